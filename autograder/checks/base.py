@@ -1,0 +1,52 @@
+"""The shape every check has: a small pure function from observations to a verdict.
+
+A check is registered with `@check(id, title, phases)`; `phases` are the probe phases whose
+observations it reads, which is also how the trusted side plans what a sandbox has to run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..config import Assignment, Check
+from .observations import Observations
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    message: str
+
+
+Judge = Callable[[Observations, Any, Assignment], Verdict]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    title: str
+    phases: tuple[str, ...]
+    judge: Judge
+
+
+REGISTRY: dict[str, CheckSpec] = {}
+
+
+def check(id: str, title: str, phases: tuple[str, ...]) -> Callable[[Judge], Judge]:
+    def register(judge: Judge) -> Judge:
+        REGISTRY[id] = CheckSpec(id, title, phases, judge)
+        return judge
+
+    return register
+
+
+def passed(message: str) -> Verdict:
+    return Verdict(True, message)
+
+
+def failed(message: str) -> Verdict:
+    return Verdict(False, message)
+
+
+__all__ = ["Check", "CheckSpec", "REGISTRY", "Verdict", "check", "failed", "passed"]

@@ -1,0 +1,101 @@
+"""Checks on the evaluation side: `eval_mode`, `evaluate`, `sweep`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..config import Assignment, Check, EvaluateCheck, SweepCheck
+from .base import Verdict, check, failed, passed
+from .observations import Observations
+
+
+def _call(obs: Observations, which: str) -> dict[str, Any]:
+    call = obs.phase("evaluate")[which]
+    if "error" in call:
+        obs.raise_student_error(call["error"])
+    return call
+
+
+@check("eval_mode", "evaluate() runs in eval mode without gradients", phases=("evaluate",))
+def check_eval_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
+    call = _call(obs, "handed_train")
+    counts = call["counts"]
+    if not counts.get("linear"):
+        return failed("evaluate() never ran the model it was given.")
+    wrong = []
+    if counts.get("dropout:train"):
+        wrong.append(f"Dropout was active in {counts['dropout:train']} of {counts.get('dropout', 0)} calls")
+    if counts.get("batch_norm:train"):
+        wrong.append(f"BatchNorm used batch statistics in {counts['batch_norm:train']} of "
+                     f"{counts.get('batch_norm', 0)} calls")
+    if call["buffers_changed"]:
+        wrong.append("BatchNorm running statistics changed (" + ", ".join(call["buffers_changed"][:4]) + ")")
+    if counts.get("linear:grad"):
+        wrong.append(f"gradients were tracked in {counts['linear:grad']} of {counts['linear']} Linear calls "
+                     "(use `with torch.no_grad():`)")
+    if wrong:
+        return failed("The grader handed evaluate() a model left in training mode: " + "; ".join(wrong)
+                      + ". Call model.eval() inside `with torch.no_grad():` before predicting.")
+    return passed("Handed a model in training mode, evaluate() switched to eval mode, ran without gradients "
+                  "and left BatchNorm's running statistics untouched.")
+
+
+@check("evaluate", "evaluate() returns the right accuracy", phases=("evaluate",))
+def check_evaluate(obs: Observations, cfg: EvaluateCheck, assignment: Assignment) -> Verdict:
+    phase = obs.phase("evaluate")
+    call = _call(obs, "handed_eval")
+    measured, returned = phase["measured"], call["returned"]
+    where = f"the {phase['samples']} images of the loader it was given"
+    if returned is None:
+        return failed(f"evaluate() returned a {call['returned_type']}; return the accuracy as a number in [0, 1].")
+    if abs(returned - measured) <= cfg.tolerance:
+        return passed(f"evaluate() returned {returned:.4f}; the grader measured {measured:.4f} on {where}.")
+    hint = ""
+    if 1 < returned <= 100 and abs(returned / 100 - measured) <= cfg.tolerance:
+        hint = " It looks like a percentage: return a fraction in [0, 1]."
+    else:
+        hint = (" Use the batches of the loader you are given (already scaled to [0, 1] like ToTensor), "
+                "reshape them with view(-1, 28 * 28), and divide the correct predictions by the number of images.")
+    return failed(f"evaluate() returned {returned:.4f}, but the same model classifies {measured:.4f} of {where}.{hint}")
+
+
+def _matches(model: dict[str, Any], hidden: tuple[int, int]) -> bool:
+    h1, h2 = hidden
+    return model["linear"] == [[784, h1], [h1, h2], [h2, 10]] and model["batchnorm"] == [h1, h2]
+
+
+@check("sweep", "Q1-2: compare_hidden_sizes()", phases=("sweep",))
+def check_sweep(obs: Observations, cfg: SweepCheck, assignment: Assignment) -> Verdict:
+    sweep = obs.phase("sweep")
+    reported, models = sweep["reported"], sweep["models"]
+    if len(reported) != len(cfg.configs):
+        return failed(f"compare_hidden_sizes() got {len(cfg.configs)} configurations and returned "
+                      f"{len(reported)} entries; return one dict per configuration, in order.")
+    problems, summary = [], []
+    for (h1, h2), row in zip(cfg.configs, reported):
+        label = f"({h1}, {h2})"
+        if row["type"] != "dict" or not {"hidden", "train_cost", "test_accuracy"} <= set(row["keys"]):
+            problems.append(f"the entry for {label} must be a dict with keys hidden, train_cost, test_accuracy")
+            continue
+        if row["hidden"] != [h1, h2]:
+            problems.append(f"the entry for {label} says hidden={row['hidden']}")
+        if row["train_cost"] is None:
+            problems.append(f"the train_cost for {label} is not a finite number")
+        accuracy = row["test_accuracy"]
+        if accuracy is None or not 0 <= accuracy <= 1:
+            problems.append(f"the test_accuracy for {label} is not a number in [0, 1]")
+            continue
+        model = next((m for m in models if _matches(m, (h1, h2))), None)
+        if model is None:
+            problems.append(f"no model with Linear 784→{h1}→{h2}→10 and BatchNorm1d({h1}), BatchNorm1d({h2}) "
+                            f"ran for {label}: the layer and BatchNorm sizes must follow hidden1 and hidden2")
+            continue
+        if abs(model["measured"] - accuracy) > cfg.tolerance:
+            problems.append(f"for {label} you report test_accuracy {accuracy:.4f}, the grader measured "
+                            f"{model['measured']:.4f} for that model")
+            continue
+        summary.append(f"{label}: cost {row['train_cost']:.3f}, accuracy {accuracy:.3f}")
+    if problems:
+        return failed("compare_hidden_sizes(): " + "; ".join(problems) + ".")
+    return passed("Each configuration trained a model of the right sizes and reported what the grader measured: "
+                  + "; ".join(summary) + ".")

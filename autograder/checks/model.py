@@ -1,0 +1,103 @@
+"""Checks on the model `build_model()` returns: `shapes`, `order`, `dropout`, `init`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ..config import Assignment, DropoutCheck, InitCheck, OrderCheck, ShapesCheck
+from .base import Verdict, check, failed, passed
+from .observations import Observations
+from .xavier import layer_stats
+
+OP_NAMES = {"linear": "Linear", "batch_norm": "BatchNorm", "relu": "ReLU", "dropout": "Dropout",
+            "log_softmax": "log_softmax", "softmax": "softmax"}
+
+
+def _arrow(pairs: list[tuple[int, int]] | list[list[int]]) -> str:
+    return ", ".join(f"{a}→{b}" for a, b in pairs) or "none"
+
+
+@check("shapes", "Layer sizes (Linear and BatchNorm1d)", phases=("build",))
+def check_shapes(obs: Observations, cfg: ShapesCheck, assignment: Assignment) -> Verdict:
+    modules = obs.phase("build")["modules"]
+    linear = [(m["in"], m["out"]) for m in modules if m["type"] == "Linear"]
+    norms = [m["features"] for m in modules if "features" in m]
+    norm_types = {m["type"] for m in modules if "features" in m}
+    want_linear = [tuple(pair) for pair in cfg.linear]
+    problems = []
+    if Counter(linear) != Counter(want_linear):
+        problems.append(f"Linear layers are {_arrow(linear)}; the homework asks for {_arrow(want_linear)}")
+    if Counter(norms) != Counter(cfg.batchnorm):
+        sizes = ", ".join(f"BatchNorm1d({n})" for n in norms) or "no BatchNorm layer"
+        wanted = ", ".join(f"BatchNorm1d({n})" for n in cfg.batchnorm)
+        problems.append(f"found {sizes}; the homework asks for {wanted} (one per hidden layer)")
+    elif norm_types - {"BatchNorm1d"}:
+        problems.append(f"use torch.nn.BatchNorm1d for a Linear layer's output, not {', '.join(sorted(norm_types))}")
+    if problems:
+        return failed("; ".join(problems) + ".")
+    return passed(f"Linear {_arrow(linear)} and {len(norms)} BatchNorm1d layers, as asked.")
+
+
+def _ran(ops: list[dict[str, Any]]) -> list[str]:
+    return [op["kind"] for op in ops]
+
+
+def _pretty(kinds: list[str]) -> str:
+    return " → ".join(OP_NAMES.get(kind, kind) for kind in kinds) or "nothing"
+
+
+@check("order", "Block order Linear → BatchNorm → ReLU → Dropout", phases=("build",))
+def check_order(obs: Observations, cfg: OrderCheck, assignment: Assignment) -> Verdict:
+    build = obs.phase("build")
+    kinds = _ran(build["ops"])
+    if kinds and kinds[-1] == "log_softmax":
+        kinds = kinds[:-1]
+    expected = cfg.block * cfg.hidden_blocks + ["linear"]
+    if kinds == expected:
+        return passed(f"A forward pass ran {_pretty(kinds)}.")
+    hint = ""
+    if "softmax" in kinds:
+        hint = " Do not end the model with softmax: CrossEntropyLoss applies log-softmax itself."
+    elif kinds and kinds[-1] != "linear":
+        hint = " The last layer should be the output Linear layer."
+    return failed(f"A forward pass of your model ran {_pretty(kinds)}; each hidden block should run "
+                  f"{_pretty(cfg.block)}, {cfg.hidden_blocks} blocks, then the output Linear.{hint}")
+
+
+@check("dropout", "Dropout probability", phases=("build",))
+def check_dropout(obs: Observations, cfg: DropoutCheck, assignment: Assignment) -> Verdict:
+    ps = [op["p"] for op in obs.phase("build")["ops"] if op["kind"] == "dropout"]
+    if not ps:
+        return failed(f"No dropout ran in a training-mode forward pass; add Dropout(p={cfg.p}) after each ReLU.")
+    wrong = sorted({p for p in ps if abs(p - cfg.p) > 1e-9})
+    if wrong:
+        return failed(f"Dropout ran with p = {', '.join(f'{p:g}' for p in wrong)}; the homework asks for p={cfg.p}.")
+    return passed(f"Dropout ran {len(ps)} times, always with p={cfg.p}.")
+
+
+@check("init", "Xavier initialisation of the Linear weights", phases=("build",))
+def check_init(obs: Observations, cfg: InitCheck, assignment: Assignment) -> Verdict:
+    names = obs.phase("build")["weights"]
+    if not names:
+        return failed("The model has no torch.nn.Linear layer whose weight could be checked.")
+    weights = obs.arrays("init.safetensors")
+    alpha = cfg.false_failure_rate / (2 * len(names))
+    lines, bad = [], []
+    for name in names:
+        stats = layer_stats(weights[name], alpha)
+        lo, hi = stats.interval
+        line = (f"Linear {stats.fan_in}→{stats.fan_out}: weight std {stats.std:.4f}, Xavier expects "
+                f"{stats.expected_std:.4f} (accepted {stats.expected_std * lo ** 0.5:.4f}–{stats.expected_std * hi ** 0.5:.4f})")
+        if not stats.ok:
+            if not (lo <= stats.ratio <= hi):
+                other = stats.closest_other()
+                line += f", which looks like {other}" if other else ""
+            else:
+                line += f", but the mean is {stats.mean_z * stats.expected_std:+.4f}, not 0"
+            bad.append(line)
+        lines.append(line)
+    if bad:
+        return failed("Not Xavier-initialised: " + "; ".join(bad) + ". Use torch.nn.init.xavier_uniform_ "
+                      "(or xavier_normal_) on each Linear weight inside build_model().")
+    return passed("; ".join(lines) + ".")

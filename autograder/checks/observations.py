@@ -1,0 +1,185 @@
+"""What a sandbox observed, read safely by the trusted process, and the two ways a check can stop.
+
+Reading rules: JSON only through `json.loads`, arrays only through `np.load(allow_pickle=False)`
+and safetensors, every file size-capped. A phase whose file is missing explains itself from how
+the child ended (timeout, signal, exit) and where it was (`progress`).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..sandbox.protocol import Outcome
+
+MAX_JSON_BYTES = 4 * 1024 * 1024
+MAX_ARRAY_BYTES = 16 * 1024 * 1024
+
+PHASE_NAMES = {
+    "import": "importing your module",
+    "build": "build_model()",
+    "data": "load_mnist() / make_loaders()",
+    "loss": "make_criterion()",
+    "optimizer": "make_optimizer()",
+    "train_probe": "train() (the train-mode check)",
+    "train": "train() (the grading run)",
+    "evaluate": "evaluate()",
+    "sweep": "compare_hidden_sizes()",
+}
+
+
+class Unavailable(Exception):
+    """The check could not run (student code raised, hung or crashed): status `error`."""
+
+
+class NotImplementedYet(Exception):
+    """The function the check needs still holds the skeleton's blank: status `failed`."""
+
+
+@dataclass
+class Observations:
+    outdir: Path
+    outcome: Outcome
+    wall_s: float
+    file_mb: int
+    submission_name: str
+    unfilled: set[str] = field(default_factory=set)
+    test_labels: np.ndarray | None = None
+
+    # -- raw files --------------------------------------------------------------------------------
+
+    def _read_bytes(self, name: str, limit: int) -> bytes | None:
+        path = self.outdir / name
+        if path.is_symlink() or not path.is_file():
+            return None
+        if path.stat().st_size > limit:
+            raise Unavailable(f"the grader rejected an oversized observation file ({name})")
+        return path.read_bytes()
+
+    def progress(self) -> list[str]:
+        raw = self._read_bytes("progress", 4096) or b""
+        return raw.decode("ascii", "replace").split()
+
+    def array(self, name: str) -> np.ndarray:
+        path = self.outdir / name
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_ARRAY_BYTES:
+            raise Unavailable(f"the grader found no usable {name} from your run")
+        try:
+            return np.load(path, allow_pickle=False)
+        except ValueError as exc:
+            raise Unavailable(f"the grader could not read {name} from your run ({exc})") from None
+
+    def arrays_npz(self, name: str) -> dict[str, np.ndarray]:
+        path = self.outdir / name
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_ARRAY_BYTES:
+            raise Unavailable(f"the grader found no usable {name} from your run")
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                return {key: archive[key] for key in archive.files}
+        except ValueError as exc:
+            raise Unavailable(f"the grader could not read {name} from your run ({exc})") from None
+
+    def arrays(self, name: str) -> dict[str, np.ndarray]:
+        """A safetensors file as numpy arrays (never pickle)."""
+        from safetensors.numpy import load
+
+        raw = self._read_bytes(name, MAX_ARRAY_BYTES)
+        if raw is None:
+            raise Unavailable(f"the grader found no {name} from your run")
+        return load(raw)
+
+    # -- phases -----------------------------------------------------------------------------------
+
+    def _stop_reason(self) -> str:
+        outcome = self.outcome
+        if outcome.timed_out:
+            return f"did not finish within the {self.wall_s:g} s time limit"
+        if outcome.signal == signal.SIGXFSZ:
+            return f"wrote more than {self.file_mb} MB (printed output counts)"
+        if outcome.signal is not None:
+            name = signal.Signals(outcome.signal).name if outcome.signal in signal.valid_signals() else outcome.signal
+            hint = " (a segmentation fault)" if outcome.signal == signal.SIGSEGV else ""
+            return f"crashed with signal {name}{hint}"
+        if outcome.exit_code is not None:
+            return f"ended the process itself (exit code {outcome.exit_code}: sys.exit() or os._exit() in your code?)"
+        return "stopped because the grader's worker process died (not caused by your file, as far as the grader can tell)"
+
+    def phase(self, name: str) -> dict[str, Any]:
+        """The payload of phase `name`, or the exception that explains why there is none."""
+        raw = self._read_bytes(f"obs/{name}.json", MAX_JSON_BYTES)
+        if raw is None:
+            if name != "import":
+                self._require_import()
+            seen = self.progress()
+            where = seen[-1] if seen and seen[-1] != "done" else None
+            reason = self._stop_reason()
+            if where == name or where is None:
+                raise Unavailable(f"Your code {reason} while the grader was running {PHASE_NAMES.get(name, name)}.")
+            raise Unavailable(f"Not run: your code {reason} earlier, while the grader was running "
+                              f"{PHASE_NAMES.get(where, where)}.")
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            raise Unavailable(f"the grader could not read its observations of {PHASE_NAMES.get(name, name)}") from None
+        if not isinstance(payload, dict):
+            raise Unavailable(f"the grader could not read its observations of {PHASE_NAMES.get(name, name)}")
+        if name != "import":
+            self._require_import()
+        if not payload.get("ok"):
+            self.raise_student_error(payload.get("error") or {})
+        return payload
+
+    def _require_import(self) -> None:
+        raw = self._read_bytes("obs/import.json", MAX_JSON_BYTES)
+        if raw is not None:
+            payload = json.loads(raw)
+            if not payload.get("ok"):
+                info = payload.get("error") or {}
+                raise Unavailable("Your file could not be imported, so nothing could be checked. "
+                                  + describe_error(info, self.submission_name))
+
+    def raise_student_error(self, info: dict[str, Any]) -> None:
+        function = str(info.get("function", "?"))
+        if function in self.unfilled and info.get("kind") in {"raised", "returned_none", "wrong_type"}:
+            raise NotImplementedYet(f"Not implemented yet: `{function}()` still has a 'Fill this blank!' blank. "
+                                    f"({describe_error(info, self.submission_name)})")
+        raise Unavailable(describe_error(info, self.submission_name))
+
+
+def _where(frame: dict[str, Any] | None, file: str) -> str:
+    if not frame:
+        return ""
+    return f"{file} line {frame.get('line')} (in {frame.get('function')}): `{frame.get('code', '')}`"
+
+
+def describe_error(info: dict[str, Any], file: str) -> str:
+    """A student-facing sentence for an error recorded by the probe."""
+    kind = info.get("kind")
+    function = str(info.get("function", "?"))
+    called = "Importing your file" if function == "<import>" else f"`{function}()`"
+    if kind == "missing":
+        return f"{file} has no function `{function}()`: keep the skeleton's function names and arguments."
+    if kind == "returned_none":
+        return f"`{function}()` returned None: it must return its result (a missing `return`?)."
+    if kind == "wrong_type":
+        return f"`{function}()` must return {info.get('expected')}, but returned a {info.get('got')}."
+    if kind == "unusable":
+        return (f"The grader could not use what your code gave it while running {PHASE_NAMES.get(function, function)}: "
+                f"{info.get('exception')}: {info.get('message')}")
+    exception = info.get("exception", "an exception")
+    message = f"{called} raised {exception}"
+    if info.get("message"):
+        message += f": {info['message']}"
+    if exception == "SystemExit":
+        message += " (sys.exit() stops the grader too: put script code under `if __name__ == \"__main__\":`)"
+    first, last = _where(info.get("first"), file), _where(info.get("last"), file)
+    if first:
+        message += f" — at {first}"
+    if last:
+        message += f"; the error came from {last}"
+    return message

@@ -1,0 +1,104 @@
+"""Checks on the training side: `loss`, `optimizer`, `train_mode`, `accuracy`."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..config import AccuracyCheck, Assignment, Check, LossCheck, OptimizerCheck
+from .base import Verdict, check, failed, passed
+from .observations import Observations, Unavailable
+
+
+def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
+    """Mean cross-entropy, computed by the trusted process itself (float64, stable log-softmax)."""
+    z = logits.astype(np.float64)
+    z = z - z.max(axis=1, keepdims=True)
+    log_probs = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-log_probs[np.arange(len(targets)), targets].mean())
+
+
+@check("loss", "Cross-entropy loss", phases=("loss",))
+def check_loss(obs: Observations, cfg: LossCheck, assignment: Assignment) -> Verdict:
+    values = obs.phase("loss")["values"]
+    cases = obs.arrays_npz("loss_cases.npz")
+    for i, value in enumerate(values):
+        logits, targets = cases[f"logits{i}"], cases[f"targets{i}"]
+        expected = cross_entropy(logits, targets)
+        if value is None:
+            return failed("Your criterion did not return a finite number for a batch of logits and labels.")
+        if not math.isclose(value, expected, rel_tol=cfg.rtol, abs_tol=1e-6):
+            hint = ""
+            if math.isclose(value, expected * len(targets), rel_tol=cfg.rtol):
+                hint = " It looks like the sum over the batch: use the mean (the default reduction)."
+            return failed(f"On {len(targets)} logits your criterion gave {value:.5f}, but the cross-entropy is "
+                          f"{expected:.5f}. Use torch.nn.CrossEntropyLoss() (it applies log-softmax itself).{hint}")
+    return passed(f"Your criterion computes the mean cross-entropy ({len(values)} batches compared).")
+
+
+@check("optimizer", "Adam over all parameters with the homework's learning rate", phases=("optimizer",))
+def check_optimizer(obs: Observations, cfg: OptimizerCheck, assignment: Assignment) -> Verdict:
+    opt = obs.phase("optimizer")
+    problems = []
+    if cfg.name not in opt["classes"]:
+        problems.append(f"it is {opt['classes'][0]}, the homework asks for torch.optim.{cfg.name}")
+    wrong_lr = sorted({lr for lr in opt["learning_rates"] if not math.isclose(lr, assignment.learning_rate)})
+    if wrong_lr:
+        problems.append(f"its learning rate is {', '.join(f'{lr:g}' for lr in wrong_lr)}, not the "
+                        f"learning_rate argument ({assignment.learning_rate:g})")
+    if opt["covered"] != opt["model_params"]:
+        problems.append(f"it updates {opt['covered']} of the model's {opt['model_params']} parameter tensors "
+                        "(pass model.parameters() of the model you were given)")
+    if opt["extra"]:
+        problems.append(f"it also holds {opt['extra']} tensors that are not the given model's parameters")
+    if problems:
+        return failed("Your optimizer: " + "; ".join(problems) + ".")
+    return passed(f"{cfg.name} over all {opt['model_params']} parameter tensors, lr={assignment.learning_rate:g}.")
+
+
+def eval_mode_modules(calls: dict[str, int]) -> list[str]:
+    return sorted(name for name in calls if not name.endswith("Loss"))
+
+
+@check("train_mode", "train() runs the model in training mode", phases=("train_probe",))
+def check_train_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
+    probe = obs.phase("train_probe")
+    counts = probe["counts"]
+    if not counts.get("linear"):
+        return failed("train() never ran the model it was given on a batch.")
+    wrong = []
+    if counts.get("batch_norm:eval"):
+        wrong.append(f"BatchNorm used its running statistics in {counts['batch_norm:eval']} of "
+                     f"{counts.get('batch_norm', 0)} calls")
+    if counts.get("dropout:eval"):
+        wrong.append(f"Dropout was off in {counts['dropout:eval']} of {counts.get('dropout', 0)} calls")
+    modules = eval_mode_modules(probe["module_eval_calls"])
+    if modules:
+        wrong.append(f"these layers ran in eval mode: {', '.join(modules)}")
+    if wrong:
+        return failed("The grader handed train() a model left in eval mode, and it trained in eval mode: "
+                      + "; ".join(wrong) + ". Call model.train() at the start of each epoch.")
+    return passed("Handed a model in eval mode, train() switched it to training mode for every forward pass.")
+
+
+@check("accuracy", "Test accuracy after a short training run", phases=("train",))
+def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment) -> Verdict:
+    run = obs.phase("train")
+    predictions = obs.array("predictions.npy")
+    labels = obs.test_labels
+    if labels is None:
+        raise Unavailable("the grader has no test labels")
+    if predictions.shape != labels.shape or predictions.dtype != np.int64:
+        raise Unavailable("the grader's predictions from your model have the wrong shape")
+    accuracy = float((predictions == labels).mean())
+    what = (f"After {run['epochs']} epoch(s) of your train() on {run['samples']} images "
+            f"({run['train_s']:.1f} s), your model classified {accuracy:.2%} of the 10000 hidden test images")
+    costs = run.get("costs")
+    if accuracy >= cfg.minimum:
+        return passed(f"{what} (minimum {cfg.minimum:.0%}).")
+    hint = ""
+    if costs is not None and any(c is None for c in costs):
+        hint = " The cost became NaN or infinite."
+    return failed(f"{what}; at least {cfg.minimum:.0%} is needed.{hint} Check optimizer.zero_grad(), "
+                  "loss.backward() and optimizer.step() in every batch.")

@@ -1,0 +1,176 @@
+"""`autograde`: a thin command line over the Python API.
+
+Exit codes: 0 done (for `check`: every check passed), 1 `check` found failing checks or `assign
+--check` found stale skeletons, 2 bad input (arguments, grader.toml, data, paths), 3 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from .config import CONFIG_NAME, Config, ConfigError, load_config
+from .data import DataError
+from .grading import Grader
+from .report import console_table
+from .results import SubmissionResult
+from .sandbox.runner import SandboxError
+from .skeleton import SkeletonError, stale_skeletons, write_skeletons
+from .submissions import Submission, discover
+
+COMMANDS = ("grade", "check", "assign")
+
+DESCRIPTION = """\
+Auto-grader for the PyTorch course homework (모두를 위한 딥러닝 시즌2, MNIST BatchNorm/Dropout MLP).
+
+Student code runs in sandboxed child processes; the checks (layer shapes, BN/dropout order, Xavier
+init statistics, train/eval mode, a short training run to a minimum accuracy, ...) are judged in
+this process. Rubric points, thresholds and limits come from grader.toml.
+
+commands:
+  autograde SUBMISSIONS/          grade a folder (same as `autograde grade SUBMISSIONS/`)
+  autograde check mnist_bn.py     a student's self-check: the same checks, as a table
+  autograde assign                regenerate assignments/ from reference/ (--check: only compare)
+
+Run `autograde COMMAND --help` for the options of each command."""
+
+EPILOG_GRADE = """\
+A submission is SUBMISSIONS/<student>.py, SUBMISSIONS/<student>.ipynb, or a folder
+SUBMISSIONS/<student>/ holding one .py or .ipynb. Results go to OUT/<student>/result.json and
+OUT/<student>/feedback.md, plus OUT/gradebook.csv. A submission whose file and configuration are
+unchanged since its last result is not graded again (use --force to re-grade)."""
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help=f"path to {CONFIG_NAME} (default: ./{CONFIG_NAME}, "
+                        "then parent folders, then the one shipped with the grader)")
+    parser.add_argument("--assignment", help="assignment name in grader.toml (default: the only one)")
+    parser.add_argument("--data-root", type=Path,
+                        help="folder with MNIST/raw/ in torchvision's layout (default: [data] root in grader.toml)")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autograde", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    grade = sub.add_parser("grade", help="grade a folder of submissions", epilog=EPILOG_GRADE,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    grade.add_argument("folder", type=Path, help="folder of submissions")
+    grade.add_argument("--out", type=Path, default=Path("results"), help="where results go (default: results/)")
+    grade.add_argument("--force", action="store_true", help="re-grade even unchanged submissions")
+    grade.add_argument("--jobs", type=int, help="submissions graded at once (default: [grader] jobs)")
+    grade.add_argument("--quiet", action="store_true", help="no progress lines")
+    _common(grade)
+    check = sub.add_parser("check", help="self-check one file before submitting (exit 0 only if all checks pass)")
+    check.add_argument("file", type=Path, help="your mnist_bn.py or mnist_bn.ipynb")
+    check.add_argument("--json", action="store_true", help="print result.json instead of the table")
+    _common(check)
+    assign = sub.add_parser("assign", help="regenerate the student skeletons in assignments/ from reference/")
+    assign.add_argument("--check", action="store_true", help="only report skeletons that differ (exit 1 if any)")
+    _common(assign)
+    return parser
+
+
+def find_config(explicit: Path | None) -> Path:
+    if explicit is not None:
+        return explicit
+    for folder in [Path.cwd(), *Path.cwd().parents]:
+        if (folder / CONFIG_NAME).is_file():
+            return folder / CONFIG_NAME
+    return Path(__file__).resolve().parents[1] / CONFIG_NAME
+
+
+def _progress(done: int, total: int, result: SubmissionResult, reused: bool) -> None:
+    note = " (unchanged, result re-used)" if reused else f"  {result.duration_s:5.1f} s"
+    errors = sum(c.status == "error" for c in result.checks)
+    flag = f"  {errors} check(s) could not run" if errors else ""
+    print(f"[{done:>{len(str(total))}}/{total}] {result.student:<24} {result.score:g}/{result.max_score:g}"
+          f"{note}{flag}", file=sys.stderr, flush=True)
+
+
+def _with_jobs(config: Config, jobs: int | None) -> Config:
+    if jobs is None:
+        return config
+    if jobs < 1:
+        raise ConfigError("--jobs must be at least 1")
+    return config.model_copy(update={"grader": config.grader.model_copy(update={"jobs": jobs})})
+
+
+def cmd_grade(args: argparse.Namespace, config: Config) -> int:
+    folder: Path = args.folder
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: not a folder of submissions")
+    grader = Grader(_with_jobs(config, args.jobs), args.assignment, args.data_root)
+    submissions, skipped = discover(folder, grader.plan.module_name)
+    for note in skipped:
+        print(f"skipped: {note}", file=sys.stderr)
+    if not submissions:
+        print(f"{folder}: no submissions found (expected <student>.py, <student>.ipynb or <student>/)", file=sys.stderr)
+        return 2
+    start = time.monotonic()
+    print(f"Grading {len(submissions)} submission(s) of {grader.name} with {config.grader.jobs if args.jobs is None else args.jobs} "
+          f"at a time...", file=sys.stderr, flush=True)
+    results = grader.grade(submissions, out_dir=args.out, force=args.force,
+                           progress=None if args.quiet else _progress)
+    mean = sum(r.score for r in results) / len(results)
+    print(f"Done in {time.monotonic() - start:.1f} s: {len(results)} graded, mean {mean:.1f}/"
+          f"{grader.assignment.max_score:g}. Results: {args.out}/ (gradebook.csv, <student>/feedback.md)",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    file: Path = args.file
+    if not file.is_file() or file.suffix not in (".py", ".ipynb"):
+        raise ConfigError(f"{file}: not a .py or .ipynb file")
+    grader = Grader(config, args.assignment, args.data_root)
+    print(f"Checking {file} (takes a few seconds)...", file=sys.stderr, flush=True)
+    [result] = grader.grade([Submission(file.stem, file)])
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print(console_table(result))
+        if result.output:
+            print("\nWhat your code printed (truncated):\n" + result.output.rstrip())
+    return 0 if result.all_passed else 1
+
+
+def cmd_assign(args: argparse.Namespace, config: Config) -> int:
+    if args.check:
+        stale = stale_skeletons(config)
+        for path in stale:
+            print(f"stale: {path} differs from what reference/ generates (run `autograde assign`)", file=sys.stderr)
+        return 1 if stale else 0
+    for path in write_skeletons(config):
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
+        argv.insert(0, "grade")  # `autograde submissions/`
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        config = load_config(find_config(args.config))
+        return {"grade": cmd_grade, "check": cmd_check, "assign": cmd_assign}[args.command](args, config)
+    except (ConfigError, DataError, SkeletonError, SandboxError) as exc:
+        print(f"autograde: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("autograde: interrupted; results already written are kept.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a grader bug: say so plainly, no traceback unless asked
+        if args.debug:
+            traceback.print_exc()
+        print(f"autograde: internal error: {type(exc).__name__}: {exc} (re-run with --debug for details)",
+              file=sys.stderr)
+        return 3

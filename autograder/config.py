@@ -1,0 +1,198 @@
+"""`grader.toml`, validated.
+
+Every number a grade depends on (points, thresholds, training budgets, sandbox limits) lives in
+`grader.toml` so that a TA can read and change it without touching code. The pydantic models here
+reject unknown keys and bad values, and `load_config` turns pydantic's errors into one line per
+problem that names the dotted key (`assignments.mnist_bn.checks.accuracy.minimum: ...`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+CONFIG_NAME = "grader.toml"
+
+
+class ConfigError(Exception):
+    """A problem with `grader.toml` that a user can fix; the message says where."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GraderSettings(_Strict):
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    seed: int = 0
+    threads: int = Field(1, ge=1, description="torch threads inside each sandbox")
+    jobs: int = Field(2, ge=1, description="submissions graded at the same time")
+
+
+class DataSettings(_Strict):
+    root: Path = Path("data")
+
+
+class Limits(_Strict):
+    wall_s: float = Field(60.0, gt=0, description="wall-clock limit for one submission")
+    memory_mb: int = Field(4096, ge=512, description="RLIMIT_DATA of a sandbox")
+    file_mb: int = Field(64, ge=1, description="largest file (printed output included) a sandbox may write")
+    feedback_output_chars: int = Field(4000, ge=0, description="captured output shown in feedback")
+
+
+class Check(_Strict):
+    points: float = Field(ge=0)
+
+
+class ShapesCheck(Check):
+    linear: list[tuple[int, int]]
+    batchnorm: list[int]
+
+
+class OrderCheck(Check):
+    block: list[str] = ["linear", "batch_norm", "relu", "dropout"]
+    hidden_blocks: int = Field(2, ge=1)
+
+
+class DropoutCheck(Check):
+    p: float = Field(0.3, gt=0, lt=1)
+
+
+class InitCheck(Check):
+    false_failure_rate: float = Field(1e-6, gt=0, lt=0.01)
+
+
+class LoadersCheck(Check):
+    shuffle: bool = True
+    drop_last: bool = True
+
+
+class LossCheck(Check):
+    rtol: float = Field(1e-4, gt=0)
+
+
+class OptimizerCheck(Check):
+    name: str = "Adam"
+
+
+class AccuracyCheck(Check):
+    minimum: float = Field(gt=0, le=1)
+    epochs: int = Field(1, ge=1)
+    train_samples: int = Field(55000, ge=100)
+
+
+class EvaluateCheck(Check):
+    tolerance: float = Field(0.002, ge=0)
+
+
+class SweepCheck(Check):
+    configs: list[tuple[int, int]] = Field(min_length=1)
+    train_samples: int = Field(5000, ge=100)
+    epochs: int = Field(1, ge=1)
+    tolerance: float = Field(0.002, ge=0)
+
+
+class Checks(_Strict):
+    """The rubric. A lab that leaves a check out is simply not graded on it."""
+
+    shapes: ShapesCheck | None = None
+    order: OrderCheck | None = None
+    dropout: DropoutCheck | None = None
+    init: InitCheck | None = None
+    loaders: LoadersCheck | None = None
+    loss: LossCheck | None = None
+    optimizer: OptimizerCheck | None = None
+    train_mode: Check | None = None
+    eval_mode: Check | None = None
+    evaluate: EvaluateCheck | None = None
+    accuracy: AccuracyCheck | None = None
+    sweep: SweepCheck | None = None
+
+    def enabled(self) -> dict[str, Check]:
+        return {name: check for name in type(self).model_fields if (check := getattr(self, name))}
+
+
+class Assignment(_Strict):
+    title: str
+    reference: Path
+    skeleton: Path
+    learning_rate: float = Field(gt=0)
+    batch_size: int = Field(ge=1)
+    holdout: int = Field(5000, ge=100, description="last train images kept out of training, handed to evaluate()")
+    checks: Checks
+
+    @model_validator(mode="after")
+    def _budgets_fit(self) -> "Assignment":
+        if self.checks.accuracy and self.checks.accuracy.train_samples > 60000 - self.holdout:
+            raise ValueError(f"checks.accuracy.train_samples must be at most 60000 - holdout = {60000 - self.holdout}")
+        if not self.checks.enabled():
+            raise ValueError("checks: at least one check must be enabled")
+        return self
+
+    @property
+    def max_score(self) -> float:
+        return sum(check.points for check in self.checks.enabled().values())
+
+
+class Config(_Strict):
+    grader: GraderSettings = GraderSettings()
+    data: DataSettings = DataSettings()
+    limits: Limits = Limits()
+    assignments: dict[str, Assignment] = Field(min_length=1)
+
+    # Where the file was read from; relative paths in it are relative to this folder.
+    base_dir: Path = Path(".")
+
+    def path(self, relative: Path) -> Path:
+        return relative if relative.is_absolute() else self.base_dir / relative
+
+    def assignment(self, name: str | None) -> tuple[str, Assignment]:
+        if name is None:
+            if len(self.assignments) != 1:
+                raise ConfigError(f"several assignments in {CONFIG_NAME} ({', '.join(self.assignments)}): pick one with --assignment")
+            name = next(iter(self.assignments))
+        if name not in self.assignments:
+            raise ConfigError(f"no assignment {name!r} in {CONFIG_NAME}; known: {', '.join(self.assignments)}")
+        return name, self.assignments[name]
+
+    def fingerprint(self, assignment: str) -> str:
+        """Hash of everything in the configuration that can change this assignment's scores."""
+        relevant = {
+            "grader": self.grader.model_dump(mode="json", exclude={"jobs"}),
+            "limits": self.limits.model_dump(mode="json"),
+            "assignment": self.assignments[assignment].model_dump(mode="json"),
+        }
+        return hashlib.sha256(repr(sorted(relevant.items())).encode()).hexdigest()
+
+
+def _format_errors(error: ValidationError, source: Path) -> str:
+    lines = [f"{source}: invalid configuration"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (check its spelling)"
+        got = item.get("input")
+        shown = "" if item["type"] in {"missing", "extra_forbidden"} or isinstance(got, dict) else f" (got {got!r})"
+        lines.append(f"  {key}: {message}{shown}")
+    return "\n".join(lines)
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate `grader.toml`; raise ConfigError with a readable message."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: not found (pass --config PATH, or run from the folder that has {CONFIG_NAME})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    if "base_dir" in raw:
+        raise ConfigError(f"{path}: base_dir: unknown key (check its spelling)")
+    try:
+        return Config(**raw, base_dir=path.resolve().parent)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(exc, path)) from None

@@ -1,0 +1,76 @@
+"""What a grading run produces, as pydantic models: the same models write and read `result.json`."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["passed", "failed", "error"]
+
+
+class CheckResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    title: str
+    status: Status
+    score: float = Field(ge=0)
+    max_score: float = Field(ge=0)
+    message: str
+
+
+class SandboxInfo(BaseModel):
+    """How the submission was run: visible to TAs so that limits are never a mystery."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tier: str
+    device: str | None = None
+    wall_limit_s: float
+    memory_limit_mb: int
+    file_limit_mb: int
+    exit: str
+
+
+class SubmissionResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    student: str
+    assignment: str
+    submission: str
+    score: float
+    max_score: float
+    checks: list[CheckResult]
+    duration_s: float
+    sandbox: SandboxInfo
+    output: str = Field("", description="what the student's code printed, truncated")
+    fingerprint: str = Field(description="hash of submission, configuration and grader; equal means re-usable")
+
+    @property
+    def all_passed(self) -> bool:
+        return all(check.status == "passed" for check in self.checks)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_result(result: SubmissionResult, path: Path) -> None:
+    write_atomic(path, result.model_dump_json(indent=2) + "\n")
+
+
+def load_result(path: Path) -> SubmissionResult:
+    return SubmissionResult.model_validate_json(path.read_text(encoding="utf-8"))

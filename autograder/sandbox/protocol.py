@@ -1,0 +1,65 @@
+"""Messages between the trusted process and the zygote, one JSON object per line.
+
+Only plain data crosses: the trusted process never unpickles anything from the sandbox side.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+PHASES = ("import", "build", "data", "loss", "optimizer", "train_probe", "train", "evaluate", "sweep")
+
+
+class _Plain(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SweepPlan(_Plain):
+    configs: list[tuple[int, int]]
+    train_samples: int
+    epochs: int
+
+
+class ProbePlan(_Plain):
+    """What the probe inside the sandbox should do; derived from `grader.toml` by the trusted side."""
+
+    module_name: str
+    phases: list[str]
+    seed: int
+    device: str
+    learning_rate: float
+    batch_size: int
+    holdout: int
+    train_probe_batches: int = 3
+    epochs: int = 1
+    train_samples: int = 55000
+    sweep: SweepPlan | None = None
+
+
+class Job(_Plain):
+    id: str
+    module_path: str
+    workdir: str
+    outdir: str
+    data_root: str
+    wall_s: float
+    memory_mb: int
+    file_mb: int
+    threads: int
+    plan: ProbePlan
+
+
+class Hello(_Plain):
+    """The zygote's first line: it has imported torch and loaded MNIST, and can fork jobs."""
+
+    torch: str
+    cuda: bool
+
+
+class Outcome(_Plain):
+    id: str
+    exit_code: int | None
+    signal: int | None
+    timed_out: bool
+    wall_s: float
+    max_rss_mb: float

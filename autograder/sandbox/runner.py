@@ -1,0 +1,121 @@
+"""The trusted side of the sandbox: starts the zygote, feeds it jobs, and outlives anything it does.
+
+The zygote enforces each job's wall-clock limit; this side adds a watchdog for the zygote itself
+(a submission that kills its parent, the kernel's OOM killer) and restarts it, so that one
+submission can never stop a batch.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from .protocol import Hello, Job, Outcome
+
+TIER = "process"  # rlimits + own process group + wall-clock kill; described in the README
+START_TIMEOUT_S = 300.0
+WATCHDOG_SLACK_S = 30.0
+
+
+class SandboxError(Exception):
+    """The zygote could not be started: a grader installation problem, not a student's."""
+
+
+class Sandbox:
+    """Runs jobs, `parallel` at a time, in children of a pre-warmed zygote."""
+
+    def __init__(self, data_root: Path, threads: int, parallel: int):
+        self.data_root = data_root
+        self.threads = threads
+        self.parallel = parallel
+        self.process: subprocess.Popen[bytes] | None = None
+        self.hello: Hello | None = None
+        self._buffer = b""
+
+    def __enter__(self) -> "Sandbox":
+        self._start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop()
+
+    def _start(self) -> None:
+        env = dict(os.environ, OMP_NUM_THREADS=str(self.threads), MKL_NUM_THREADS=str(self.threads),
+                   PYTHONDONTWRITEBYTECODE="1", CUBLAS_WORKSPACE_CONFIG=":4096:8")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.sandbox.zygote", str(self.data_root), str(self.threads)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        line = self._read_line(START_TIMEOUT_S)
+        if line is None:
+            self._stop()
+            raise SandboxError("the grading worker did not start (is torch installed in this environment?)")
+        self.hello = Hello.model_validate_json(line)
+
+    def _stop(self) -> None:
+        if self.process is None:
+            return
+        try:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            self.process.wait(timeout=10)
+        except (subprocess.TimeoutExpired, BrokenPipeError, OSError):
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+        self._buffer = b""
+
+    def _read_line(self, timeout: float) -> bytes | None:
+        """One protocol line, or None when the zygote died or said nothing for `timeout` seconds."""
+        assert self.process is not None and self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], left)
+            if ready:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    return None
+                self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line
+
+    def run(self, jobs: Iterable[Job], on_done: Callable[[Job, Outcome], None]) -> None:
+        pending = list(jobs)
+        pending.reverse()
+        running: dict[str, Job] = {}
+        while pending or running:
+            while pending and len(running) < self.parallel:
+                job = pending.pop()
+                running[job.id] = job
+                assert self.process is not None and self.process.stdin is not None
+                try:
+                    self.process.stdin.write((job.model_dump_json() + "\n").encode())
+                    self.process.stdin.flush()
+                except BrokenPipeError:
+                    break
+            watchdog = max(job.wall_s for job in running.values()) + WATCHDOG_SLACK_S
+            line = self._read_line(watchdog)
+            if line is None:
+                # The zygote is gone or stuck: everything in flight is lost, the rest goes on.
+                for job in running.values():
+                    on_done(job, Outcome(id=job.id, exit_code=None, signal=None, timed_out=False,
+                                         wall_s=0.0, max_rss_mb=0.0))
+                running.clear()
+                self._stop()
+                if pending:
+                    self._start()
+                continue
+            outcome = Outcome.model_validate_json(line)
+            job = running.pop(outcome.id, None)
+            if job is not None:
+                on_done(job, outcome)

@@ -1,0 +1,158 @@
+"""The zygote: one process that pays for `import torch` and loading MNIST once, then forks a fresh
+child per submission.
+
+Run as `python -m autograder.sandbox.zygote DATA_ROOT THREADS`. It speaks the line protocol of
+`protocol.py` on its stdin/stdout, enforces each job's wall-clock limit by killing the child's
+whole process group, and reports how each child ended. It never runs student code itself: only
+the forked children do, after they have dropped into their own session with limits applied.
+
+Fork safety: the zygote does no parallel torch work (data is converted with numpy) and does not
+initialise CUDA, so each child starts with a clean OpenMP pool and can create its own CUDA context.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import select
+import signal
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # cuda.is_available() without a CUDA context
+
+import torch  # noqa: E402
+
+from ..data import FILES, raw_dir, read_idx  # noqa: E402
+from ..probe import datasets, phases  # noqa: E402
+from .protocol import Hello, Job, Outcome  # noqa: E402
+
+
+def load(root: Path) -> phases.Mnist:
+    raw = raw_dir(root)
+    images = read_idx(raw / FILES["train_images"], "images", "train")
+    labels = read_idx(raw / FILES["train_labels"], "labels", "train")
+    test = read_idx(raw / FILES["test_images"], "images", "test")
+    train = datasets.TensorMNIST(torch.from_numpy(images), datasets.to_tensor_scale(images),
+                                 torch.from_numpy(labels), train=True)
+    return phases.Mnist(train=train, test_images=datasets.to_tensor_scale(test))
+
+
+def _apply_limits(job: Job) -> None:
+    mb = 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_DATA, (job.memory_mb * mb, job.memory_mb * mb))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (job.file_mb * mb, job.file_mb * mb))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _child(job: Job, data: phases.Mnist, protocol_fds: tuple[int, int]) -> None:
+    """Runs in the forked child; never returns."""
+    try:
+        os.setsid()  # own process group: the zygote can kill everything this submission starts
+        for fd in protocol_fds:
+            os.close(fd)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        output = os.open(Path(job.outdir) / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(output, 1)
+        os.dup2(output, 2)
+        os.close(null)
+        os.close(output)
+        os.chdir(job.workdir)
+        sys.path.insert(0, str(Path(job.module_path).parent))
+        _apply_limits(job)
+        torch.set_num_threads(job.threads)
+        phases.run(job, data)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(0)
+
+
+class Zygote:
+    def __init__(self, data: phases.Mnist, commands: int, replies: int):
+        self.data = data
+        self.commands = commands
+        self.replies = replies
+        self.running: dict[int, tuple[Job, float, bool]] = {}  # pid -> (job, start, timed out)
+        self.buffer = b""
+
+    def reply(self, message: Hello | Outcome) -> None:
+        os.write(self.replies, (message.model_dump_json() + "\n").encode())
+
+    def start(self, job: Job) -> None:
+        pid = os.fork()
+        if pid == 0:
+            _child(job, self.data, (self.commands, self.replies))
+        self.running[pid] = (job, time.monotonic(), False)
+
+    def enforce_deadlines(self) -> None:
+        now = time.monotonic()
+        for pid, (job, start, timed_out) in list(self.running.items()):
+            if not timed_out and now - start > job.wall_s:
+                self._kill_group(pid)
+                self.running[pid] = (job, start, True)
+
+    @staticmethod
+    def _kill_group(pid: int) -> None:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def reap(self) -> None:
+        while self.running:
+            try:
+                pid, status, usage = os.wait4(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            job, start, timed_out = self.running.pop(pid)
+            self._kill_group(pid)  # anything the submission left behind in its group goes too
+            self.reply(Outcome(
+                id=job.id,
+                exit_code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+                signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+                timed_out=timed_out,
+                wall_s=round(time.monotonic() - start, 3),
+                max_rss_mb=round(usage.ru_maxrss / 1024, 1),
+            ))
+
+    def serve(self) -> None:
+        while True:
+            ready, _, _ = select.select([self.commands], [], [], 0.02)
+            if ready:
+                chunk = os.read(self.commands, 65536)
+                if not chunk:
+                    break
+                self.buffer += chunk
+                while b"\n" in self.buffer:
+                    line, self.buffer = self.buffer.split(b"\n", 1)
+                    if line.strip():
+                        self.start(Job.model_validate_json(line))
+            self.enforce_deadlines()
+            self.reap()
+        for pid in list(self.running):
+            self._kill_group(pid)
+
+
+def main() -> None:
+    root, threads = Path(sys.argv[1]), int(sys.argv[2])
+    torch.set_num_threads(threads)
+    # Keep the protocol off fds 0/1, so nothing printed by a library can corrupt it.
+    commands, replies = os.dup(0), os.dup(1)
+    os.dup2(2, 1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    zygote = Zygote(load(root), commands, replies)
+    zygote.reply(Hello(torch=torch.__version__, cuda=torch.cuda.is_available()))
+    zygote.serve()
+
+
+if __name__ == "__main__":
+    main()

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import data
-from .checks import REGISTRY, NotImplementedYet, Observations, Unavailable
+from .checks import REGISTRY, Observations, Unavailable
 from .config import Assignment, Config
 from .notebook import NotebookError, notebook_to_source
 from .report import feedback_markdown, gradebook_csv
@@ -58,17 +58,22 @@ def plan(name: str, assignment: Assignment, config: Config) -> ProbePlan:
     )
 
 
-def judge(obs: Observations, assignment: Assignment) -> list[CheckResult]:
+def judge(obs: Observations, assignment: Assignment, unfilled: set[str]) -> list[CheckResult]:
+    """Run every enabled check. A check that does not pass while a function it exercises still holds
+    the skeleton's blank is reported as "not implemented yet" (failed, not an error)."""
     results = []
     for check_id, cfg in assignment.checks.enabled().items():
         spec = REGISTRY[check_id]
         try:
             verdict = spec.judge(obs, cfg, assignment)
             status, message = ("passed" if verdict.passed else "failed"), verdict.message
-        except NotImplementedYet as exc:
-            status, message = "failed", str(exc)
         except Unavailable as exc:
             status, message = "error", str(exc)
+        blanks = [f"`{name}()`" for name in spec.functions if name in unfilled]
+        if status != "passed" and blanks:
+            status = "failed"
+            message = (f"Not implemented yet: {', '.join(blanks)} still {'has' if len(blanks) == 1 else 'have'} "
+                       f"a 'Fill this blank!' blank. ({message})")
         score = cfg.points if status == "passed" else 0.0
         results.append(CheckResult(id=check_id, title=spec.title, status=status, score=score,
                                    max_score=cfg.points, message=message))
@@ -243,12 +248,11 @@ class Grader:
         outdir = Path(job.outdir)
         assert prepared.submission.path is not None
         obs = Observations(outdir=outdir, outcome=outcome, wall_s=job.wall_s, file_mb=job.file_mb,
-                           submission_name=prepared.submission.path.name,
-                           unfilled=unfilled_functions(prepared.source), test_labels=labels)
-        checks = judge(obs, self.assignment)
+                           submission_name=prepared.submission.path.name, test_labels=labels)
+        checks = judge(obs, self.assignment, unfilled_functions(prepared.source))
         try:
             device = obs.phase("import").get("device")
-        except (Unavailable, NotImplementedYet):
+        except Unavailable:
             device = None
         output = _read_output(outdir / "output.txt", self.config.limits.feedback_output_chars)
         return self._result(prepared, checks, self._sandbox_info(_exit_text(outcome), device), output)

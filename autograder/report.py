@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import textwrap
 import io
 
 from .checks import REGISTRY
@@ -54,6 +55,5 @@ def console_table(result: SubmissionResult, width: int = 100) -> str:
     for check in result.checks:
         title = REGISTRY[check.id].title if check.id in REGISTRY else check.title
         lines.append(f"  {MARK[check.status]:<5} {check.id:<11} {_points(check.score):>3}/{_points(check.max_score):<3} {title}")
-        if check.status != "passed" or len(check.message) < width:
-            lines.append(f"        {check.message}")
+        lines.append(textwrap.indent(textwrap.fill(check.message, width - 8), " " * 8))
     return "\n".join(lines)

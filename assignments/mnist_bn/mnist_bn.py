@@ -83,10 +83,10 @@ def train(model, train_loader, criterion, optimizer, training_epochs=training_ep
         for X, Y in train_loader:
             'Fill this blank!'
 
-            avg_cost += bn_loss / train_total_batch
+            avg_cost += bn_loss.item() / train_total_batch
 
         print('Epoch:', '%04d' % (epoch + 1), 'cost =', '{:.9f}'.format(avg_cost))
-        costs.append(float(avg_cost))
+        costs.append(avg_cost)
 
     print('Learning finished')
     return costs

@@ -4,6 +4,6 @@ train_mode, accuracy), `evaluation.py` (eval_mode, evaluate, sweep)."""
 
 from . import data, evaluation, model, training  # noqa: F401  (registers the checks)
 from .base import REGISTRY, CheckSpec, Verdict
-from .observations import NotImplementedYet, Observations, Unavailable
+from .observations import Observations, Unavailable
 
-__all__ = ["REGISTRY", "CheckSpec", "NotImplementedYet", "Observations", "Unavailable", "Verdict"]
+__all__ = ["REGISTRY", "CheckSpec", "Observations", "Unavailable", "Verdict"]

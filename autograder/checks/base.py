@@ -1,7 +1,8 @@
 """The shape every check has: a small pure function from observations to a verdict.
 
-A check is registered with `@check(id, title, phases)`; `phases` are the probe phases whose
-observations it reads, which is also how the trusted side plans what a sandbox has to run.
+A check is registered with `@check(id, title, phases, functions)`: `phases` are the probe phases
+whose observations it reads (which is also how the trusted side plans what a sandbox runs), and
+`functions` the student functions it exercises.
 """
 
 from __future__ import annotations
@@ -27,15 +28,18 @@ class CheckSpec:
     id: str
     title: str
     phases: tuple[str, ...]
+    functions: tuple[str, ...]
     judge: Judge
 
 
 REGISTRY: dict[str, CheckSpec] = {}
 
 
-def check(id: str, title: str, phases: tuple[str, ...]) -> Callable[[Judge], Judge]:
+def check(id: str, title: str, phases: tuple[str, ...], functions: tuple[str, ...]) -> Callable[[Judge], Judge]:
+    """Register a check; `functions` are the student functions it exercises (for "not implemented yet")."""
+
     def register(judge: Judge) -> Judge:
-        REGISTRY[id] = CheckSpec(id, title, phases, judge)
+        REGISTRY[id] = CheckSpec(id, title, phases, functions, judge)
         return judge
 
     return register

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..config import Assignment, Check, EvaluateCheck, SweepCheck
 from .base import Verdict, check, failed, passed
-from .observations import Observations
+from .observations import Observations, Unavailable
 
 
 def _call(obs: Observations, which: str) -> dict[str, Any]:
@@ -16,7 +16,8 @@ def _call(obs: Observations, which: str) -> dict[str, Any]:
     return call
 
 
-@check("eval_mode", "evaluate() runs in eval mode without gradients", phases=("evaluate",))
+@check("eval_mode", "evaluate() runs in eval mode without gradients", phases=("evaluate",),
+       functions=("build_model", "evaluate"))
 def check_eval_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
     call = _call(obs, "handed_train")
     counts = call["counts"]
@@ -40,7 +41,8 @@ def check_eval_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Ve
                   "and left BatchNorm's running statistics untouched.")
 
 
-@check("evaluate", "evaluate() returns the right accuracy", phases=("evaluate",))
+@check("evaluate", "evaluate() returns the right accuracy", phases=("evaluate",),
+       functions=("build_model", "evaluate"))
 def check_evaluate(obs: Observations, cfg: EvaluateCheck, assignment: Assignment) -> Verdict:
     phase = obs.phase("evaluate")
     call = _call(obs, "handed_eval")
@@ -59,12 +61,33 @@ def check_evaluate(obs: Observations, cfg: EvaluateCheck, assignment: Assignment
     return failed(f"evaluate() returned {returned:.4f}, but the same model classifies {measured:.4f} of {where}.{hint}")
 
 
+def _evaluate_fault(obs: Observations, tolerance: float) -> str | None:
+    """Which other check already charges the student for a wrong evaluate(), if one does.
+
+    compare_hidden_sizes() reports what the student's evaluate() returns; when evaluate() itself
+    is wrong, `sweep` does not take the same points a second time.
+    """
+    try:
+        phase = obs.phase("evaluate")
+    except Unavailable:
+        return None
+    handed_eval, handed_train = phase["handed_eval"], phase["handed_train"]
+    if "error" in handed_eval or handed_eval["returned"] is None or \
+            abs(handed_eval["returned"] - phase["measured"]) > tolerance:
+        return "evaluate"
+    counts = handed_train.get("counts", {})
+    if "error" in handed_train or counts.get("dropout:train") or counts.get("batch_norm:train"):
+        return "eval_mode"
+    return None
+
+
 def _matches(model: dict[str, Any], hidden: tuple[int, int]) -> bool:
     h1, h2 = hidden
     return model["linear"] == [[784, h1], [h1, h2], [h2, 10]] and model["batchnorm"] == [h1, h2]
 
 
-@check("sweep", "Q1-2: compare_hidden_sizes()", phases=("sweep",))
+@check("sweep", "Q1-2: compare_hidden_sizes()", phases=("sweep", "evaluate"),
+       functions=("compare_hidden_sizes", "build_model", "make_criterion", "make_optimizer", "train", "evaluate"))
 def check_sweep(obs: Observations, cfg: SweepCheck, assignment: Assignment) -> Verdict:
     sweep = obs.phase("sweep")
     reported, models = sweep["reported"], sweep["models"]
@@ -72,6 +95,7 @@ def check_sweep(obs: Observations, cfg: SweepCheck, assignment: Assignment) -> V
         return failed(f"compare_hidden_sizes() got {len(cfg.configs)} configurations and returned "
                       f"{len(reported)} entries; return one dict per configuration, in order.")
     problems, summary = [], []
+    fault = _evaluate_fault(obs, cfg.tolerance)
     for (h1, h2), row in zip(cfg.configs, reported):
         label = f"({h1}, {h2})"
         if row["type"] != "dict" or not {"hidden", "train_cost", "test_accuracy"} <= set(row["keys"]):
@@ -90,12 +114,13 @@ def check_sweep(obs: Observations, cfg: SweepCheck, assignment: Assignment) -> V
             problems.append(f"no model with Linear 784→{h1}→{h2}→10 and BatchNorm1d({h1}), BatchNorm1d({h2}) "
                             f"ran for {label}: the layer and BatchNorm sizes must follow hidden1 and hidden2")
             continue
-        if abs(model["measured"] - accuracy) > cfg.tolerance:
+        if abs(model["measured"] - accuracy) > cfg.tolerance and not fault:
             problems.append(f"for {label} you report test_accuracy {accuracy:.4f}, the grader measured "
                             f"{model['measured']:.4f} for that model")
             continue
         summary.append(f"{label}: cost {row['train_cost']:.3f}, accuracy {accuracy:.3f}")
     if problems:
         return failed("compare_hidden_sizes(): " + "; ".join(problems) + ".")
-    return passed("Each configuration trained a model of the right sizes and reported what the grader measured: "
-                  + "; ".join(summary) + ".")
+    how = (f"reported accuracies (not compared: evaluate() is already marked down by the `{fault}` check)"
+           if fault else "reported what the grader measured")
+    return passed(f"Each configuration trained a model of the right sizes and {how}: " + "; ".join(summary) + ".")

@@ -18,7 +18,7 @@ def _arrow(pairs: list[tuple[int, int]] | list[list[int]]) -> str:
     return ", ".join(f"{a}→{b}" for a, b in pairs) or "none"
 
 
-@check("shapes", "Layer sizes (Linear and BatchNorm1d)", phases=("build",))
+@check("shapes", "Layer sizes (Linear and BatchNorm1d)", phases=("build",), functions=("build_model",))
 def check_shapes(obs: Observations, cfg: ShapesCheck, assignment: Assignment) -> Verdict:
     modules = obs.phase("build")["modules"]
     linear = [(m["in"], m["out"]) for m in modules if m["type"] == "Linear"]
@@ -47,7 +47,7 @@ def _pretty(kinds: list[str]) -> str:
     return " → ".join(OP_NAMES.get(kind, kind) for kind in kinds) or "nothing"
 
 
-@check("order", "Block order Linear → BatchNorm → ReLU → Dropout", phases=("build",))
+@check("order", "Block order Linear → BatchNorm → ReLU → Dropout", phases=("build",), functions=("build_model",))
 def check_order(obs: Observations, cfg: OrderCheck, assignment: Assignment) -> Verdict:
     build = obs.phase("build")
     kinds = _ran(build["ops"])
@@ -65,7 +65,7 @@ def check_order(obs: Observations, cfg: OrderCheck, assignment: Assignment) -> V
                   f"{_pretty(cfg.block)}, {cfg.hidden_blocks} blocks, then the output Linear.{hint}")
 
 
-@check("dropout", "Dropout probability", phases=("build",))
+@check("dropout", "Dropout probability", phases=("build",), functions=("build_model",))
 def check_dropout(obs: Observations, cfg: DropoutCheck, assignment: Assignment) -> Verdict:
     ps = [op["p"] for op in obs.phase("build")["ops"] if op["kind"] == "dropout"]
     if not ps:
@@ -76,7 +76,7 @@ def check_dropout(obs: Observations, cfg: DropoutCheck, assignment: Assignment) 
     return passed(f"Dropout ran {len(ps)} times, always with p={cfg.p}.")
 
 
-@check("init", "Xavier initialisation of the Linear weights", phases=("build",))
+@check("init", "Xavier initialisation of the Linear weights", phases=("build",), functions=("build_model",))
 def check_init(obs: Observations, cfg: InitCheck, assignment: Assignment) -> Verdict:
     names = obs.phase("build")["weights"]
     if not names:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import signal
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +37,6 @@ class Unavailable(Exception):
     """The check could not run (student code raised, hung or crashed): status `error`."""
 
 
-class NotImplementedYet(Exception):
-    """The function the check needs still holds the skeleton's blank: status `failed`."""
-
-
 @dataclass
 class Observations:
     outdir: Path
@@ -48,7 +44,6 @@ class Observations:
     wall_s: float
     file_mb: int
     submission_name: str
-    unfilled: set[str] = field(default_factory=set)
     test_labels: np.ndarray | None = None
 
     # -- raw files --------------------------------------------------------------------------------
@@ -144,10 +139,6 @@ class Observations:
                                   + describe_error(info, self.submission_name))
 
     def raise_student_error(self, info: dict[str, Any]) -> None:
-        function = str(info.get("function", "?"))
-        if function in self.unfilled and info.get("kind") in {"raised", "returned_none", "wrong_type"}:
-            raise NotImplementedYet(f"Not implemented yet: `{function}()` still has a 'Fill this blank!' blank. "
-                                    f"({describe_error(info, self.submission_name)})")
         raise Unavailable(describe_error(info, self.submission_name))
 
 

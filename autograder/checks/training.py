@@ -19,7 +19,7 @@ def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
     return float(-log_probs[np.arange(len(targets)), targets].mean())
 
 
-@check("loss", "Cross-entropy loss", phases=("loss",))
+@check("loss", "Cross-entropy loss", phases=("loss",), functions=("make_criterion",))
 def check_loss(obs: Observations, cfg: LossCheck, assignment: Assignment) -> Verdict:
     values = obs.phase("loss")["values"]
     cases = obs.arrays_npz("loss_cases.npz")
@@ -37,7 +37,7 @@ def check_loss(obs: Observations, cfg: LossCheck, assignment: Assignment) -> Ver
     return passed(f"Your criterion computes the mean cross-entropy ({len(values)} batches compared).")
 
 
-@check("optimizer", "Adam over all parameters with the homework's learning rate", phases=("optimizer",))
+@check("optimizer", "Adam over all parameters with the homework's learning rate", phases=("optimizer",), functions=("build_model", "make_optimizer"))
 def check_optimizer(obs: Observations, cfg: OptimizerCheck, assignment: Assignment) -> Verdict:
     opt = obs.phase("optimizer")
     problems = []
@@ -61,7 +61,8 @@ def eval_mode_modules(calls: dict[str, int]) -> list[str]:
     return sorted(name for name in calls if not name.endswith("Loss"))
 
 
-@check("train_mode", "train() runs the model in training mode", phases=("train_probe",))
+@check("train_mode", "train() runs the model in training mode", phases=("train_probe",),
+       functions=("build_model", "make_criterion", "make_optimizer", "train"))
 def check_train_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
     probe = obs.phase("train_probe")
     counts = probe["counts"]
@@ -82,7 +83,8 @@ def check_train_mode(obs: Observations, cfg: Check, assignment: Assignment) -> V
     return passed("Handed a model in eval mode, train() switched it to training mode for every forward pass.")
 
 
-@check("accuracy", "Test accuracy after a short training run", phases=("train",))
+@check("accuracy", "Test accuracy after a short training run", phases=("train",),
+       functions=("build_model", "make_criterion", "make_optimizer", "train"))
 def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment) -> Verdict:
     run = obs.phase("train")
     predictions = obs.array("predictions.npy")
@@ -92,8 +94,7 @@ def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment
     if predictions.shape != labels.shape or predictions.dtype != np.int64:
         raise Unavailable("the grader's predictions from your model have the wrong shape")
     accuracy = float((predictions == labels).mean())
-    what = (f"After {run['epochs']} epoch(s) of your train() on {run['samples']} images "
-            f"({run['train_s']:.1f} s), your model classified {accuracy:.2%} of the 10000 hidden test images")
+    what = (f"After {run['epochs']} epoch(s) of your train() on {run['samples']} images, your model classified {accuracy:.2%} of the 10000 hidden test images")
     costs = run.get("costs")
     if accuracy >= cfg.minimum:
         return passed(f"{what} (minimum {cfg.minimum:.0%}).")

@@ -1,0 +1,99 @@
+"""The rubric end to end: the reference gets full marks, the skeleton gets 0 with "not
+implemented", and each broken submission fails exactly the check for the rule it breaks."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from autograder.results import SubmissionResult
+
+from .conftest import REFERENCE, SKELETON, grade_files, not_passed
+from .variants import VARIANTS, write_variant
+
+
+@pytest.fixture(scope="session")
+def batch(config, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("variants")
+    files = {"reference": REFERENCE, "skeleton": SKELETON}
+    for name, (edits, _) in VARIANTS.items():
+        files[name] = write_variant(REFERENCE, folder, name, edits)
+    out = tmp_path_factory.mktemp("results")
+    return grade_files(config, files, out=out), out
+
+
+def test_reference_scores_full_marks(batch):
+    results, _ = batch
+    reference = results["reference"]
+    assert reference.score == reference.max_score == 100
+    assert all(check.status == "passed" for check in reference.checks), [c.message for c in reference.checks]
+
+
+def test_skeleton_scores_zero_with_not_implemented_everywhere(batch):
+    skeleton = batch[0]["skeleton"]
+    assert skeleton.score == 0
+    for check in skeleton.checks:
+        assert check.status == "failed", check
+        assert check.message.startswith("Not implemented yet"), check.message
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_each_broken_rule_fails_exactly_its_check(batch, name):
+    result = batch[0][name]
+    _, expected = VARIANTS[name]
+    assert not_passed(result) == expected, {c.id: c.message for c in result.checks if c.status != "passed"}
+
+
+def test_messages_say_what_to_fix(batch):
+    results, _ = batch
+    by = lambda student, check: next(c for c in results[student].checks if c.id == check).message  # noqa: E731
+    assert "ReLU → BatchNorm" in by("bn_after_relu", "order")
+    assert "p = 0.5" in by("dropout_p05", "dropout")
+    assert "He (Kaiming) init" in by("he_init", "init")
+    assert "PyTorch's default init" in by("default_init", "init")
+    assert "784→200" in by("hidden_200", "shapes")
+    assert "shuffle" in by("no_shuffle", "loaders")
+    assert "sum over the batch" in by("sum_loss", "loss")
+    assert "SGD" in by("sgd", "optimizer")
+    assert "model.train()" in by("no_model_train", "train_mode")
+    assert "zero_grad" in by("no_zero_grad", "accuracy")
+    assert "Dropout was active" in by("no_model_eval", "eval_mode")
+    assert "torch.no_grad()" in by("no_no_grad", "eval_mode")
+    sweep = next(c for c in results["bn_ignores_hidden"].checks if c.id == "sweep")
+    assert "running_mean should contain 200 elements" in sweep.message and "compare_hidden_sizes" in sweep.message
+    init = by("reference", "init")
+    assert "Xavier expects 0.0476" in init  # 784→100: sqrt(2 / 884)
+
+
+def test_results_are_written_and_validated(batch, config):
+    results, out = batch
+    for student, result in results.items():
+        on_disk = SubmissionResult.model_validate_json((out / student / "result.json").read_text())
+        assert on_disk == result
+        payload = json.loads((out / student / "result.json").read_text())
+        assert {"student", "assignment", "score", "max_score", "checks", "duration_s"} <= set(payload)
+        assert (out / student / "feedback.md").read_text().startswith(f"# Feedback for {student}")
+    rows = list(csv.DictReader((out / "gradebook.csv").open()))
+    assert sorted(row["student"] for row in rows) == sorted(results)
+    row = next(r for r in rows if r["student"] == "sgd")
+    assert row["optimizer"] == "0" and row["shapes"] == "10" and float(row["score"]) == results["sgd"].score
+
+
+def test_rerun_reuses_unchanged_results_and_force_regrades(batch, config, tmp_path):
+    out = tmp_path / "results"
+    first = grade_files(config, {"reference": REFERENCE}, out=out)["reference"]
+    seen = []
+    from autograder import Grader, Submission
+    from .conftest import DATA_ROOT
+
+    grader = Grader(config, data_root=DATA_ROOT)
+    again = grader.grade([Submission("reference", REFERENCE)], out_dir=out,
+                         progress=lambda done, total, result, reused: seen.append(reused))
+    assert seen == [True] and again[0] == first
+    forced = grader.grade([Submission("reference", REFERENCE)], out_dir=out, force=True,
+                          progress=lambda done, total, result, reused: seen.append(reused))
+    assert seen == [True, False]
+    # Deterministic: the same submission gets the same checks, scores and messages every time.
+    assert forced[0].checks == first.checks == batch[0]["reference"].checks

@@ -106,40 +106,45 @@ class Observations:
 
     def phase(self, name: str) -> dict[str, Any]:
         """The payload of phase `name`, or the exception that explains why there is none."""
+        self._require_import()
         raw = self._read_bytes(f"obs/{name}.json", MAX_JSON_BYTES)
         if raw is None:
-            if name != "import":
-                self._require_import()
             seen = self.progress()
-            where = seen[-1] if seen and seen[-1] != "done" else None
+            where = seen[-1] if seen and seen[-1] != "done" else name
             reason = self._stop_reason()
-            if where == name or where is None:
+            if where == name:
                 raise Unavailable(f"Your code {reason} while the grader was running {PHASE_NAMES.get(name, name)}.")
             raise Unavailable(f"Not run: your code {reason} earlier, while the grader was running "
                               f"{PHASE_NAMES.get(where, where)}.")
-        try:
-            payload = json.loads(raw)
-        except ValueError:
-            raise Unavailable(f"the grader could not read its observations of {PHASE_NAMES.get(name, name)}") from None
-        if not isinstance(payload, dict):
-            raise Unavailable(f"the grader could not read its observations of {PHASE_NAMES.get(name, name)}")
-        if name != "import":
-            self._require_import()
+        payload = self._parse(raw, name)
         if not payload.get("ok"):
             self.raise_student_error(payload.get("error") or {})
         return payload
 
-    def _require_import(self) -> None:
-        raw = self._read_bytes("obs/import.json", MAX_JSON_BYTES)
-        if raw is not None:
+    @staticmethod
+    def _parse(raw: bytes, name: str) -> dict[str, Any]:
+        try:
             payload = json.loads(raw)
-            if not payload.get("ok"):
-                info = payload.get("error") or {}
-                raise Unavailable("Your file could not be imported, so nothing could be checked. "
-                                  + describe_error(info, self.submission_name))
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            raise Unavailable(f"the grader could not read its observations of {PHASE_NAMES.get(name, name)}")
+        return payload
+
+    def _require_import(self) -> None:
+        """Every check needs the module: say once, the same way everywhere, why it is not there."""
+        raw = self._read_bytes("obs/import.json", MAX_JSON_BYTES)
+        if raw is None:
+            raise Unavailable(f"Importing your file {self._stop_reason()}, so nothing could be checked. Code at "
+                              "module level runs on import: keep training and downloads under "
+                              "`if __name__ == \"__main__\":`.")
+        payload = self._parse(raw, "import")
+        if not payload.get("ok"):
+            raise Unavailable("Your file could not be imported, so nothing could be checked. "
+                              + describe_error(payload.get("error") or {}, self.submission_name, self.file_mb))
 
     def raise_student_error(self, info: dict[str, Any]) -> None:
-        raise Unavailable(describe_error(info, self.submission_name))
+        raise Unavailable(describe_error(info, self.submission_name, self.file_mb))
 
 
 def _where(frame: dict[str, Any] | None, file: str) -> str:
@@ -148,7 +153,7 @@ def _where(frame: dict[str, Any] | None, file: str) -> str:
     return f"{file} line {frame.get('line')} (in {frame.get('function')}): `{frame.get('code', '')}`"
 
 
-def describe_error(info: dict[str, Any], file: str) -> str:
+def describe_error(info: dict[str, Any], file: str, file_mb: int | None = None) -> str:
     """A student-facing sentence for an error recorded by the probe."""
     kind = info.get("kind")
     function = str(info.get("function", "?"))
@@ -166,6 +171,8 @@ def describe_error(info: dict[str, Any], file: str) -> str:
     message = f"{called} raised {exception}"
     if info.get("message"):
         message += f": {info['message']}"
+    if "[Errno 27]" in str(info.get("message", "")) and file_mb:
+        message += f" (your code wrote more than {file_mb} MB, the sandbox's limit per file; printed output counts)"
     if exception == "SystemExit":
         message += " (sys.exit() stops the grader too: put script code under `if __name__ == \"__main__\":`)"
     first, last = _where(info.get("first"), file), _where(info.get("last"), file)

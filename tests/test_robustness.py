@@ -1,0 +1,88 @@
+"""Student code that crashes, stalls, exits or floods output: a clear error result for that
+student, normal grading for everyone else in the same batch."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import REFERENCE, grade_files, not_passed, with_limits
+from .variants import VARIANTS, apply_edits
+
+WALL_S = 12
+
+IMPORT_PREFIX = {
+    "exits_at_import": "import sys\nsys.exit(0)\n",
+    "os_exit_at_import": "import os\nos._exit(0)\n",
+    "segfault_at_import": "import ctypes\nctypes.string_at(0)\n",
+    "raises_at_import": "raise RuntimeError('boom at import')\n",
+    "prints_megabytes": "print('x' * (6 * 1024 * 1024))\n",
+}
+
+
+@pytest.fixture(scope="session")
+def hostile(config, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    reference = REFERENCE.read_text(encoding="utf-8")
+    sources = {name: prefix + reference for name, prefix in IMPORT_PREFIX.items()}
+    # The course's script at module level: importing it trains for minutes.
+    sources["trains_at_import"] = reference.replace('if __name__ == "__main__":', "if True:")
+    sources["hangs_in_train"] = reference.replace("    train_total_batch = len(train_loader)\n",
+                                                  "    train_total_batch = len(train_loader)\n    while True:\n        pass\n")
+    sources["syntax_error"] = reference.replace("def make_criterion():", "def make_criterion()")
+    sources["reference"] = reference
+    edits, _ = VARIANTS["no_model_eval"]
+    sources["no_model_eval"] = apply_edits(reference, edits)
+    files = {}
+    for name, source in sources.items():
+        files[name] = folder / f"{name}.py"
+        files[name].write_text(source, encoding="utf-8")
+    limited = with_limits(config, wall_s=WALL_S, file_mb=4)
+    return grade_files(limited, files)
+
+
+def _messages(result) -> str:
+    return " ".join(check.message for check in result.checks)
+
+
+@pytest.mark.parametrize("name, phrase", [
+    ("exits_at_import", "SystemExit"),
+    ("os_exit_at_import", "Importing your file ended the process itself"),
+    ("segfault_at_import", "SIGSEGV"),
+    ("raises_at_import", "boom at import"),
+    ("prints_megabytes", "wrote more than 4 MB"),  # as EFBIG: Python ignores SIGXFSZ
+    ("trains_at_import", f"Importing your file did not finish within the {WALL_S} s time limit"),
+    ("syntax_error", "is not valid Python"),
+])
+def test_broken_imports_get_a_clear_error_on_every_check(hostile, name, phrase):
+    result = hostile[name]
+    assert result.score == 0
+    assert {check.status for check in result.checks} == {"error"}
+    assert phrase in result.checks[0].message, result.checks[0].message
+
+
+def test_import_errors_point_at_the_students_line(hostile):
+    message = hostile["raises_at_import"].checks[0].message
+    assert "raises_at_import.py line 1" in message and "autograder" not in message
+
+
+def test_hang_in_train_costs_only_the_checks_that_need_train(hostile):
+    result = hostile["hangs_in_train"]
+    assert not_passed(result) == {"train_mode", "accuracy", "eval_mode", "evaluate", "sweep"}
+    by_id = {check.id: check for check in result.checks}
+    assert by_id["train_mode"].status == "error"
+    assert "did not finish" in by_id["train_mode"].message and "train()" in by_id["train_mode"].message
+    assert "Not run" in by_id["accuracy"].message
+    assert result.sandbox.exit == "killed at the time limit"
+    assert result.duration_s < WALL_S + 10
+
+
+def test_the_rest_of_the_batch_is_graded_normally(hostile):
+    assert hostile["reference"].score == 100
+    assert not_passed(hostile["no_model_eval"]) == {"eval_mode"}
+
+
+def test_printed_output_is_captured_truncated_and_cannot_change_a_score(hostile):
+    result = hostile["reference"]
+    assert "Learning finished" in result.output
+    flood = hostile["prints_megabytes"]
+    assert len(flood.output) < 5000 and "bytes not shown" in flood.output

@@ -73,7 +73,7 @@ def read_idx(path: Path, kind: str, split: str) -> np.ndarray:
     return body.reshape(-1, 28, 28) if kind == "images" else body.astype(np.int64)
 
 
-def test_labels(root: Path) -> np.ndarray:
+def read_test_labels(root: Path) -> np.ndarray:
     return read_idx(raw_dir(root) / FILES["test_labels"], "labels", "test")
 
 

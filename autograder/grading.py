@@ -171,7 +171,7 @@ class Grader:
               progress: Progress | None = None) -> list[SubmissionResult]:
         """Grade `submissions`; with `out_dir`, write results there and re-use unchanged ones."""
         data.ensure_mnist(self.data_root)
-        labels = data.test_labels(self.data_root)
+        labels = data.read_test_labels(self.data_root)
         done: list[SubmissionResult] = []
         total = len(submissions)
 

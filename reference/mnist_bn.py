@@ -5,7 +5,8 @@
 # Write the code the comments below describe: replace every 'Fill this blank!' with your code.
 # 채점기가 함수를 하나씩 불러서 확인하므로 함수 이름과 인자는 바꾸지 마세요.
 # The grader calls each function on its own: keep the function names and their arguments.
-# 전체 학습은 `python mnist_bn.py` 로 실행합니다. Run the full course training with `python mnist_bn.py`.
+# 전체 학습은 `python mnist_bn.py` 로 실행합니다.
+# Run the full course training with `python mnist_bn.py`.
 
 import random
 
@@ -158,14 +159,10 @@ def evaluate(model, test_loader):
 
 
 def compare_hidden_sizes(configs, train_loader, test_loader, training_epochs=training_epochs):
-    # Q1-2) Layer 들의 Hidden node 수를 증가 또는 감소 (ex: 200, 300, 50...) 시켰을 때,
-    # train set에서의 cost와 test set에서 Accuracy가 기존 결과와 비교하였을 때 어떻게 달라졌는지 비교
-    # Q1-2) Increase or decrease the hidden nodes of the layers (e.g. 200, 300, 50...) and compare
-    # the cost on the train set and the accuracy on the test set with the original result
-    # Hidden node 수 변화 시 주의해야 할 점: 각 Layer의 앞 뒤 node 숫자 일치시키기,
-    # Batch Normalizaion Layer의 node 숫자와 일치시키기
-    # Careful when changing hidden nodes: match the node counts of consecutive layers,
-    # and match the node count of each Batch Normalization layer
+    # Q1-2) Layer 들의 Hidden node 수를 증가 또는 감소 (ex: 200, 300, 50...) 시켰을 때, train set에서의 cost와 test set에서 Accuracy가 기존 결과와 비교하였을 때 어떻게 달라졌는지 비교
+    # Q1-2) Increase or decrease the hidden nodes of the layers (e.g. 200, 300, 50...) and compare the train cost and the test accuracy with the original result
+    # Hidden node 수 변화 시 주의해야 할 점: 각 Layer의 앞 뒤 node 숫자 일치시키기, Batch Normalizaion Layer의 node 숫자와 일치시키기
+    # Careful when changing hidden nodes: match the node counts of consecutive layers, and of each Batch Normalization layer
     results = []
     for hidden1, hidden2 in configs:
         ### BEGIN SOLUTION
@@ -200,6 +197,7 @@ if __name__ == "__main__":
         single_prediction = bn_model(X_single_data)
         print('Prediction: ', torch.argmax(single_prediction, 1).item())
 
-    # Q1-2: hidden node 수 비교 / compare hidden sizes
+    # Q1-2: hidden node 수 비교
+    # Q1-2: compare hidden sizes
     for row in compare_hidden_sizes([(100, 100), (200, 150), (50, 50)], train_loader, test_loader):
         print(row)

@@ -1,0 +1,154 @@
+"""Small pieces, tested directly: Xavier statistics, notebooks, discovery, data errors, CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from autograder.checks.xavier import layer_stats
+from autograder.cli import main
+from autograder.data import DataError, ensure_mnist, make_sandbox_root, read_test_labels
+from autograder.notebook import NotebookError, notebook_to_source
+from autograder.source import decode, unfilled_functions
+from autograder.submissions import discover
+
+from .conftest import DATA_ROOT, REFERENCE, ROOT, SKELETON
+
+SHAPES = [(100, 784), (100, 100), (10, 100)]
+
+
+def _xavier(rng, shape, normal):
+    fan_out, fan_in = shape
+    var = 2 / (fan_in + fan_out)
+    return rng.normal(0, math.sqrt(var), shape) if normal else rng.uniform(-math.sqrt(3 * var), math.sqrt(3 * var), shape)
+
+
+@pytest.mark.parametrize("normal", [False, True])
+def test_xavier_passes_across_many_draws(normal):
+    rng = np.random.default_rng(1)
+    alpha = 1e-6 / 6
+    for _ in range(300):
+        for shape in SHAPES:
+            assert layer_stats(_xavier(rng, shape, normal).astype(np.float32), alpha).ok
+
+
+@pytest.mark.parametrize("name, std", [
+    ("default", lambda fan_in, fan_out: 1 / math.sqrt(3 * fan_in)),
+    ("he", lambda fan_in, fan_out: math.sqrt(2 / fan_in)),
+    ("normal01", lambda fan_in, fan_out: 1.0),
+])
+def test_common_wrong_inits_are_rejected(name, std):
+    rng = np.random.default_rng(2)
+    for _ in range(50):
+        verdicts = [layer_stats(rng.normal(0, std(s[1], s[0]), s).astype(np.float32), 1e-6 / 6).ok for s in SHAPES]
+        assert not all(verdicts), name
+
+
+def test_shifted_init_fails_on_its_mean():
+    rng = np.random.default_rng(3)
+    weight = _xavier(rng, (100, 784), False) + 0.01
+    stats = layer_stats(weight, 1e-6 / 6)
+    assert not stats.ok and abs(stats.mean_z) > stats.mean_limit
+
+
+def test_notebook_cells_become_a_module_with_magics_neutralised():
+    notebook = {"nbformat": 4, "cells": [
+        {"cell_type": "markdown", "source": ["# title"]},
+        {"cell_type": "code", "source": ["%matplotlib inline\n", "import torch\n", "!pip install x"]},
+        {"cell_type": "code", "source": "%%time\nx = 1\nif x:\n    !ls\n"},
+        {"cell_type": "code", "source": []},
+    ]}
+    source = notebook_to_source(json.dumps(notebook), "nb.ipynb")
+    compile(source, "nb.ipynb", "exec")
+    assert "import torch" in source and "x = 1" in source
+    assert "pass  # (not run by the grader) %matplotlib inline" in source
+    assert "    pass  # (not run by the grader) !ls" in source
+
+
+def test_broken_notebook_is_a_clear_error():
+    with pytest.raises(NotebookError, match="JSON is broken"):
+        notebook_to_source("{not json", "nb.ipynb")
+    with pytest.raises(NotebookError, match="no list of cells"):
+        notebook_to_source("[]", "nb.ipynb")
+
+
+def test_decode_accepts_korean_windows_files():
+    text = "# 주석\nx = 1\n"
+    assert decode(text.encode("cp949"), "a.py") == text
+    assert decode(b"\xef\xbb\xbf" + text.encode(), "a.py") == text
+
+
+def test_unfilled_functions_are_found_in_the_skeleton_only():
+    assert unfilled_functions(SKELETON.read_text(encoding="utf-8")) == {
+        "load_mnist", "make_loaders", "build_model", "make_criterion", "make_optimizer", "train", "evaluate",
+        "compare_hidden_sizes"}
+    assert unfilled_functions(REFERENCE.read_text(encoding="utf-8")) == set()
+
+
+def test_discover_understands_files_and_folders(tmp_path):
+    (tmp_path / "alice.py").write_text("x = 1")
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "homework.ipynb").write_text("{}")
+    (tmp_path / "carol").mkdir()
+    (tmp_path / "carol" / "a.py").write_text("")
+    (tmp_path / "carol" / "b.py").write_text("")
+    (tmp_path / "dave").mkdir()
+    (tmp_path / "dave" / "helpers.py").write_text("")
+    (tmp_path / "dave" / "mnist_bn.py").write_text("")
+    (tmp_path / "notes.txt").write_text("")
+    (tmp_path / ".DS_Store").write_text("")
+    found, skipped = discover(tmp_path, "mnist_bn")
+    by = {s.student: s for s in found}
+    assert sorted(by) == ["alice", "bob", "carol", "dave"]
+    assert by["bob"].path.name == "homework.ipynb"
+    assert by["carol"].path is None and "2 candidate files" in by["carol"].problem
+    assert by["dave"].path.name == "mnist_bn.py"
+    assert skipped == ["notes.txt (not a .py or .ipynb file)"]
+
+
+def test_sandbox_data_root_hides_the_test_labels(tmp_path):
+    root = make_sandbox_root(DATA_ROOT, tmp_path / "data", seed=0)
+    real, decoy = read_test_labels(DATA_ROOT), read_test_labels(root)
+    assert decoy.shape == real.shape and (decoy == real).mean() < 0.2
+
+
+def test_missing_data_without_network_says_how_to_provide_it(tmp_path):
+    with pytest.raises(DataError) as error:
+        ensure_mnist(tmp_path / "nowhere", download=False)
+    text = str(error.value)
+    assert "t10k-labels-idx1-ubyte" in text and "--data-root" in text
+
+
+def test_cli_help_and_usage_errors(capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    assert "autograde check mnist_bn.py" in capsys.readouterr().out
+    assert main(["grade", str(tmp_path / "missing")]) == 2
+    assert "not a folder of submissions" in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "x.txt")]) == 2
+    bad = tmp_path / "grader.toml"
+    bad.write_text("[grader]\nthreads = 0\n")
+    assert main(["assign", "--check", "--config", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "grader.threads" in err and "Traceback" not in err
+
+
+def test_cli_assign_check_passes_on_the_repository():
+    assert main(["assign", "--check", "--config", str(ROOT / "grader.toml")]) == 0
+
+
+def test_cli_check_on_the_reference_exits_zero_and_on_the_skeleton_one(tmp_path):
+    def run(path):
+        return subprocess.run([sys.executable, "-m", "autograder", "check", str(path), "--data-root", str(DATA_ROOT)],
+                              capture_output=True, text=True, cwd=ROOT, timeout=600)
+
+    good, bad = run(REFERENCE), run(SKELETON)
+    assert good.returncode == 0, good.stderr
+    assert "100/100 points" in good.stdout and "PASS  accuracy" in good.stdout
+    assert bad.returncode == 1 and "Not implemented yet" in bad.stdout

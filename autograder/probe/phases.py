@@ -325,6 +325,7 @@ def run(job: Job, data: Mnist) -> None:
     progress = os.open(out / "progress", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     for phase in ["import", *job.plan.phases]:
         os.write(progress, f"{phase}\n".encode())
+        started = time.perf_counter()
         try:
             payload = {"ok": True, **PHASE_FUNCTIONS[phase](ctx)}
         except StudentError as error:
@@ -332,6 +333,7 @@ def run(job: Job, data: Mnist) -> None:
         except Exception as exc:  # student objects that break the grader's inspection of them
             payload = {"ok": False, "error": {"kind": "unusable", "function": phase, "exception": type(exc).__name__,
                                               "message": str(exc)[:600]}}
+        payload["elapsed_s"] = round(time.perf_counter() - started, 3)
         _write_json(out / "obs" / f"{phase}.json", payload)
         if phase == "import" and not payload["ok"]:
             break

@@ -29,7 +29,7 @@ def test_shipped_config_is_valid_and_sums_to_100():
 
 
 def test_bad_value_names_its_key(tmp_path):
-    message = _broken(tmp_path, "minimum = 0.90", "minimum = 1.5")
+    message = _broken(tmp_path, "minimum = 0.85", "minimum = 1.5")
     assert "assignments.mnist_bn.checks.accuracy.minimum" in message and "1.5" in message
 
 

@@ -1,0 +1,27 @@
+"""The README's main job, through the command line: `autograde examples/submissions/`."""
+
+from __future__ import annotations
+
+import csv
+
+from autograder.cli import main
+from autograder.results import load_result
+
+from .conftest import DATA_ROOT, ROOT
+
+
+def test_grading_the_examples_folder(tmp_path, capsys):
+    out = tmp_path / "results"
+    assert main([str(ROOT / "examples" / "submissions"), "--out", str(out), "--data-root", str(DATA_ROOT)]) == 0
+    progress = capsys.readouterr().err
+    assert "[3/3]" in progress and "Done in" in progress
+    results = {name: load_result(out / name / "result.json") for name in ("alice", "bob", "chris")}
+    failing = {name: {c.id for c in r.checks if c.status != "passed"} for name, r in results.items()}
+    assert failing == {"alice": set(), "bob": {"order", "eval_mode"}, "chris": {"init", "optimizer", "accuracy"}}
+    assert results["bob"].submission == "bob.ipynb" and results["chris"].submission == "mnist_bn.py"
+    assert "ReLU → BatchNorm" in (out / "bob" / "feedback.md").read_text()
+    rows = {row["student"]: row for row in csv.DictReader((out / "gradebook.csv").open())}
+    assert rows["alice"]["score"] == "100" and rows["chris"]["accuracy"] == "0"
+    # A second run re-uses everything.
+    assert main([str(ROOT / "examples" / "submissions"), "--out", str(out), "--data-root", str(DATA_ROOT)]) == 0
+    assert capsys.readouterr().err.count("result re-used") == 3

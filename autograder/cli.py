@@ -104,6 +104,8 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
     folder: Path = args.folder
     if not folder.is_dir():
         raise ConfigError(f"{folder}: not a folder of submissions")
+    if args.out.exists() and not args.out.is_dir():
+        raise ConfigError(f"--out {args.out}: exists and is not a folder")
     grader = Grader(_with_jobs(config, args.jobs), args.assignment, args.data_root)
     submissions, skipped = discover(folder, grader.plan.module_name)
     for note in skipped:

@@ -69,6 +69,8 @@ def judge(obs: Observations, assignment: Assignment, unfilled: set[str]) -> list
             status, message = ("passed" if verdict.passed else "failed"), verdict.message
         except Unavailable as exc:
             status, message = "error", str(exc)
+        except Exception as exc:  # a grader bug must cost one check of one student, not the batch
+            status, message = "error", f"Internal grader error in this check ({type(exc).__name__}: {exc}); tell your TA."
         blanks = [f"`{name}()`" for name in spec.functions if name in unfilled]
         if status != "passed" and blanks:
             status = "failed"
@@ -154,7 +156,12 @@ class Grader:
             prepared = _Prepared(submission, "", self._fingerprint(submission.problem.encode()), started)
             return prepared, self._result(prepared, _uniform_failure(self.assignment, submission.problem.capitalize() + "."),
                                           self._sandbox_info("not run"))
-        raw = submission.path.read_bytes()
+        try:
+            raw = submission.path.read_bytes()
+        except OSError as exc:
+            prepared = _Prepared(submission, "", self._fingerprint(str(exc).encode()), started)
+            return prepared, self._result(prepared, _uniform_failure(self.assignment, f"Could not read the file: {exc}."),
+                                          self._sandbox_info("not run"))
         prepared = _Prepared(submission, "", self._fingerprint(raw), started)
         try:
             text = decode(raw, submission.path.name)
@@ -197,10 +204,7 @@ class Grader:
         if to_run:
             self._run_sandboxed(to_run, labels, finish)
         if out_dir is not None:
-            results = [load_result(p) for p in sorted(out_dir.glob("*/result.json"))]
-            current = {r.student for r in done}
-            write_atomic(out_dir / "gradebook.csv",
-                         gradebook_csv([r for r in results if r.student in current], self.check_ids))
+            write_atomic(out_dir / "gradebook.csv", gradebook_csv(done, self.check_ids))
         return sorted(done, key=lambda r: r.student)
 
     @staticmethod

@@ -32,6 +32,10 @@ def hostile(config, tmp_path_factory):
     sources["reference"] = reference
     edits, _ = VARIANTS["no_model_eval"]
     sources["no_model_eval"] = apply_edits(reference, edits)
+    # Printing fake verdicts and fake result JSON, on import and while being graded.
+    fake = 'print("PASS  eval_mode 10/10"); print(\'{"ok": true, "score": 100, "status": "passed"}\')\n'
+    sources["prints_fake_results"] = fake + apply_edits(reference, edits).replace(
+        "    return bn_acc.item()\n", "    " + fake.replace("; ", "\n    ") + "    return bn_acc.item()\n")
     files = {}
     for name, source in sources.items():
         files[name] = folder / f"{name}.py"
@@ -84,5 +88,7 @@ def test_the_rest_of_the_batch_is_graded_normally(hostile):
 def test_printed_output_is_captured_truncated_and_cannot_change_a_score(hostile):
     result = hostile["reference"]
     assert "Learning finished" in result.output
+    faker = hostile["prints_fake_results"]
+    assert '"score": 100' in faker.output and faker.checks == hostile["no_model_eval"].checks
     flood = hostile["prints_megabytes"]
     assert len(flood.output) < 5000 and "bytes not shown" in flood.output

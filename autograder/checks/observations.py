@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..sandbox.protocol import Outcome
+from ..sandbox.protocol import GRADER_FAILED, Outcome
 
 MAX_JSON_BYTES = 4 * 1024 * 1024
 MAX_ARRAY_BYTES = 16 * 1024 * 1024
@@ -100,6 +100,8 @@ class Observations:
             name = signal.Signals(outcome.signal).name if outcome.signal in signal.valid_signals() else outcome.signal
             hint = " (a segmentation fault)" if outcome.signal == signal.SIGSEGV else ""
             return f"crashed with signal {name}{hint}"
+        if outcome.exit_code == GRADER_FAILED:
+            return "stopped on an internal grader error (the traceback is in the printed output; tell your TA)"
         if outcome.exit_code is not None:
             return f"ended the process itself (exit code {outcome.exit_code}: sys.exit() or os._exit() in your code?)"
         return "stopped because the grader's worker process died (not caused by your file, as far as the grader can tell)"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+GRADER_FAILED = 70  # exit code of a child whose grader-side code failed (its traceback is in the output)
+
 PHASES = ("import", "build", "data", "loss", "optimizer", "train_probe", "train", "evaluate", "sweep")
 
 

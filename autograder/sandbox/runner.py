@@ -34,7 +34,6 @@ class Sandbox:
         self.threads = threads
         self.parallel = parallel
         self.process: subprocess.Popen[bytes] | None = None
-        self.hello: Hello | None = None
         self._buffer = b""
 
     def __enter__(self) -> "Sandbox":
@@ -56,7 +55,7 @@ class Sandbox:
         if line is None:
             self._stop()
             raise SandboxError("the grading worker did not start (is torch installed in this environment?)")
-        self.hello = Hello.model_validate_json(line)
+        Hello.model_validate_json(line)  # the zygote is ready
 
     def _stop(self) -> None:
         if self.process is None:

@@ -32,7 +32,7 @@ import torchvision.transforms  # noqa: E402, F401
 
 from ..data import FILES, raw_dir, read_idx  # noqa: E402
 from ..probe import datasets, phases  # noqa: E402
-from .protocol import Hello, Job, Outcome  # noqa: E402
+from .protocol import GRADER_FAILED, Hello, Job, Outcome  # noqa: E402
 
 
 def load(root: Path) -> phases.Mnist:
@@ -54,6 +54,7 @@ def _apply_limits(job: Job) -> None:
 
 def _child(job: Job, data: phases.Mnist, protocol_fds: tuple[int, int]) -> None:
     """Runs in the forked child; never returns."""
+    code = GRADER_FAILED
     try:
         os.setsid()  # own process group: the zygote can kill everything this submission starts
         for fd in protocol_fds:
@@ -71,10 +72,11 @@ def _child(job: Job, data: phases.Mnist, protocol_fds: tuple[int, int]) -> None:
         _apply_limits(job)
         torch.set_num_threads(job.threads)
         phases.run(job, data)
+        code = 0
         sys.stdout.flush()
         sys.stderr.flush()
     finally:
-        os._exit(0)
+        os._exit(code)
 
 
 class Zygote:

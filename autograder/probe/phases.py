@@ -13,7 +13,7 @@ import math
 import os
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from safetensors.torch import save_file
 
-from ..sandbox.protocol import Job
+from ..sandbox.protocol import Job, ProbePlan
 from . import datasets
 from .student import StudentError, call, describe_exception, import_module, wrong_type
 from .tracing import OpRecorder, RootModules
@@ -43,11 +43,10 @@ class Context:
     out: Path
     device: str
     module: ModuleType | None = None
-    trained: torch.nn.Module | None = None
-    shared: dict[str, Any] = field(default_factory=dict)
+    trained: torch.nn.Module | None = None  # the model after the grading run, for evaluate()
 
     @property
-    def plan(self):
+    def plan(self) -> ProbePlan:
         return self.job.plan
 
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
@@ -81,7 +80,7 @@ class Context:
 def _number(value: Any) -> float | None:
     """A student's scalar (float, int, 0-d tensor, numpy scalar) as a float, else None."""
     if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.item()
+        value = value.detach().item()
     if isinstance(value, (np.generic,)):
         value = value.item()
     if isinstance(value, (int, float)) and not isinstance(value, bool):

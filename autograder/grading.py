@@ -20,7 +20,7 @@ import numpy as np
 from . import data
 from .checks import REGISTRY, Observations, Unavailable
 from .config import Assignment, Config
-from .notebook import NotebookError, notebook_to_source
+from .notebook import NotebookError, notebook_to_module
 from .report import feedback_markdown, gradebook_csv
 from .results import CheckResult, SandboxInfo, SubmissionResult, load_result, save_result, write_atomic
 from .sandbox.protocol import PHASES, Job, Outcome, ProbePlan, SweepPlan
@@ -118,6 +118,7 @@ class _Prepared:
     source: str
     fingerprint: str
     started: float
+    locate: Callable[[int], str] = lambda line: f"line {line}"  # noqa: E731  (replaced once the file is read)
 
 
 class Grader:
@@ -163,13 +164,18 @@ class Grader:
             return prepared, self._result(prepared, _uniform_failure(self.assignment, f"Could not read the file: {exc}."),
                                           self._sandbox_info("not run"))
         prepared = _Prepared(submission, "", self._fingerprint(raw), started)
+        name = submission.path.name
         try:
-            text = decode(raw, submission.path.name)
-            prepared.source = notebook_to_source(text, submission.path.name) if submission.path.suffix == ".ipynb" else text
+            text = decode(raw, name)
+            if submission.path.suffix == ".ipynb":
+                converted = notebook_to_module(text, name)
+                prepared.source, prepared.locate = converted.source, converted.locate
+            else:
+                prepared.source, prepared.locate = text, lambda line: f"{name} line {line}"
         except (UnicodeDecodeError, NotebookError) as exc:
             message = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
             return prepared, self._result(prepared, _uniform_failure(self.assignment, message), self._sandbox_info("not run"))
-        problem = syntax_problem(prepared.source, submission.path.name)
+        problem = syntax_problem(prepared.source, name, prepared.locate)
         if problem:
             return prepared, self._result(prepared, _uniform_failure(self.assignment, problem), self._sandbox_info("not run"))
         return prepared, None
@@ -252,7 +258,8 @@ class Grader:
         outdir = Path(job.outdir)
         assert prepared.submission.path is not None
         obs = Observations(outdir=outdir, outcome=outcome, wall_s=job.wall_s, file_mb=job.file_mb,
-                           submission_name=prepared.submission.path.name, test_labels=labels)
+                           submission_name=prepared.submission.path.name, locate=prepared.locate,
+                           test_labels=labels)
         checks = judge(obs, self.assignment, unfilled_functions(prepared.source))
         try:
             device = obs.phase("import").get("device")

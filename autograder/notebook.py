@@ -1,14 +1,36 @@
-"""A Jupyter notebook as an importable module: its code cells, in order, with IPython-only lines
-(magics such as `%matplotlib inline`, shell escapes such as `!pip install`) turned into comments
-rather than run."""
+"""A Jupyter notebook as an importable module.
+
+Its code cells, in order, become the module; IPython-only lines (magics such as `%matplotlib
+inline`, shell escapes such as `!pip install`) are turned into comments rather than run, and
+nbgrader's graded test cells are left out (they call the grader, which must not recurse into
+itself). `Converted.locate` maps a line of the module back to the notebook's cell and line, so
+that messages point where the student can look.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import Any
+
+TEST_CELL_MARKER = "autograder.nbgrader_cells"
 
 
 class NotebookError(Exception):
     """The file is not a notebook the grader can read; the message says why."""
+
+
+@dataclass(frozen=True)
+class Converted:
+    source: str
+    origin: list[tuple[int, int]]  # per module line: (cell number, line in that cell), 1-based
+    filename: str
+
+    def locate(self, line: int) -> str:
+        if 1 <= line <= len(self.origin) and self.origin[line - 1][0]:
+            cell, cell_line = self.origin[line - 1]
+            return f"{self.filename} cell {cell}, line {cell_line}"
+        return f"{self.filename} (converted code, line {line})"
 
 
 def _neutralise(line: str) -> str:
@@ -19,7 +41,25 @@ def _neutralise(line: str) -> str:
     return line
 
 
-def notebook_to_source(text: str, filename: str) -> str:
+def cell_source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def is_test_cell(cell: dict[str, Any]) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell.get("metadata"), dict) else {}
+    graded_test = bool(meta.get("grade")) and not meta.get("solution") and cell.get("cell_type") == "code"
+    return graded_test or TEST_CELL_MARKER in cell_source(cell)
+
+
+def cell_to_lines(source: str) -> list[str]:
+    lines = source.splitlines()
+    if lines and lines[0].lstrip().startswith("%%"):
+        lines[0] = f"# (not run by the grader) {lines[0].strip()}"
+    return [_neutralise(line) for line in lines]
+
+
+def notebook_to_module(text: str, filename: str) -> Converted:
     try:
         notebook = json.loads(text)
     except ValueError as exc:
@@ -27,14 +67,16 @@ def notebook_to_source(text: str, filename: str) -> str:
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
         raise NotebookError(f"{filename} is not a notebook in nbformat 4 (no list of cells).")
-    parts = []
+    lines: list[str] = []
+    origin: list[tuple[int, int]] = []
     for number, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or is_test_cell(cell):
             continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        lines = source.splitlines()
-        if lines and lines[0].lstrip().startswith("%%"):
-            lines[0] = f"# (not run by the grader) {lines[0].strip()}"
-        parts.append(f"# --- cell {number} ---\n" + "\n".join(_neutralise(line) for line in lines))
-    return "\n\n".join(parts) + "\n"
+        lines.append(f"# --- cell {number} ---")
+        origin.append((0, 0))
+        for cell_line, line in enumerate(cell_to_lines(cell_source(cell)), start=1):
+            lines.append(line)
+            origin.append((number, cell_line))
+        lines.append("")
+        origin.append((0, 0))
+    return Converted("\n".join(lines) + "\n", origin, filename)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import ast
+from typing import Callable
 
 BLANK = "Fill this blank!"
 
 
-def syntax_problem(source: str, filename: str) -> str | None:
+def syntax_problem(source: str, filename: str, locate: Callable[[int], str]) -> str | None:
     """A student-facing description of why `source` is not valid Python, or None."""
     try:
         compile(source, filename, "exec", dont_inherit=True)
     except SyntaxError as exc:
-        where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
+        where = locate(exc.lineno or 0) + (f", column {exc.offset}" if exc.offset else "")
         code = (exc.text or "").strip()
-        return f"{filename} is not valid Python: {exc.msg} ({where})" + (f": `{code}`" if code else "") + "."
+        return f"Your code is not valid Python: {exc.msg} at {where}" + (f": `{code}`" if code else "") + "."
     except ValueError as exc:  # e.g. NUL bytes
         return f"{filename} is not valid Python: {exc}."
     return None

@@ -13,7 +13,7 @@ import pytest
 from autograder.checks.xavier import layer_stats
 from autograder.cli import main
 from autograder.data import DataError, ensure_mnist, make_sandbox_root, read_test_labels
-from autograder.notebook import NotebookError, notebook_to_source
+from autograder.notebook import NotebookError, notebook_to_module
 from autograder.source import decode, unfilled_functions
 from autograder.submissions import discover
 
@@ -56,25 +56,38 @@ def test_shifted_init_fails_on_its_mean():
     assert not stats.ok and abs(stats.mean_z) > stats.mean_limit
 
 
-def test_notebook_cells_become_a_module_with_magics_neutralised():
+def test_notebook_cells_become_a_module_with_magics_neutralised_and_lines_mapped():
     notebook = {"nbformat": 4, "cells": [
         {"cell_type": "markdown", "source": ["# title"]},
         {"cell_type": "code", "source": ["%matplotlib inline\n", "import torch\n", "!pip install x"]},
         {"cell_type": "code", "source": "%%time\nx = 1\nif x:\n    !ls\n"},
         {"cell_type": "code", "source": []},
+        {"cell_type": "code", "source": "from autograder.nbgrader_cells import show\nshow('shapes')"},
+        {"cell_type": "code", "source": "assert True", "metadata": {"nbgrader": {"grade": True, "solution": False}}},
+        {"cell_type": "code", "source": "y = 2"},
     ]}
-    source = notebook_to_source(json.dumps(notebook), "nb.ipynb")
-    compile(source, "nb.ipynb", "exec")
-    assert "import torch" in source and "x = 1" in source
-    assert "pass  # (not run by the grader) %matplotlib inline" in source
-    assert "    pass  # (not run by the grader) !ls" in source
+    converted = notebook_to_module(json.dumps(notebook), "nb.ipynb")
+    compile(converted.source, "nb.ipynb", "exec")
+    assert "import torch" in converted.source and "x = 1" in converted.source
+    assert "pass  # (not run by the grader) %matplotlib inline" in converted.source
+    assert "    pass  # (not run by the grader) !ls" in converted.source
+    assert "show(" not in converted.source and "assert True" not in converted.source
+    lines = converted.source.splitlines()
+    assert converted.locate(lines.index("y = 2") + 1) == "nb.ipynb cell 7, line 1"
+    assert converted.locate(lines.index("x = 1") + 1) == "nb.ipynb cell 3, line 2"
 
 
 def test_broken_notebook_is_a_clear_error():
     with pytest.raises(NotebookError, match="JSON is broken"):
-        notebook_to_source("{not json", "nb.ipynb")
+        notebook_to_module("{not json", "nb.ipynb")
     with pytest.raises(NotebookError, match="no list of cells"):
-        notebook_to_source("[]", "nb.ipynb")
+        notebook_to_module("[]", "nb.ipynb")
+
+
+def test_non_utf8_notebook_is_read():
+    text = json.dumps({"cells": [{"cell_type": "code", "source": "# 한국어 주석\nx = 1"}]}, ensure_ascii=False)
+    converted = notebook_to_module(decode(text.encode("cp949"), "nb.ipynb"), "nb.ipynb")
+    assert "# 한국어 주석" in converted.source
 
 
 def test_decode_accepts_korean_windows_files():

@@ -11,7 +11,7 @@ import json
 import signal
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -44,6 +44,7 @@ class Observations:
     wall_s: float
     file_mb: int
     submission_name: str
+    locate: Callable[[int], str]  # a line of the module -> "file line N" or "file cell C, line L"
     test_labels: np.ndarray | None = None
 
     # -- raw files --------------------------------------------------------------------------------
@@ -143,19 +144,19 @@ class Observations:
         payload = self._parse(raw, "import")
         if not payload.get("ok"):
             raise Unavailable("Your file could not be imported, so nothing could be checked. "
-                              + describe_error(payload.get("error") or {}, self.submission_name, self.file_mb))
+                              + describe_error(payload.get("error") or {}, self.submission_name, self.locate, self.file_mb))
 
     def raise_student_error(self, info: dict[str, Any]) -> None:
-        raise Unavailable(describe_error(info, self.submission_name, self.file_mb))
+        raise Unavailable(describe_error(info, self.submission_name, self.locate, self.file_mb))
 
 
-def _where(frame: dict[str, Any] | None, file: str) -> str:
-    if not frame:
+def _where(frame: dict[str, Any] | None, locate: Callable[[int], str]) -> str:
+    if not frame or not isinstance(frame.get("line"), int):
         return ""
-    return f"{file} line {frame.get('line')} (in {frame.get('function')}): `{frame.get('code', '')}`"
+    return f"{locate(frame['line'])} (in {frame.get('function')}): `{frame.get('code', '')}`"
 
 
-def describe_error(info: dict[str, Any], file: str, file_mb: int | None = None) -> str:
+def describe_error(info: dict[str, Any], file: str, locate: Callable[[int], str], file_mb: int | None = None) -> str:
     """A student-facing sentence for an error recorded by the probe."""
     kind = info.get("kind")
     function = str(info.get("function", "?"))
@@ -177,7 +178,7 @@ def describe_error(info: dict[str, Any], file: str, file_mb: int | None = None) 
         message += f" (your code wrote more than {file_mb} MB, the sandbox's limit per file; printed output counts)"
     if exception == "SystemExit":
         message += " (sys.exit() stops the grader too: put script code under `if __name__ == \"__main__\":`)"
-    first, last = _where(info.get("first"), file), _where(info.get("last"), file)
+    first, last = _where(info.get("first"), locate), _where(info.get("last"), locate)
     if first:
         message += f" — at {first}"
     if last:

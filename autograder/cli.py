@@ -15,13 +15,14 @@ from pathlib import Path
 from .config import CONFIG_NAME, Config, ConfigError, load_config
 from .data import DataError
 from .grading import Grader
+from .nbgrader_course import CourseError
 from .report import console_table
 from .results import SubmissionResult
 from .sandbox.runner import SandboxError
 from .skeleton import SkeletonError, stale_skeletons, write_skeletons
 from .submissions import Submission, discover
 
-COMMANDS = ("grade", "check", "assign")
+COMMANDS = ("grade", "check", "assign", "nbgrader")
 
 DESCRIPTION = """\
 Auto-grader for the PyTorch course homework (모두를 위한 딥러닝 시즌2, MNIST BatchNorm/Dropout MLP).
@@ -34,6 +35,9 @@ commands:
   autograde SUBMISSIONS/          grade a folder (same as `autograde grade SUBMISSIONS/`)
   autograde check mnist_bn.py     a student's self-check: the same checks, as a table
   autograde assign                regenerate assignments/ from reference/ (--check: only compare)
+  autograde nbgrader COURSE ASSIGNMENT
+                                  grade nbgrader's submitted/ notebooks here, fast and sandboxed,
+                                  and write the scores into nbgrader's gradebook and feedback/
 
 Run `autograde COMMAND --help` for the options of each command."""
 
@@ -69,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path, help="your mnist_bn.py or mnist_bn.ipynb")
     check.add_argument("--json", action="store_true", help="print result.json instead of the table")
     _common(check)
+    course = sub.add_parser("nbgrader", help="grade an nbgrader course's collected submissions (fast path)",
+                            epilog="Then, as usual: `nbgrader release_feedback ASSIGNMENT`, `nbgrader export`.")
+    course.add_argument("course", type=Path, help="the nbgrader course directory (has gradebook.db, submitted/)")
+    course.add_argument("assignment_id", metavar="ASSIGNMENT", help="the nbgrader assignment id, e.g. mnist_bn")
+    course.add_argument("--force", action="store_true", help="re-grade even unchanged submissions")
+    course.add_argument("--jobs", type=int, help="submissions graded at once (default: [grader] jobs)")
+    course.add_argument("--quiet", action="store_true", help="no progress lines")
+    _common(course)
     assign = sub.add_parser("assign", help="regenerate the student skeletons in assignments/ from reference/")
     assign.add_argument("--check", action="store_true", help="only report skeletons that differ (exit 1 if any)")
     _common(assign)
@@ -141,6 +153,21 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     return 0 if result.all_passed else 1
 
 
+def cmd_nbgrader(args: argparse.Namespace, config: Config) -> int:
+    from .nbgrader_course import grade_course
+
+    if not (args.course / "gradebook.db").is_file():
+        raise ConfigError(f"{args.course}: not an nbgrader course directory (no gradebook.db)")
+    grader = Grader(_with_jobs(config, args.jobs), args.assignment, args.data_root)
+    start = time.monotonic()
+    results = grade_course(grader, args.course, args.assignment_id, force=args.force,
+                           progress=None if args.quiet else _progress)
+    print(f"Done in {time.monotonic() - start:.1f} s: {len(results)} graded; scores are in {args.course}/gradebook.db "
+          f"and feedback in {args.course}/feedback/. Next: `nbgrader release_feedback {args.assignment_id}`.",
+          file=sys.stderr)
+    return 0
+
+
 def cmd_assign(args: argparse.Namespace, config: Config) -> int:
     if args.check:
         stale = stale_skeletons(config)
@@ -163,8 +190,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         config = load_config(find_config(args.config))
-        return {"grade": cmd_grade, "check": cmd_check, "assign": cmd_assign}[args.command](args, config)
-    except (ConfigError, DataError, SkeletonError, SandboxError) as exc:
+        commands = {"grade": cmd_grade, "check": cmd_check, "assign": cmd_assign, "nbgrader": cmd_nbgrader}
+        return commands[args.command](args, config)
+    except (ConfigError, DataError, SkeletonError, SandboxError, CourseError) as exc:
         print(f"autograde: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

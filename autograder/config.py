@@ -116,10 +116,19 @@ class Checks(_Strict):
         return {name: check for name in type(self).model_fields if (check := getattr(self, name))}
 
 
+class NotebookSettings(_Strict):
+    """The nbgrader notebooks of an assignment, both generated from its reference `.py`."""
+
+    source: Path = Field(description="nbgrader source notebook (instructor version)")
+    release: Path = Field(description="student notebook, as nbgrader generate_assignment releases it")
+    discussion_points: float = Field(10, ge=0, description="manually graded Q1-2 discussion cell")
+
+
 class Assignment(_Strict):
     title: str
     reference: Path
     skeleton: Path
+    notebook: NotebookSettings | None = None
     learning_rate: float = Field(gt=0)
     batch_size: int = Field(ge=1)
     holdout: int = Field(5000, ge=100, description="last train images kept out of training, handed to evaluate()")

@@ -59,6 +59,7 @@ def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file and rename, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide results and generated files from other users
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

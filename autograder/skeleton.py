@@ -1,5 +1,7 @@
 """Student skeletons, generated from `reference/`: the single source of truth.
 
+(The nbgrader notebooks generated from the same reference are built in `nbsource.py`.)
+
 In a reference file, every block between `### BEGIN SOLUTION` and `### END SOLUTION` (the markers
 nbgrader uses) becomes one `'Fill this blank!'` line at the marker's indentation; everything
 else, the course's comments included, is copied as is.
@@ -43,10 +45,18 @@ def make_skeleton(reference: str, name: str = "reference") -> str:
 
 
 def expected_skeletons(config: Config) -> dict[Path, str]:
+    """Every generated file: the `.py` skeleton and, when configured, the two nbgrader notebooks."""
+    from .nbsource import dumps, release_notebook, source_notebook
+
     files = {}
     for name, assignment in config.assignments.items():
         reference = config.path(assignment.reference)
-        files[config.path(assignment.skeleton)] = make_skeleton(reference.read_text(encoding="utf-8"), str(reference))
+        text = reference.read_text(encoding="utf-8")
+        files[config.path(assignment.skeleton)] = make_skeleton(text, str(reference))
+        if assignment.notebook:
+            source = dumps(source_notebook(text, assignment, assignment.notebook.discussion_points))
+            files[config.path(assignment.notebook.source)] = source
+            files[config.path(assignment.notebook.release)] = release_notebook(Path(assignment.skeleton).stem, source)
     return files
 
 

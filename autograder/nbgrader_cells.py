@@ -1,0 +1,84 @@
+"""What the graded test cells of the nbgrader notebook call, inside the notebook's kernel.
+
+The kernel's own input history is the student's notebook code (nbgrader runs the cells top to
+bottom). It is graded once, in the usual sandbox, and every test cell reads its check from that
+one result, so twelve test cells cost one grading run of a few seconds, well inside nbgrader's
+30 s cell timeout.
+
+Output discipline, because nbgrader scores a test cell from its outputs: `show()` only prints to
+stdout and never raises; `assert_passed()` prints nothing when the check passed and writes the
+check's message to stderr otherwise (which nbgrader scores 0), without a traceback that would
+show test code. Neither returns a value, so no bare number can become partial credit. Warnings
+raised while grading are swallowed, so a harmless `UserWarning` cannot cost the cell.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+from .notebook import TEST_CELL_MARKER, cell_to_lines
+from .results import SubmissionResult
+
+_results: dict[str, SubmissionResult | str] = {}
+
+
+def _kernel_source() -> str:
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        raise RuntimeError("these helpers run inside a Jupyter notebook")
+    cells = [cell for cell in shell.history_manager.input_hist_raw if cell and TEST_CELL_MARKER not in cell]
+    return "\n\n".join("\n".join(cell_to_lines(cell)) for cell in cells) + "\n"
+
+
+def _grade(source: str) -> SubmissionResult | str:
+    """The result for this source, or a sentence saying why it could not be graded."""
+    from .cli import find_config
+    from .config import load_config
+    from .grading import Grader
+    from .submissions import Submission
+
+    key = hashlib.sha256(source.encode()).hexdigest()
+    if key not in _results:
+        quiet = io.StringIO()
+        try:
+            with warnings.catch_warnings(), contextlib.redirect_stderr(quiet), tempfile.TemporaryDirectory() as tmp:
+                warnings.simplefilter("ignore")
+                config = load_config(find_config(None))
+                grader = Grader(config)
+                path = Path(tmp) / f"{grader.plan.module_name}.py"
+                path.write_text(source, encoding="utf-8")
+                [_results[key]] = grader.grade([Submission("notebook", path)])
+        except Exception as exc:  # no data, no config...: say it, never crash the cell
+            _results[key] = f"the autograder could not run ({type(exc).__name__}: {exc})"
+    return _results[key]
+
+
+def _line(check_id: str) -> tuple[bool, str]:
+    result = _grade(_kernel_source())
+    if isinstance(result, str):
+        return False, result
+    check = next((c for c in result.checks if c.id == check_id), None)
+    if check is None:
+        return False, f"no check {check_id!r} in this assignment's rubric"
+    mark = {"passed": "PASS", "failed": "FAIL", "error": "ERROR"}[check.status]
+    return check.status == "passed", f"{mark} {check.id} ({check.score:g}/{check.max_score:g}): {check.message}"
+
+
+def show(check_id: str) -> None:
+    """Print this check's result for the notebook's current code (stdout only)."""
+    print(_line(check_id)[1])
+
+
+def assert_passed(check_id: str) -> None:
+    """Grading side: silent when the check passed, its message on stderr (scored 0) when not."""
+    passed, line = _line(check_id)
+    if not passed:
+        print(line, file=sys.stderr)

@@ -1,0 +1,171 @@
+"""nbgrader's own workflow, headless, end to end: generate → release → fetch → submit → collect →
+autograde → feedback → export, with two students, and our fast path on the same course."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.cli import main
+from autograder.nbsource import put_environment_on_path
+from autograder.results import load_result
+
+from .conftest import DATA_ROOT, REFERENCE, ROOT
+from .variants import VARIANTS, apply_edits
+
+ASSIGNMENT = "mnist_bn"
+COURSE_CONFIG = """\
+c = get_config()
+c.CourseDirectory.course_id = "dl2"
+c.CourseDirectory.root = r"{course}"
+c.Exchange.root = r"{exchange}"
+c.ClearSolutions.code_stub = {{"python": "'Fill this blank!'"}}
+# Feedback without hidden test code (nbgrader's default shows it).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+"""
+# Noise that must not cost a student anything: a warning on stderr and a bare number as last line.
+NOISE = "import warnings\nwarnings.warn('a harmless UserWarning from the student')\n0.5\n"
+
+
+def nbgrader(*args: str, cwd: Path, student: str | None = None) -> str:
+    put_environment_on_path()
+    # Each student gets an exchange cache of their own (they share one OS user here).
+    extra = ["--course", "dl2", f"--Exchange.root={cwd.parent / 'exchange'}",
+             f"--Exchange.cache={cwd / '.nbgrader_cache'}"] if student else []
+    if student and args[0] in ("submit", "fetch_feedback"):
+        extra.append(f"--student={student}")
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *args, *extra], cwd=cwd, capture_output=True,
+                          text=True, timeout=600, env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout + done.stderr
+
+
+def fill(notebook: Path, reference: str, discussion: str) -> None:
+    """What a student does: write each function into its solution cell, and answer Q1-2."""
+    lines = reference.splitlines()
+    functions = {node.name: "\n".join(line for line in lines[node.lineno - 1:node.end_lineno] if "SOLUTION" not in line)
+                 for node in ast.parse(reference).body if isinstance(node, ast.FunctionDef)}
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        if meta.get("solution"):
+            cell["source"] = (NOISE + functions[meta["grade_id"]]) if cell["cell_type"] == "code" else discussion
+    notebook.write_text(json.dumps(nb), encoding="utf-8")
+
+
+def gradebook_scores(course: Path) -> dict[str, dict[str, float]]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {student: {grade.name.removeprefix("test_"): grade.score
+                          for grade in gb.find_submission(ASSIGNMENT, student).notebooks[0].grades
+                          if grade.name.startswith("test_")}
+                for student in ("alice", "bob")}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("nbgrader")
+    course, exchange = tmp / "course", tmp / "exchange"
+    (course / "source" / ASSIGNMENT).mkdir(parents=True)
+    exchange.mkdir()
+    exchange.chmod(0o777)
+    (course / "nbgrader_config.py").write_text(COURSE_CONFIG.format(course=course, exchange=exchange))
+    shutil.copy(ROOT / "reference" / f"{ASSIGNMENT}.ipynb", course / "source" / ASSIGNMENT)
+    for student in ("alice", "bob"):
+        nbgrader("db", "student", "add", student, cwd=course)
+    nbgrader("generate_assignment", ASSIGNMENT, cwd=course)
+    nbgrader("release_assignment", ASSIGNMENT, cwd=course)
+
+    reference = REFERENCE.read_text(encoding="utf-8")
+    buggy = apply_edits(apply_edits(reference, VARIANTS["bn_after_relu"][0]), VARIANTS["no_model_eval"][0])
+    for student, code in (("alice", reference), ("bob", buggy)):
+        home = tmp / student
+        home.mkdir()
+        nbgrader("fetch_assignment", ASSIGNMENT, cwd=home, student=student)
+        fill(home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", code, f"{student}: wider layers trained better.")
+        nbgrader("submit", ASSIGNMENT, cwd=home, student=student)
+    nbgrader("collect", ASSIGNMENT, cwd=course)
+
+    start = time.monotonic()
+    nbgrader("autograde", ASSIGNMENT, cwd=course)
+    autograde_s = time.monotonic() - start
+    by_nbgrader = gradebook_scores(course)
+    nbgrader("generate_feedback", ASSIGNMENT, cwd=course)
+    nbgrader("release_feedback", ASSIGNMENT, cwd=course)
+    for student in ("alice", "bob"):
+        nbgrader("fetch_feedback", ASSIGNMENT, cwd=tmp / student, student=student)
+    nbgrader("export", cwd=course)
+    return {"tmp": tmp, "course": course, "by_nbgrader": by_nbgrader, "autograde_s": autograde_s}
+
+
+def test_released_notebook_is_exactly_what_nbgrader_generates(course):
+    released = course["course"] / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert released.read_text(encoding="utf-8") == (ROOT / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(
+        encoding="utf-8")
+
+
+def test_nbgraders_own_autograde_gives_our_checks_scores(course):
+    scores = course["by_nbgrader"]
+    assert sum(scores["alice"].values()) == 100 and len(scores["alice"]) == 12
+    assert {check for check, score in scores["bob"].items() if score == 0} == {"order", "eval_mode"}
+    assert course["autograde_s"] < 120
+
+
+def test_feedback_reaches_students_without_hidden_tests(course):
+    for student, phrase in (("alice", "PASS shapes"), ("bob", "FAIL order")):
+        [html] = (course["tmp"] / student / ASSIGNMENT / "feedback").glob("*/mnist_bn.html")
+        text = html.read_text(encoding="utf-8")
+        assert phrase in text
+        assert "assert_passed" not in text and "HIDDEN TESTS" not in text
+
+
+def test_export_has_both_students(course):
+    rows = {row["student_id"]: row for row in csv.DictReader((course["course"] / "grades.csv").open())}
+    assert float(rows["alice"]["score"]) == 100 and float(rows["bob"]["score"]) == 80
+
+
+def test_fast_path_writes_the_same_scores_into_the_gradebook(course, capsys):
+    course_dir = course["course"]
+    start = time.monotonic()
+    assert main(["nbgrader", str(course_dir), ASSIGNMENT, "--force", "--data-root", str(DATA_ROOT)]) == 0
+    fast_s = time.monotonic() - start
+    assert gradebook_scores(course_dir) == course["by_nbgrader"]
+    result = load_result(course_dir / "autograder" / ASSIGNMENT / "bob" / "result.json")
+    assert {c.id for c in result.checks if c.status != "passed"} == {"order", "eval_mode"}
+    feedback = (course_dir / "feedback" / "bob" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
+    assert "FAIL order" in feedback and "assert_passed" not in feedback
+    assert (course_dir / "feedback" / "bob" / ASSIGNMENT / "submission_secret.txt").is_file()
+    nbgrader("release_feedback", ASSIGNMENT, cwd=course_dir)
+    print(f"nbgrader autograde: {course['autograde_s']:.1f} s, autograde nbgrader: {fast_s:.1f} s")
+    assert fast_s < course["autograde_s"]
+
+
+def test_notebook_errors_point_at_the_cell(tmp_path, config):
+    from .conftest import grade_files
+
+    nb = json.loads((ROOT / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8"))
+    reference = REFERENCE.read_text(encoding="utf-8").replace(
+        "    linear1 = torch.nn.Linear(784, hidden1, bias=True)", "    linear1 = torch.nn.Linear(784, hidden1, bias=True)\n    1 / 0")
+    path = tmp_path / "broken.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    fill(path, reference, "answer")
+    cell = next(i for i, c in enumerate(json.loads(path.read_text())["cells"], start=1)
+                if c["metadata"].get("nbgrader", {}).get("grade_id") == "build_model")
+    result = grade_files(config, {"broken": path})["broken"]
+    shapes = next(c for c in result.checks if c.id == "shapes")
+    assert shapes.status == "error" and f"broken.ipynb cell {cell}, line " in shapes.message
+    assert "ZeroDivisionError" in shapes.message

@@ -1,4 +1,5 @@
-"""Finding submissions in a folder: `<student>.py`, `<student>.ipynb`, or `<student>/` holding one."""
+"""Finding submissions in a folder: `<student>.py`, `<student>.ipynb`, or `<student>/` holding one
+(directly, or in `<student>/<assignment>/` as in nbgrader's `submitted/` tree)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,14 @@ def _visible(path: Path) -> bool:
     return not path.name.startswith((".", "_"))
 
 
+def _candidates(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in SUFFIXES and _visible(p))
+
+
 def _pick(folder: Path, preferred: str) -> Submission:
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in SUFFIXES and _visible(p))
+    files = _candidates(folder)
+    if not files and (folder / preferred).is_dir():  # nbgrader's submitted/<student>/<assignment>/
+        files = _candidates(folder / preferred)
     student = _safe_name(folder.name)
     if len(files) == 1:
         return Submission(student, files[0])

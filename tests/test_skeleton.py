@@ -55,3 +55,25 @@ def test_markers_must_balance():
         make_skeleton("def f():\n    ### BEGIN SOLUTION\n    return 1\n")
     assert make_skeleton("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n") == \
         "def f():\n    'Fill this blank!'\n"
+
+
+def test_py_and_ipynb_skeletons_hold_the_same_functions():
+    import json
+
+    from autograder.notebook import notebook_to_module
+
+    release = (ROOT / "assignments" / "mnist_bn" / "mnist_bn.ipynb").read_text(encoding="utf-8")
+    notebook = ast.parse(notebook_to_module(release, "mnist_bn.ipynb").source)
+    script = ast.parse(SKELETON.read_text(encoding="utf-8"))
+
+    def functions(tree):
+        return {node.name: ast.dump(node) for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+    assert functions(notebook) == functions(script)
+    cells = json.loads(release)["cells"]
+    graded = {c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"].get("points") for c in cells
+              if c["metadata"]["nbgrader"].get("grade")}
+    config = load_config(ROOT / "grader.toml")
+    checks = config.assignments["mnist_bn"].checks.enabled()
+    assert graded == {**{f"test_{i}": c.points for i, c in checks.items()}, "q1_2_discussion": 10.0}
+    assert not any("HIDDEN TESTS" in "".join(c["source"]) for c in cells)

@@ -113,11 +113,15 @@ def test_discover_understands_files_and_folders(tmp_path):
     (tmp_path / "dave").mkdir()
     (tmp_path / "dave" / "helpers.py").write_text("")
     (tmp_path / "dave" / "mnist_bn.py").write_text("")
+    (tmp_path / "erin" / "mnist_bn").mkdir(parents=True)  # nbgrader's submitted/<student>/<assignment>/
+    (tmp_path / "erin" / "mnist_bn" / "mnist_bn.ipynb").write_text("{}")
+    (tmp_path / "erin" / "mnist_bn" / "timestamp.txt").write_text("2026-11-23 10:00:00 UTC")
     (tmp_path / "notes.txt").write_text("")
     (tmp_path / ".DS_Store").write_text("")
     found, skipped = discover(tmp_path, "mnist_bn")
     by = {s.student: s for s in found}
-    assert sorted(by) == ["alice", "bob", "carol", "dave"]
+    assert sorted(by) == ["alice", "bob", "carol", "dave", "erin"]
+    assert by["erin"].path == tmp_path / "erin" / "mnist_bn" / "mnist_bn.ipynb"
     assert by["bob"].path.name == "homework.ipynb"
     assert by["carol"].path is None and "2 candidate files" in by["carol"].problem
     assert by["dave"].path.name == "mnist_bn.py"

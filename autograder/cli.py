@@ -18,6 +18,7 @@ from .grading import Grader
 from .nbgrader_course import CourseError
 from .report import console_table
 from .results import SubmissionResult
+from .sandbox.isolation import IsolationError
 from .sandbox.runner import SandboxError
 from .skeleton import SkeletonError, stale_skeletons, write_skeletons
 from .submissions import Submission, discover
@@ -192,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(find_config(args.config))
         commands = {"grade": cmd_grade, "check": cmd_check, "assign": cmd_assign, "nbgrader": cmd_nbgrader}
         return commands[args.command](args, config)
-    except (ConfigError, DataError, SkeletonError, SandboxError, CourseError) as exc:
+    except (ConfigError, DataError, SkeletonError, SandboxError, CourseError, IsolationError) as exc:
         print(f"autograde: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

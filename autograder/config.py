@@ -42,6 +42,9 @@ class Limits(_Strict):
     memory_mb: int = Field(4096, ge=512, description="RLIMIT_DATA of a sandbox")
     file_mb: int = Field(64, ge=1, description="largest file (printed output included) a sandbox may write")
     feedback_output_chars: int = Field(4000, ge=0, description="captured output shown in feedback")
+    processes: int = Field(32, ge=1, description="processes a submission may run at once (itself included)")
+    isolation: Literal["auto", "bwrap", "landlock", "process"] = Field(
+        "auto", description="sandbox tier: auto picks the strongest this machine offers")
 
 
 class Check(_Strict):

@@ -24,7 +24,8 @@ from .notebook import NotebookError, notebook_to_module
 from .report import feedback_markdown, gradebook_csv
 from .results import CheckResult, SandboxInfo, SubmissionResult, load_result, save_result, write_atomic
 from .sandbox.protocol import PHASES, Job, Outcome, ProbePlan, SweepPlan
-from .sandbox.runner import TIER, Sandbox
+from .sandbox import isolation
+from .sandbox.runner import Sandbox
 from .source import decode, syntax_problem, unfilled_functions
 from .submissions import Submission
 
@@ -103,6 +104,8 @@ def _read_output(path: Path, limit: int) -> str:
 
 
 def _exit_text(outcome: Outcome) -> str:
+    if outcome.flood:
+        return "killed for running too many processes"
     if outcome.timed_out:
         return "killed at the time limit"
     if outcome.signal is not None:
@@ -145,10 +148,10 @@ class Grader:
             duration_s=round(time.monotonic() - prepared.started, 3), sandbox=sandbox, output=output,
             fingerprint=prepared.fingerprint)
 
-    def _sandbox_info(self, exit: str, device: str | None = None) -> SandboxInfo:
+    def _sandbox_info(self, exit: str, device: str | None = None, tier: str = "not run") -> SandboxInfo:
         limits = self.config.limits
-        return SandboxInfo(tier=TIER, device=device, wall_limit_s=limits.wall_s, memory_limit_mb=limits.memory_mb,
-                           file_limit_mb=limits.file_mb, exit=exit)
+        return SandboxInfo(tier=tier, device=device, wall_limit_s=limits.wall_s, memory_limit_mb=limits.memory_mb,
+                           file_limit_mb=limits.file_mb, process_limit=limits.processes, exit=exit)
 
     def _prepare(self, submission: Submission) -> tuple[_Prepared, SubmissionResult | None]:
         """Read the submission; a result right away when it cannot run at all."""
@@ -227,9 +230,12 @@ class Grader:
     def _run_sandboxed(self, batch: list[_Prepared], labels: np.ndarray,
                        finish: Callable[[SubmissionResult], None]) -> None:
         limits = self.config.limits
+        tier = isolation.choose(limits.isolation)
         tmp = Path(tempfile.mkdtemp(prefix="autograde-"))
         try:
             sandbox_root = data.make_sandbox_root(self.data_root, tmp / "data", self.config.grader.seed)
+            real_files = [data.raw_dir(self.data_root) / data.FILES[key]
+                          for key in ("train_images", "train_labels", "test_images")]
             jobs: dict[str, tuple[Job, _Prepared]] = {}
             for number, prepared in enumerate(batch):
                 workdir, outdir = tmp / "jobs" / str(number) / "work", tmp / "jobs" / str(number) / "out"
@@ -240,21 +246,24 @@ class Grader:
                 (workdir / "MNIST_data").symlink_to(sandbox_root, target_is_directory=True)
                 job = Job(id=str(number), module_path=str(module), workdir=str(workdir), outdir=str(outdir),
                           data_root=str(sandbox_root), wall_s=limits.wall_s, memory_mb=limits.memory_mb,
-                          file_mb=limits.file_mb, threads=self.config.grader.threads, plan=self.plan)
+                          file_mb=limits.file_mb, threads=self.config.grader.threads, plan=self.plan,
+                          isolation=isolation.child_rules(tier, workdir, outdir, sandbox_root, real_files,
+                                                          limits.processes))
                 jobs[job.id] = (job, prepared)
 
             def on_done(job: Job, outcome: Outcome) -> None:
                 _, prepared = jobs[job.id]
                 prepared.started = time.monotonic() - outcome.wall_s  # time in the sandbox plus judging
-                finish(self._judge_job(job, prepared, outcome, labels))
+                finish(self._judge_job(job, prepared, outcome, labels, tier))
                 shutil.rmtree(Path(job.outdir).parent, ignore_errors=True)
 
-            with Sandbox(sandbox_root, self.config.grader.threads, self.config.grader.jobs) as sandbox:
+            with Sandbox(sandbox_root, self.config.grader.threads, self.config.grader.jobs, tier, tmp) as sandbox:
                 sandbox.run([job for job, _ in jobs.values()], on_done)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    def _judge_job(self, job: Job, prepared: _Prepared, outcome: Outcome, labels: np.ndarray) -> SubmissionResult:
+    def _judge_job(self, job: Job, prepared: _Prepared, outcome: Outcome, labels: np.ndarray,
+                   tier: str) -> SubmissionResult:
         outdir = Path(job.outdir)
         assert prepared.submission.path is not None
         obs = Observations(outdir=outdir, outcome=outcome, wall_s=job.wall_s, file_mb=job.file_mb,
@@ -266,4 +275,4 @@ class Grader:
         except Unavailable:
             device = None
         output = _read_output(outdir / "output.txt", self.config.limits.feedback_output_chars)
-        return self._result(prepared, checks, self._sandbox_info(_exit_text(outcome), device), output)
+        return self._result(prepared, checks, self._sandbox_info(_exit_text(outcome), device, tier), output)

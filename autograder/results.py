@@ -28,11 +28,12 @@ class SandboxInfo(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    tier: str
+    tier: str = Field(description="bwrap, landlock or process (docs/security.md); 'not run' when never started")
     device: str | None = None
     wall_limit_s: float
     memory_limit_mb: int
     file_limit_mb: int
+    process_limit: int
     exit: str
 
 

@@ -93,6 +93,8 @@ class Observations:
 
     def _stop_reason(self) -> str:
         outcome = self.outcome
+        if outcome.flood:
+            return "ran more processes at once than the sandbox allows (a fork flood?) and was stopped"
         if outcome.timed_out:
             return f"did not finish within the {self.wall_s:g} s time limit"
         if outcome.signal == signal.SIGXFSZ:

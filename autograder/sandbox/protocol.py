@@ -38,6 +38,15 @@ class ProbePlan(_Plain):
     sweep: SweepPlan | None = None
 
 
+class Isolation(_Plain):
+    """What a child does to itself before running student code."""
+
+    landlock: bool
+    read: list[str]
+    write: list[str]
+    processes: int
+
+
 class Job(_Plain):
     id: str
     module_path: str
@@ -48,6 +57,7 @@ class Job(_Plain):
     memory_mb: int
     file_mb: int
     threads: int
+    isolation: Isolation
     plan: ProbePlan
 
 
@@ -65,3 +75,4 @@ class Outcome(_Plain):
     timed_out: bool
     wall_s: float
     max_rss_mb: float
+    flood: bool = False  # killed for running more processes than allowed

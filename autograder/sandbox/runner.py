@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from .isolation import bwrap_prefix
 from .protocol import Hello, Job, Outcome
 
-TIER = "process"  # rlimits + own process group + wall-clock kill; described in the README
 START_TIMEOUT_S = 300.0
 WATCHDOG_SLACK_S = 30.0
 
@@ -29,10 +29,12 @@ class SandboxError(Exception):
 class Sandbox:
     """Runs jobs, `parallel` at a time, in children of a pre-warmed zygote."""
 
-    def __init__(self, data_root: Path, threads: int, parallel: int):
+    def __init__(self, data_root: Path, threads: int, parallel: int, tier: str, writable: Path):
         self.data_root = data_root
         self.threads = threads
         self.parallel = parallel
+        self.tier = tier
+        self.writable = writable  # the batch folder: the only place a bwrap-tier sandbox may write
         self.process: subprocess.Popen[bytes] | None = None
         self._buffer = b""
 
@@ -46,8 +48,11 @@ class Sandbox:
     def _start(self) -> None:
         env = dict(os.environ, OMP_NUM_THREADS=str(self.threads), MKL_NUM_THREADS=str(self.threads),
                    PYTHONDONTWRITEBYTECODE="1", CUBLAS_WORKSPACE_CONFIG=":4096:8")
+        command = [sys.executable, "-m", "autograder.sandbox.zygote", str(self.data_root), str(self.threads)]
+        if self.tier == "bwrap":
+            command = bwrap_prefix(self.writable) + command
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox.zygote", str(self.data_root), str(self.threads)],
+            command,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True,
             cwd=Path(__file__).resolve().parents[2],
         )

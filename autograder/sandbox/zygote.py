@@ -12,7 +12,7 @@ initialise CUDA, so each child starts with a clean OpenMP pool and can create it
 
 from __future__ import annotations
 
-import json
+import ctypes
 import os
 import resource
 import select
@@ -32,7 +32,10 @@ import torchvision.transforms  # noqa: E402, F401
 
 from ..data import FILES, raw_dir, read_idx  # noqa: E402
 from ..probe import datasets, phases  # noqa: E402
+from . import landlock  # noqa: E402
 from .protocol import GRADER_FAILED, Hello, Job, Outcome  # noqa: E402
+
+PR_SET_CHILD_SUBREAPER = 36
 
 
 def load(root: Path) -> phases.Mnist:
@@ -50,6 +53,27 @@ def _apply_limits(job: Job) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (job.memory_mb * mb, job.memory_mb * mb))
     resource.setrlimit(resource.RLIMIT_FSIZE, (job.file_mb * mb, job.file_mb * mb))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # Counts all of this user's processes and is ignored for root; the zygote's own process cap
+    # (Zygote.police) is what holds everywhere.
+    if os.getuid() != 0:
+        resource.setrlimit(resource.RLIMIT_NPROC, (job.isolation.processes, job.isolation.processes))
+    if job.isolation.landlock:
+        landlock.restrict(read=job.isolation.read, write=job.isolation.write)
+
+
+def _process_table() -> dict[int, int]:
+    """pid -> parent pid, for every process this zygote can see."""
+    table = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                    stat = handle.read()
+            except OSError:
+                continue
+            fields = stat[stat.rfind(b")") + 2:].split()
+            table[int(entry.name)] = int(fields[1])
+    return table
 
 
 def _child(job: Job, data: phases.Mnist, protocol_fds: tuple[int, int]) -> None:
@@ -68,6 +92,7 @@ def _child(job: Job, data: phases.Mnist, protocol_fds: tuple[int, int]) -> None:
         os.close(null)
         os.close(output)
         os.chdir(job.workdir)
+        os.environ.update(HOME=job.workdir, TMPDIR=job.workdir, MPLCONFIGDIR=job.workdir)
         sys.path.insert(0, str(Path(job.module_path).parent))
         _apply_limits(job)
         torch.set_num_threads(job.threads)
@@ -79,13 +104,22 @@ def _child(job: Job, data: phases.Mnist, protocol_fds: tuple[int, int]) -> None:
         os._exit(code)
 
 
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 class Zygote:
     def __init__(self, data: phases.Mnist, commands: int, replies: int):
         self.data = data
         self.commands = commands
         self.replies = replies
         self.running: dict[int, tuple[Job, float, bool]] = {}  # pid -> (job, start, timed out)
+        self.flooded: set[int] = set()
         self.buffer = b""
+        self.last_police = 0.0
 
     def reply(self, message: Hello | Outcome) -> None:
         os.write(self.replies, (message.model_dump_json() + "\n").encode())
@@ -110,6 +144,32 @@ class Zygote:
         except (ProcessLookupError, PermissionError):
             pass
 
+    def police(self) -> None:
+        """Kill what no job may keep: processes orphaned to this zygote (a daemon whose parent
+        exited: it is a subreaper), and every process of a job that runs more than its cap."""
+        now = time.monotonic()
+        if now - self.last_police < 0.05:
+            return
+        self.last_police = now
+        table = _process_table()
+        me = os.getpid()
+        children: dict[int, list[int]] = {}
+        for pid, parent in table.items():
+            children.setdefault(parent, []).append(pid)
+        for pid in children.get(me, []):
+            if pid not in self.running:
+                _kill(pid)
+        for pid, (job, _, _) in self.running.items():
+            family, stack = [], [pid]
+            while stack:
+                current = stack.pop()
+                family.append(current)
+                stack.extend(children.get(current, []))
+            if len(family) > job.isolation.processes:
+                self.flooded.add(pid)
+                for member in family:
+                    _kill(member)
+
     def reap(self) -> None:
         while self.running:
             try:
@@ -127,7 +187,9 @@ class Zygote:
                 timed_out=timed_out,
                 wall_s=round(time.monotonic() - start, 3),
                 max_rss_mb=round(usage.ru_maxrss / 1024, 1),
+                flood=pid in self.flooded,
             ))
+            self.flooded.discard(pid)
 
     def serve(self) -> None:
         while True:
@@ -142,6 +204,7 @@ class Zygote:
                     if line.strip():
                         self.start(Job.model_validate_json(line))
             self.enforce_deadlines()
+            self.police()
             self.reap()
         for pid in list(self.running):
             self._kill_group(pid)
@@ -156,6 +219,7 @@ def main() -> None:
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of submissions come to us
     zygote = Zygote(load(root), commands, replies)
     zygote.reply(Hello(torch=torch.__version__, cuda=torch.cuda.is_available()))
     zygote.serve()

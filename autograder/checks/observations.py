@@ -7,8 +7,11 @@ the child ended (timeout, signal, exit) and where it was (`progress`).
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import signal
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -50,32 +53,38 @@ class Observations:
     # -- raw files --------------------------------------------------------------------------------
 
     def _read_bytes(self, name: str, limit: int) -> bytes | None:
-        path = self.outdir / name
-        if path.is_symlink() or not path.is_file():
+        """A file the child wrote, never through a symlink, never more than `limit` bytes."""
+        try:
+            fd = os.open(self.outdir / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:  # missing, or a symlink (ELOOP): either way not an observation
             return None
-        if path.stat().st_size > limit:
-            raise Unavailable(f"the grader rejected an oversized observation file ({name})")
-        return path.read_bytes()
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return None
+            if info.st_size > limit:
+                raise Unavailable(f"the grader rejected an oversized observation file ({name})")
+            return handle.read(limit + 1)[:limit]
 
     def progress(self) -> list[str]:
         raw = self._read_bytes("progress", 4096) or b""
         return raw.decode("ascii", "replace").split()
 
-    def array(self, name: str) -> np.ndarray:
-        path = self.outdir / name
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_ARRAY_BYTES:
+    def _raw(self, name: str) -> bytes:
+        raw = self._read_bytes(name, MAX_ARRAY_BYTES)
+        if raw is None:
             raise Unavailable(f"the grader found no usable {name} from your run")
+        return raw
+
+    def array(self, name: str) -> np.ndarray:
         try:
-            return np.load(path, allow_pickle=False)
+            return np.load(io.BytesIO(self._raw(name)), allow_pickle=False)
         except ValueError as exc:
             raise Unavailable(f"the grader could not read {name} from your run ({exc})") from None
 
     def arrays_npz(self, name: str) -> dict[str, np.ndarray]:
-        path = self.outdir / name
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_ARRAY_BYTES:
-            raise Unavailable(f"the grader found no usable {name} from your run")
         try:
-            with np.load(path, allow_pickle=False) as archive:
+            with np.load(io.BytesIO(self._raw(name)), allow_pickle=False) as archive:
                 return {key: archive[key] for key in archive.files}
         except ValueError as exc:
             raise Unavailable(f"the grader could not read {name} from your run ({exc})") from None
@@ -84,10 +93,10 @@ class Observations:
         """A safetensors file as numpy arrays (never pickle)."""
         from safetensors.numpy import load
 
-        raw = self._read_bytes(name, MAX_ARRAY_BYTES)
-        if raw is None:
-            raise Unavailable(f"the grader found no {name} from your run")
-        return load(raw)
+        try:
+            return load(self._raw(name))
+        except Exception as exc:  # safetensors raises its own error type for malformed files
+            raise Unavailable(f"the grader could not read {name} from your run ({exc})") from None
 
     # -- phases -----------------------------------------------------------------------------------
 

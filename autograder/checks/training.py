@@ -91,8 +91,9 @@ def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment
     labels = obs.test_labels
     if labels is None:
         raise Unavailable("the grader has no test labels")
-    if predictions.shape != labels.shape or predictions.dtype != np.int64:
-        raise Unavailable("the grader's predictions from your model have the wrong shape")
+    if predictions.shape != labels.shape or predictions.dtype != np.int64 or not (
+            (predictions >= 0) & (predictions <= 9)).all():
+        raise Unavailable("the grader's predictions from your model are malformed (shape, type or classes)")
     accuracy = float((predictions == labels).mean())
     what = (f"After {run['epochs']} epoch(s) of your train() on {run['samples']} images, your model classified {accuracy:.2%} of the 10000 hidden test images")
     costs = run.get("costs")

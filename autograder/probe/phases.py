@@ -8,6 +8,7 @@ before still counts and the trusted side knows exactly where it stopped.
 from __future__ import annotations
 
 import copy
+import io
 import json
 import math
 import os
@@ -20,7 +21,7 @@ from typing import Any, Callable
 
 import numpy as np
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import save as safetensors_bytes
 
 from ..sandbox.protocol import Job, ProbePlan
 from . import datasets
@@ -137,7 +138,7 @@ def phase_build(ctx: Context) -> dict[str, Any]:
             entry["p"] = float(module.p)
         modules.append(entry)
     if weights:
-        save_file(weights, str(ctx.out / "init.safetensors"))
+        write_artifact(ctx.out / "init.safetensors", safetensors_bytes(weights))
     model.train()
     batch = _flatten(ctx.holdout().images[: ctx.plan.batch_size]).to(ctx.device)
     with OpRecorder() as recorder:
@@ -193,7 +194,9 @@ def phase_loss(ctx: Context) -> dict[str, Any]:
         except BaseException as exc:
             raise StudentError(describe_exception(exc, "criterion", ctx.job.module_path)) from None
         values.append(_number(value))
-    np.savez(ctx.out / "loss_cases.npz", **cases)
+    buffer = io.BytesIO()
+    np.savez(buffer, **cases)
+    write_artifact(ctx.out / "loss_cases.npz", buffer.getvalue())
     return {"values": values, "type": type(criterion).__name__}
 
 
@@ -237,7 +240,9 @@ def phase_train(ctx: Context) -> dict[str, Any]:
                      training_epochs=ctx.plan.epochs)
     train_s = time.perf_counter() - start
     ctx.trained = model
-    np.save(ctx.out / "predictions.npy", predict(model, ctx.data.test_images, ctx.device), allow_pickle=False)
+    buffer = io.BytesIO()
+    np.save(buffer, predict(model, ctx.data.test_images, ctx.device), allow_pickle=False)
+    write_artifact(ctx.out / "predictions.npy", buffer.getvalue())
     costs_list = [_number(c) for c in costs] if isinstance(costs, (list, tuple)) else None
     return {"train_s": train_s, "costs": costs_list, "samples": ctx.plan.train_samples, "epochs": ctx.plan.epochs}
 
@@ -309,8 +314,20 @@ PHASE_FUNCTIONS: dict[str, Callable[[Context], dict[str, Any]]] = {
 }
 
 
+def write_artifact(path: Path, data: bytes) -> None:
+    """Write a fresh file: whatever student code left at `path` (a symlink, a forged file) is
+    removed first, and O_EXCL | O_NOFOLLOW make sure this write cannot land anywhere else."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
 def _write_json(path: Path, payload: dict[str, Any]) -> None:
-    path.write_text(json.dumps(payload, allow_nan=False, default=str))
+    write_artifact(path, json.dumps(payload, allow_nan=False, default=str).encode())
 
 
 def run(job: Job, data: Mnist) -> None:

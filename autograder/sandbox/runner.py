@@ -19,6 +19,7 @@ from .isolation import bwrap_prefix
 from .protocol import Hello, Job, Outcome
 
 START_TIMEOUT_S = 300.0
+PASSED_ENV = {"PATH", "LANG", "LC_ALL", "LD_LIBRARY_PATH", "PYTHONPATH", "VIRTUAL_ENV", "TZ"}
 WATCHDOG_SLACK_S = 30.0
 
 
@@ -46,7 +47,10 @@ class Sandbox:
         self._stop()
 
     def _start(self) -> None:
-        env = dict(os.environ, OMP_NUM_THREADS=str(self.threads), MKL_NUM_THREADS=str(self.threads),
+        # A minimal environment: nothing of the TA's (tokens, credentials) reaches student code.
+        env = {name: value for name, value in os.environ.items()
+               if name in PASSED_ENV or name.startswith(("CUDA_", "NVIDIA_"))}
+        env.update(OMP_NUM_THREADS=str(self.threads), MKL_NUM_THREADS=str(self.threads),
                    PYTHONDONTWRITEBYTECODE="1", CUBLAS_WORKSPACE_CONFIG=":4096:8")
         command = [sys.executable, "-m", "autograder.sandbox.zygote", str(self.data_root), str(self.threads)]
         if self.tier == "bwrap":

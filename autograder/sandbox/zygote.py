@@ -178,6 +178,8 @@ class Zygote:
                 return
             if pid == 0:
                 return
+            if pid not in self.running:
+                continue  # an orphan of some submission, reparented to us (subreaper) and killed
             job, start, timed_out = self.running.pop(pid)
             self._kill_group(pid)  # anything the submission left behind in its group goes too
             self.reply(Outcome(

@@ -1,0 +1,5 @@
+# expect: zero
+# Crashes the interpreter at import.
+import ctypes
+
+ctypes.string_at(0)

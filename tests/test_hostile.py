@@ -1,0 +1,123 @@
+"""The red-team suite: every attack in tests/hostile/ graded in one batch with a correct and a
+buggy submission, under every isolation tier this machine offers (the Landlock fallback forced
+too). Each attack must get its expected verdict; nothing may crash the grader, forge or alter a
+result, survive the batch, or change the honest submissions' results."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.results import load_result
+from autograder.sandbox import isolation
+
+from .conftest import REFERENCE, grade_files, not_passed, with_limits
+from .variants import VARIANTS, apply_edits
+
+HOSTILE = Path(__file__).parent / "hostile"
+SPLIT = "# --- after the reference ---"
+WALL_S = 15
+SURVIVOR = b"sleep 7.77"
+
+
+def attacks() -> dict[str, tuple[str, str]]:
+    """name -> (expectation, submission source)."""
+    reference = REFERENCE.read_text(encoding="utf-8")
+    found = {}
+    for path in sorted(HOSTILE.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        expectation = text.splitlines()[0].removeprefix("# expect:").strip()
+        if expectation == "zero":
+            found[path.stem] = (expectation, text)
+        else:
+            before, _, after = text.partition(SPLIT)
+            found[path.stem] = (expectation, before + "\n" + reference + "\n" + after)
+    return found
+
+
+def _survivors() -> list[int]:
+    pids = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if SURVIVOR in Path(entry.path, "cmdline").read_bytes().replace(b"\0", b" "):
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
+TIERS = [tier for tier in ("bwrap", "landlock") if tier in isolation.available()]
+
+
+@pytest.fixture(scope="module", params=TIERS)
+def graded(request, config, tmp_path_factory):
+    tier = request.param
+    os.environ["AUTOGRADE_TEST_SECRET"] = "hunter2"  # a TA's credential: must not reach any sandbox
+    limited = with_limits(config, wall_s=WALL_S, isolation=tier)
+    folder = tmp_path_factory.mktemp(f"hostile-{tier}")
+    honest = {"reference": folder / "reference.py", "buggy": folder / "buggy.py"}
+    honest["reference"].write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
+    honest["buggy"].write_text(apply_edits(REFERENCE.read_text(encoding="utf-8"), VARIANTS["no_model_eval"][0]),
+                               encoding="utf-8")
+    alone = grade_files(limited, honest)
+    files = dict(honest)
+    for name, (_, source) in attacks().items():
+        files[name] = folder / f"{name}.py"
+        files[name].write_text(source, encoding="utf-8")
+    out = folder / "results"
+    start = time.monotonic()
+    together = grade_files(limited, files, out=out)
+    return {"tier": tier, "alone": alone, "together": together, "out": out, "seconds": time.monotonic() - start}
+
+
+def test_a_machine_with_landlock_offers_the_fallback_tier():
+    assert "landlock" in TIERS, "Landlock is unavailable: the hostile suite cannot run its fallback tier"
+
+
+@pytest.mark.parametrize("name", sorted(attacks()))
+def test_each_attack_gets_its_verdict(graded, name):
+    expectation, _ = attacks()[name]
+    result = graded["together"][name]
+    reference = graded["alone"]["reference"]
+    assert result.sandbox.tier == graded["tier"]
+    assert "LEAK" not in result.output and "hunter2" not in result.output, result.output
+    if expectation == "zero":
+        assert result.score == 0, {c.id: c.message for c in result.checks}
+    elif expectation == "reference":
+        assert result.checks == reference.checks, {c.id: c.message for c in result.checks if c.status != "passed"}
+    else:
+        expected = set(expectation.removeprefix("fail").split())
+        assert not_passed(result) == expected, {c.id: c.message for c in result.checks if c.status != "passed"}
+
+
+def test_honest_submissions_are_unaffected_by_their_batch(graded):
+    for name in ("reference", "buggy"):
+        assert graded["together"][name].checks == graded["alone"][name].checks
+    assert graded["alone"]["reference"].score == 100
+
+
+def test_nothing_survives_and_nothing_is_left_behind(graded):
+    assert _survivors() == []
+    for place in ("/tmp", "/var/tmp", "/dev/shm", os.path.expanduser("~")):
+        assert not Path(place, "hostile-note.txt").exists(), place
+
+
+def test_no_result_is_forged_or_altered(graded):
+    out = graded["out"]
+    expected = {"gradebook.csv"} | {f"{student}/{name}" for student in graded["together"]
+                                    for name in ("result.json", "feedback.md")}
+    assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} == expected
+    for student, result in graded["together"].items():
+        assert load_result(out / student / "result.json") == result
+
+
+def test_flood_and_timeouts_are_named(graded):
+    together = graded["together"]
+    assert together["fork_flood"].sandbox.exit == "killed for running too many processes"
+    assert "processes" in together["fork_flood"].checks[0].message
+    assert together["ignore_signals"].sandbox.exit == "killed at the time limit"
+    assert together["memory_hog"].checks[0].message.count("MemoryError") == 1

@@ -257,7 +257,8 @@ class Grader:
                 finish(self._judge_job(job, prepared, outcome, labels, tier))
                 shutil.rmtree(Path(job.outdir).parent, ignore_errors=True)
 
-            with Sandbox(sandbox_root, self.config.grader.threads, self.config.grader.jobs, tier, tmp) as sandbox:
+            with Sandbox(sandbox_root, self.config.grader.threads, self.config.grader.jobs, tier, tmp,
+                         [path.resolve().parent for path in real_files]) as sandbox:
                 sandbox.run([job for job, _ in jobs.values()], on_done)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -67,12 +67,24 @@ def _gpu_devices() -> list[str]:
     return sorted(glob.glob("/dev/nvidia*"))
 
 
-def bwrap_prefix(writable: Path) -> list[str]:
-    """bubblewrap arguments that put the zygote (and so every child) in fresh namespaces."""
+def bwrap_prefix(writable: Path, readable: list[Path]) -> list[str]:
+    """bubblewrap arguments that put the zygote (and so every child) in fresh namespaces.
+
+    `/tmp` becomes private; `readable` (Python, the grader, the data: any of which may live under
+    /tmp, as in a CI checkout) is bound back read-only, and `writable` (the batch folder) read-write.
+    """
     dev = ["--dev-bind", "/dev", "/dev"] if _gpu_devices() else ["--dev", "/dev"]
-    return ["bwrap", "--ro-bind", "/", "/", *dev, "--proc", "/proc", "--tmpfs", "/tmp",
+    binds = []
+    for path in dict.fromkeys(str(p.resolve()) for p in readable):
+        binds += ["--ro-bind", path, path]
+    return ["bwrap", "--ro-bind", "/", "/", *dev, "--proc", "/proc", "--tmpfs", "/tmp", *binds,
             "--bind", str(writable), str(writable), "--unshare-pid", "--unshare-net", "--unshare-ipc",
             "--unshare-uts", "--new-session", "--die-with-parent", "--"]
+
+
+def runtime_paths() -> list[Path]:
+    """What the zygote needs to see: the Python installation and the grader's source tree."""
+    return [Path(sys.prefix), Path(sys.base_prefix), Path(__file__).resolve().parents[2]]
 
 
 def child_rules(tier: str, workdir: Path, outdir: Path, data_root: Path, data_files: list[Path],

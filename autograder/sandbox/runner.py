@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .isolation import bwrap_prefix
+from .isolation import bwrap_prefix, runtime_paths
 from .protocol import Hello, Job, Outcome
 
 START_TIMEOUT_S = 300.0
@@ -30,12 +30,14 @@ class SandboxError(Exception):
 class Sandbox:
     """Runs jobs, `parallel` at a time, in children of a pre-warmed zygote."""
 
-    def __init__(self, data_root: Path, threads: int, parallel: int, tier: str, writable: Path):
+    def __init__(self, data_root: Path, threads: int, parallel: int, tier: str, writable: Path,
+                 readable: list[Path]):
         self.data_root = data_root
         self.threads = threads
         self.parallel = parallel
         self.tier = tier
         self.writable = writable  # the batch folder: the only place a bwrap-tier sandbox may write
+        self.readable = readable  # the real data files the batch's data root points to
         self.process: subprocess.Popen[bytes] | None = None
         self._buffer = b""
 
@@ -54,7 +56,7 @@ class Sandbox:
                    PYTHONDONTWRITEBYTECODE="1", CUBLAS_WORKSPACE_CONFIG=":4096:8")
         command = [sys.executable, "-m", "autograder.sandbox.zygote", str(self.data_root), str(self.threads)]
         if self.tier == "bwrap":
-            command = bwrap_prefix(self.writable) + command
+            command = bwrap_prefix(self.writable, runtime_paths() + self.readable) + command
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True,
@@ -63,7 +65,7 @@ class Sandbox:
         line = self._read_line(START_TIMEOUT_S)
         if line is None:
             self._stop()
-            raise SandboxError("the grading worker did not start (is torch installed in this environment?)")
+            raise SandboxError("the grading worker did not start (its own error output, if any, is above)")
         Hello.model_validate_json(line)  # the zygote is ready
 
     def _stop(self) -> None:

@@ -71,7 +71,8 @@ def main() -> None:
     accuracy = config.assignments["mnist_bn"].checks.accuracy
     epoch = one_epoch_of_reference(data_root, config.grader.threads, accuracy.train_samples)
     sandbox_times = [r.duration_s for r in results]
-    print(f"submissions graded:                 {args.n} (jobs={config.grader.jobs}, threads={config.grader.threads})")
+    print(f"submissions graded:                 {args.n} (jobs={config.grader.jobs}, threads={config.grader.threads}, "
+          f"isolation tier {results[0].sandbox.tier})")
     print(f"batch wall time:                    {total:.2f} s (start-up until first result: {finished[0] - start:.2f} s)")
     print(f"steady state, seconds/submission:   {per_sub:.2f} s (median gap {statistics.median(gaps) if gaps else 0:.2f} s)")
     print(f"one submission, sandbox+judge:      median {statistics.median(sandbox_times):.2f} s, "

@@ -153,19 +153,20 @@ class Grader:
         return SandboxInfo(tier=tier, device=device, wall_limit_s=limits.wall_s, memory_limit_mb=limits.memory_mb,
                            file_limit_mb=limits.file_mb, process_limit=limits.processes, exit=exit)
 
+    def _not_run(self, prepared: _Prepared, message: str) -> SubmissionResult:
+        return self._result(prepared, _uniform_failure(self.assignment, message), self._sandbox_info("not run"))
+
     def _prepare(self, submission: Submission) -> tuple[_Prepared, SubmissionResult | None]:
         """Read the submission; a result right away when it cannot run at all."""
         started = time.monotonic()
         if submission.path is None:
             prepared = _Prepared(submission, "", self._fingerprint(submission.problem.encode()), started)
-            return prepared, self._result(prepared, _uniform_failure(self.assignment, submission.problem.capitalize() + "."),
-                                          self._sandbox_info("not run"))
+            return prepared, self._not_run(prepared, submission.problem.capitalize() + ".")
         try:
             raw = submission.path.read_bytes()
         except OSError as exc:
             prepared = _Prepared(submission, "", self._fingerprint(str(exc).encode()), started)
-            return prepared, self._result(prepared, _uniform_failure(self.assignment, f"Could not read the file: {exc}."),
-                                          self._sandbox_info("not run"))
+            return prepared, self._not_run(prepared, f"Could not read the file: {exc}.")
         prepared = _Prepared(submission, "", self._fingerprint(raw), started)
         name = submission.path.name
         try:
@@ -176,12 +177,9 @@ class Grader:
             else:
                 prepared.source, prepared.locate = text, lambda line: f"{name} line {line}"
         except (UnicodeDecodeError, NotebookError) as exc:
-            message = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
-            return prepared, self._result(prepared, _uniform_failure(self.assignment, message), self._sandbox_info("not run"))
+            return prepared, self._not_run(prepared, exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc))
         problem = syntax_problem(prepared.source, name, prepared.locate)
-        if problem:
-            return prepared, self._result(prepared, _uniform_failure(self.assignment, problem), self._sandbox_info("not run"))
-        return prepared, None
+        return prepared, (self._not_run(prepared, problem) if problem else None)
 
     def grade(self, submissions: list[Submission], out_dir: Path | None = None, force: bool = False,
               progress: Progress | None = None) -> list[SubmissionResult]:

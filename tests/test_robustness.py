@@ -92,3 +92,11 @@ def test_printed_output_is_captured_truncated_and_cannot_change_a_score(hostile)
     assert '"score": 100' in faker.output and faker.checks == hostile["no_model_eval"].checks
     flood = hostile["prints_megabytes"]
     assert len(flood.output) < 5000 and "bytes not shown" in flood.output
+
+
+def test_every_tier_grades_a_correct_solution_fully(config):
+    from autograder.sandbox import isolation
+
+    for tier in isolation.available():
+        result = grade_files(with_limits(config, isolation=tier), {"reference": REFERENCE})["reference"]
+        assert result.sandbox.tier == tier and result.score == 100, (tier, [c.message for c in result.checks])

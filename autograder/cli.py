@@ -120,7 +120,7 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise ConfigError(f"--out {args.out}: exists and is not a folder")
     grader = Grader(_with_jobs(config, args.jobs), args.assignment, args.data_root)
-    submissions, skipped = discover(folder, grader.plan.module_name)
+    submissions, skipped = discover(folder, grader.plan.module_name, exclude=args.out)
     for note in skipped:
         print(f"skipped: {note}", file=sys.stderr)
     if not submissions:

@@ -46,12 +46,16 @@ def _pick(folder: Path, preferred: str) -> Submission:
                       f"({', '.join(p.name for p in files)}); keep one, or name it {preferred}.py")
 
 
-def discover(folder: Path, preferred: str) -> tuple[list[Submission], list[str]]:
-    """Submissions in `folder`, sorted by student, plus notes on entries that were skipped."""
+def discover(folder: Path, preferred: str, exclude: Path | None = None) -> tuple[list[Submission], list[str]]:
+    """Submissions in `folder`, sorted by student, plus notes on entries that were skipped.
+    `exclude` is the results folder, when a TA keeps it inside the submissions folder."""
     found: list[Submission] = []
     skipped: list[str] = []
     for entry in sorted(folder.iterdir()):
         if not _visible(entry):
+            continue
+        if exclude is not None and entry.resolve() == exclude.resolve():
+            skipped.append(f"{entry.name}/ (the results folder)")
             continue
         if entry.is_dir():
             found.append(_pick(entry, preferred))

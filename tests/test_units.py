@@ -126,6 +126,9 @@ def test_discover_understands_files_and_folders(tmp_path):
     assert by["carol"].path is None and "2 candidate files" in by["carol"].problem
     assert by["dave"].path.name == "mnist_bn.py"
     assert skipped == ["notes.txt (not a .py or .ipynb file)"]
+    (tmp_path / "results").mkdir()
+    found, skipped = discover(tmp_path, "mnist_bn", exclude=tmp_path / "results")
+    assert "results" not in {s.student for s in found} and "results/ (the results folder)" in skipped
 
 
 def test_sandbox_data_root_hides_the_test_labels(tmp_path):

@@ -41,7 +41,7 @@ def _grader_version() -> str:
     return digest.hexdigest()
 
 
-def plan(name: str, assignment: Assignment, config: Config) -> ProbePlan:
+def plan(assignment: Assignment, config: Config) -> ProbePlan:
     checks = assignment.checks
     needed = {phase for check_id in checks.enabled() for phase in REGISTRY[check_id].phases}
     sweep = checks.sweep
@@ -129,7 +129,7 @@ class Grader:
         self.config = config
         self.name, self.assignment = config.assignment(assignment)
         self.data_root = data_root or config.path(config.data.root)
-        self.plan = plan(self.name, self.assignment, config)
+        self.plan = plan(self.assignment, config)
         self._version = _grader_version() + config.fingerprint(self.name)
 
     @property
@@ -274,4 +274,6 @@ class Grader:
         except Unavailable:
             device = None
         output = _read_output(outdir / "output.txt", self.config.limits.feedback_output_chars)
-        return self._result(prepared, checks, self._sandbox_info(_exit_text(outcome), device, tier), output)
+        sandbox = self._sandbox_info(_exit_text(outcome), device, tier).model_copy(
+            update={"max_memory_mb": outcome.max_rss_mb})
+        return self._result(prepared, checks, sandbox, output)

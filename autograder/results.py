@@ -35,6 +35,7 @@ class SandboxInfo(BaseModel):
     file_limit_mb: int
     process_limit: int
     exit: str
+    max_memory_mb: float = Field(0.0, description="peak resident memory of the submission's process")
 
 
 class SubmissionResult(BaseModel):

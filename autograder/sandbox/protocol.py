@@ -65,7 +65,6 @@ class Hello(_Plain):
     """The zygote's first line: it has imported torch and loaded MNIST, and can fork jobs."""
 
     torch: str
-    cuda: bool
 
 
 class Outcome(_Plain):

@@ -227,7 +227,7 @@ def main() -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of submissions come to us
     zygote = Zygote(load(root), commands, replies)
-    zygote.reply(Hello(torch=torch.__version__, cuda=torch.cuda.is_available()))
+    zygote.reply(Hello(torch=torch.__version__))
     zygote.serve()
 
 

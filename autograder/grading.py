@@ -143,10 +143,10 @@ class Grader:
         submission = prepared.submission
         return SubmissionResult(
             student=submission.student, assignment=self.name,
-            submission=submission.path.name if submission.path else submission.student + "/",
+            submission=submission.label or (submission.path.name if submission.path else submission.student + "/"),
             score=sum(c.score for c in checks), max_score=self.assignment.max_score, checks=checks,
             duration_s=round(time.monotonic() - prepared.started, 3), sandbox=sandbox, output=output,
-            fingerprint=prepared.fingerprint)
+            notes=list(submission.notes), fingerprint=prepared.fingerprint)
 
     def _sandbox_info(self, exit: str, device: str | None = None, tier: str = "not run") -> SandboxInfo:
         limits = self.config.limits

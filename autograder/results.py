@@ -50,6 +50,7 @@ class SubmissionResult(BaseModel):
     duration_s: float
     sandbox: SandboxInfo
     output: str = Field("", description="what the student's code printed, truncated")
+    notes: list[str] = Field(default_factory=list, description="about the files handed in: what was graded, what was not")
     fingerprint: str = Field(description="hash of submission, configuration and grader; equal means re-usable")
 
     @property

@@ -14,7 +14,9 @@ SUFFIXES = (".py", ".ipynb")
 class Submission:
     student: str
     path: Path | None  # None when the folder could not be resolved to one file
-    problem: str = ""
+    problem: str = ""  # why there is nothing to grade, as a sentence fragment a TA and a student understand
+    label: str = ""  # what was handed in, relative to the submissions folder ("jung minho.py", "kim/hw/mnist_bn.py")
+    notes: tuple[str, ...] = ()  # what the TA should know: other files found, which one was graded and why
 
 
 def _safe_name(name: str) -> str:

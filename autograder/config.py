@@ -38,13 +38,23 @@ class DataSettings(_Strict):
 
 
 class Limits(_Strict):
-    wall_s: float = Field(60.0, gt=0, description="wall-clock limit for one submission")
+    cpu_s: float = Field(60.0, gt=0, description="CPU time one submission may use, all its processes together: "
+                         "the limit that decides, the same on an idle and on a busy machine")
+    wall_s: float = Field(300.0, gt=0, description="wall-clock backstop against code that sleeps or blocks; "
+                          "generous, so that the machine's load never decides a score")
     memory_mb: int = Field(4096, ge=512, description="RLIMIT_DATA of a sandbox")
     file_mb: int = Field(64, ge=1, description="largest file (printed output included) a sandbox may write")
     feedback_output_chars: int = Field(4000, ge=0, description="captured output shown in feedback")
     processes: int = Field(32, ge=1, description="processes a submission may run at once (itself included)")
     isolation: Literal["auto", "bwrap", "landlock", "process"] = Field(
         "auto", description="sandbox tier: auto picks the strongest this machine offers")
+
+    @model_validator(mode="after")
+    def _backstop_is_generous(self) -> "Limits":
+        if self.wall_s < 2 * self.cpu_s:
+            raise ValueError(f"wall_s must be at least twice cpu_s ({2 * self.cpu_s:g}): it is only a backstop, "
+                             "and a tighter one would let a busy machine decide scores")
+        return self
 
 
 class Check(_Strict):

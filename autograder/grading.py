@@ -12,21 +12,23 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import data
+from . import environment, verdicts
 from .checks import REGISTRY, Observations, Unavailable
-from .config import Assignment, Config
+from .config import Assignment, Config, Limits
 from .notebook import NotebookError, notebook_to_module
 from .report import feedback_markdown, gradebook_csv
-from .results import CheckResult, SandboxInfo, SubmissionResult, load_result, save_result, write_atomic
+from .results import SandboxInfo, SubmissionResult, load_result, save_result, write_atomic
 from .sandbox.protocol import PHASES, Job, Outcome, ProbePlan, SweepPlan
 from .sandbox import isolation
 from .sandbox.runner import Sandbox
-from .source import decode, syntax_problem, unfilled_functions
+from .verdicts import Judged
+from .source import decode, read_regular, sentence, static_warnings, syntax_problem, unfilled_functions
 from .submissions import Submission
 
 Progress = Callable[[int, int, SubmissionResult, bool], None]
@@ -59,36 +61,6 @@ def plan(assignment: Assignment, config: Config) -> ProbePlan:
     )
 
 
-def judge(obs: Observations, assignment: Assignment, unfilled: set[str]) -> list[CheckResult]:
-    """Run every enabled check. A check that does not pass while a function it exercises still holds
-    the skeleton's blank is reported as "not implemented yet" (failed, not an error)."""
-    results = []
-    for check_id, cfg in assignment.checks.enabled().items():
-        spec = REGISTRY[check_id]
-        try:
-            verdict = spec.judge(obs, cfg, assignment)
-            status, message = ("passed" if verdict.passed else "failed"), verdict.message
-        except Unavailable as exc:
-            status, message = "error", str(exc)
-        except Exception as exc:  # a grader bug must cost one check of one student, not the batch
-            status, message = "error", f"Internal grader error in this check ({type(exc).__name__}: {exc}); tell your TA."
-        blanks = [f"`{name}()`" for name in spec.functions if name in unfilled]
-        if status != "passed" and blanks:
-            status = "failed"
-            message = (f"Not implemented yet: {', '.join(blanks)} still {'has' if len(blanks) == 1 else 'have'} "
-                       f"a 'Fill this blank!' blank. ({message})")
-        score = cfg.points if status == "passed" else 0.0
-        results.append(CheckResult(id=check_id, title=spec.title, status=status, score=score,
-                                   max_score=cfg.points, message=message))
-    return results
-
-
-def _uniform_failure(assignment: Assignment, message: str, status: str = "error") -> list[CheckResult]:
-    return [CheckResult(id=check_id, title=REGISTRY[check_id].title, status=status, score=0.0,
-                        max_score=cfg.points, message=message)
-            for check_id, cfg in assignment.checks.enabled().items()]
-
-
 def _read_output(path: Path, limit: int) -> str:
     """Head and tail of what the student printed, never more than `limit` characters."""
     if limit == 0 or path.is_symlink() or not path.is_file():
@@ -103,11 +75,13 @@ def _read_output(path: Path, limit: int) -> str:
     return f"{head}\n[... {size - limit} bytes not shown ...]\n{tail}"
 
 
-def _exit_text(outcome: Outcome) -> str:
-    if outcome.flood:
-        return "killed for running too many processes"
-    if outcome.timed_out:
-        return "killed at the time limit"
+def _exit_text(outcome: Outcome, limits: Limits) -> str:
+    if outcome.limit == "processes":
+        return f"killed for running more than {limits.processes} processes"
+    if outcome.limit == "cpu":
+        return f"killed at the CPU time limit ({limits.cpu_s:g} s)"
+    if outcome.limit == "wall":
+        return f"killed at the wall-clock limit ({limits.wall_s:g} s)"
     if outcome.signal is not None:
         return f"signal {outcome.signal}"
     if outcome.exit_code is None:
@@ -121,6 +95,7 @@ class _Prepared:
     source: str
     fingerprint: str
     started: float
+    warnings: list[str] = field(default_factory=list)
     locate: Callable[[int], str] = lambda line: f"line {line}"  # noqa: E731  (replaced once the file is read)
 
 
@@ -139,47 +114,62 @@ class Grader:
     def _fingerprint(self, raw: bytes) -> str:
         return hashlib.sha256(self._version.encode() + b"\0" + raw).hexdigest()
 
-    def _result(self, prepared: _Prepared, checks: list[CheckResult], sandbox: SandboxInfo, output: str = "") -> SubmissionResult:
+    def _result(self, prepared: _Prepared, judged: Judged, sandbox: SandboxInfo, output: str = "") -> SubmissionResult:
         submission = prepared.submission
+        checks = judged.checks
         return SubmissionResult(
             student=submission.student, assignment=self.name,
             submission=submission.label or (submission.path.name if submission.path else submission.student + "/"),
             score=sum(c.score for c in checks), max_score=self.assignment.max_score, checks=checks,
+            fix_first=judged.fix_first, warnings=prepared.warnings,
             duration_s=round(time.monotonic() - prepared.started, 3), sandbox=sandbox, output=output,
             notes=list(submission.notes), fingerprint=prepared.fingerprint)
 
     def _sandbox_info(self, exit: str, device: str | None = None, tier: str = "not run") -> SandboxInfo:
         limits = self.config.limits
-        return SandboxInfo(tier=tier, device=device, wall_limit_s=limits.wall_s, memory_limit_mb=limits.memory_mb,
+        return SandboxInfo(tier=tier, device=device, cpu_limit_s=limits.cpu_s, wall_limit_s=limits.wall_s,
+                           memory_limit_mb=limits.memory_mb,
                            file_limit_mb=limits.file_mb, process_limit=limits.processes, exit=exit)
 
-    def _not_run(self, prepared: _Prepared, message: str) -> SubmissionResult:
-        return self._result(prepared, _uniform_failure(self.assignment, message), self._sandbox_info("not run"))
+    def _not_run(self, prepared: _Prepared, message: str, short: str) -> SubmissionResult:
+        return self._result(prepared, verdicts.not_run(self.assignment, message, short), self._sandbox_info("not run"))
 
     def _prepare(self, submission: Submission) -> tuple[_Prepared, SubmissionResult | None]:
         """Read the submission; a result right away when it cannot run at all."""
         started = time.monotonic()
         if submission.path is None:
             prepared = _Prepared(submission, "", self._fingerprint(submission.problem.encode()), started)
-            return prepared, self._not_run(prepared, submission.problem.capitalize() + ".")
+            return prepared, self._not_run(prepared, sentence(submission.problem), "there is no file to grade")
         try:
-            raw = submission.path.read_bytes()
+            raw = read_regular(submission.path)
         except OSError as exc:
-            prepared = _Prepared(submission, "", self._fingerprint(str(exc).encode()), started)
-            return prepared, self._not_run(prepared, f"Could not read the file: {exc}.")
+            reason = exc.strerror or str(exc)
+            prepared = _Prepared(submission, "", self._fingerprint(reason.encode()), started)
+            return prepared, self._not_run(prepared, f"Could not read the file: {sentence(reason)}",
+                                           "the grader could not read your file")
         prepared = _Prepared(submission, "", self._fingerprint(raw), started)
         name = submission.path.name
+        notebook = submission.path.suffix == ".ipynb"
         try:
             text = decode(raw, name)
-            if submission.path.suffix == ".ipynb":
+            if notebook:
                 converted = notebook_to_module(text, name)
                 prepared.source, prepared.locate = converted.source, converted.locate
             else:
                 prepared.source, prepared.locate = text, lambda line: f"{name} line {line}"
         except (UnicodeDecodeError, NotebookError) as exc:
-            return prepared, self._not_run(prepared, exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc))
+            return prepared, self._not_run(prepared, exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc),
+                                           "the grader could not read your file")
         problem = syntax_problem(prepared.source, name, prepared.locate)
-        return prepared, (self._not_run(prepared, problem) if problem else None)
+        if problem:
+            return prepared, self._not_run(prepared, problem, "your file is not valid Python")
+        prepared.warnings = static_warnings(prepared.source, notebook, prepared.locate, environment.is_available)
+        return prepared, None
+
+    def preview(self, submission: Submission) -> list[str]:
+        """What a static look at the submission warns about, before it is graded (`autograde check`)."""
+        prepared, early = self._prepare(submission)
+        return [] if early else prepared.warnings
 
     def grade(self, submissions: list[Submission], out_dir: Path | None = None, force: bool = False,
               progress: Progress | None = None) -> list[SubmissionResult]:
@@ -243,7 +233,7 @@ class Grader:
                 module.write_text(prepared.source, encoding="utf-8")
                 (workdir / "MNIST_data").symlink_to(sandbox_root, target_is_directory=True)
                 job = Job(id=str(number), module_path=str(module), workdir=str(workdir), outdir=str(outdir),
-                          data_root=str(sandbox_root), wall_s=limits.wall_s, memory_mb=limits.memory_mb,
+                          data_root=str(sandbox_root), cpu_s=limits.cpu_s, wall_s=limits.wall_s, memory_mb=limits.memory_mb,
                           file_mb=limits.file_mb, threads=self.config.grader.threads, plan=self.plan,
                           isolation=isolation.child_rules(tier, workdir, outdir, sandbox_root, real_files,
                                                           limits.processes))
@@ -265,15 +255,15 @@ class Grader:
                    tier: str) -> SubmissionResult:
         outdir = Path(job.outdir)
         assert prepared.submission.path is not None
-        obs = Observations(outdir=outdir, outcome=outcome, wall_s=job.wall_s, file_mb=job.file_mb,
+        obs = Observations(outdir=outdir, outcome=outcome, limits=self.config.limits,
                            submission_name=prepared.submission.path.name, locate=prepared.locate,
                            test_labels=labels)
-        checks = judge(obs, self.assignment, unfilled_functions(prepared.source))
+        judged = verdicts.judge(obs, self.assignment, unfilled_functions(prepared.source))
         try:
             device = obs.phase("import").get("device")
         except Unavailable:
             device = None
         output = _read_output(outdir / "output.txt", self.config.limits.feedback_output_chars)
-        sandbox = self._sandbox_info(_exit_text(outcome), device, tier).model_copy(
-            update={"max_memory_mb": outcome.max_rss_mb})
-        return self._result(prepared, checks, sandbox, output)
+        sandbox = self._sandbox_info(_exit_text(outcome, self.config.limits), device, tier).model_copy(
+            update={"max_memory_mb": outcome.max_rss_mb, "limit": outcome.limit, "cpu_s": outcome.cpu_s})
+        return self._result(prepared, judged, sandbox, output)

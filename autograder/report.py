@@ -21,8 +21,10 @@ def feedback_markdown(result: SubmissionResult) -> str:
         "",
         f"**Score: {_points(result.score)} / {_points(result.max_score)}**  ",
         f"Submission: `{result.submission}`; graded in {result.duration_s:.1f} s "
-        f"(sandbox: {result.sandbox.tier}, device: {result.sandbox.device or 'n/a'}).",
+        f"(sandbox: {result.sandbox.tier}, device: {result.sandbox.device or 'n/a'}, "
+        f"CPU time {result.sandbox.cpu_s:.1f} of {result.sandbox.cpu_limit_s:g} s).",
         "",
+        *_sections(result, "## "),
         "| check | result | points | what the grader saw |",
         "| --- | --- | --- | --- |",
     ]
@@ -36,21 +38,47 @@ def feedback_markdown(result: SubmissionResult) -> str:
     return "\n".join(lines)
 
 
+def _sections(result: SubmissionResult, heading: str) -> list[str]:
+    """What to read before the table: causes that stopped several checks, warnings from the source,
+    notes about the files handed in. Each a heading and a list, then a blank line."""
+    lines = []
+    for title, items in (("Fix this first", result.fix_first), ("Before the checks", result.warnings),
+                         ("About the files handed in", result.notes)):
+        if items:
+            lines += [f"{heading}{title}", "", *(f"- {item}" for item in items), ""]
+    return lines
+
+
 def gradebook_csv(results: list[SubmissionResult], check_ids: list[str]) -> str:
+    """One row per student: student, assignment, submission (what was graded, relative to the
+    submissions folder, so `jung_minho` maps back to `jung minho.py`), notes (joined with "; "),
+    one column per check, score, max_score, errors (checks that could not run).
+
+    The text starts with a UTF-8 byte order mark ("\ufeff") so that Excel, which otherwise reads a
+    CSV in the system's legacy code page, shows Korean names correctly; read it back with
+    encoding="utf-8-sig". Text cells come from file names that students chose, so one that a
+    spreadsheet would take for a formula (starting with =, +, -, @) is prefixed with "'"."""
+
+    def _text_cell(text: str) -> str:
+        return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "assignment", *check_ids, "score", "max_score", "errors"])
+    writer.writerow(["student", "assignment", "submission", "notes", *check_ids, "score", "max_score", "errors"])
     for result in sorted(results, key=lambda r: r.student):
         by_id = {check.id: check for check in result.checks}
         errors = sum(check.status == "error" for check in result.checks)
-        writer.writerow([result.student, result.assignment,
+        writer.writerow([_text_cell(result.student), result.assignment, _text_cell(result.submission),
+                         _text_cell("; ".join(result.notes)),
                          *(_points(by_id[i].score) if i in by_id else "" for i in check_ids),
                          _points(result.score), _points(result.max_score), errors])
-    return buffer.getvalue()
+    return "\ufeff" + buffer.getvalue()
 
 
 def console_table(result: SubmissionResult, width: int = 100) -> str:
     lines = [f"{result.submission}: {_points(result.score)}/{_points(result.max_score)} points", ""]
+    for line in _sections(result, ""):
+        lines.append(textwrap.fill(line, width, subsequent_indent="  ") if line.startswith("- ") else line)
     for check in result.checks:
         lines.append(f"  {MARK[check.status]:<5} {check.id:<11} {_points(check.score):>3}/{_points(check.max_score):<3} {check.title}")
         lines.append(textwrap.indent(textwrap.fill(check.message, width - 8), " " * 8))

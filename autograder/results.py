@@ -30,11 +30,16 @@ class SandboxInfo(BaseModel):
 
     tier: str = Field(description="bwrap, landlock or process (docs/security.md); 'not run' when never started")
     device: str | None = None
-    wall_limit_s: float
+    cpu_limit_s: float = Field(description="CPU time allowed, all the submission's processes together")
+    wall_limit_s: float = Field(description="wall-clock backstop")
     memory_limit_mb: int
     file_limit_mb: int
     process_limit: int
     exit: str
+    limit: Literal["cpu", "wall", "processes"] | None = Field(
+        None, description="the limit that ended the run, if one did: cpu time, the wall-clock backstop, "
+        "or the process cap")
+    cpu_s: float = Field(0.0, description="CPU time the submission's processes used")
     max_memory_mb: float = Field(0.0, description="peak resident memory of the submission's process")
 
 
@@ -47,6 +52,8 @@ class SubmissionResult(BaseModel):
     score: float
     max_score: float
     checks: list[CheckResult]
+    fix_first: list[str] = Field(default_factory=list, description="causes that stopped several checks, each said once")
+    warnings: list[str] = Field(default_factory=list, description="what the grader saw in the source before running it")
     duration_s: float
     sandbox: SandboxInfo
     output: str = Field("", description="what the student's code printed, truncated")

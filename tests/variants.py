@@ -59,6 +59,10 @@ def evaluate(model, test_loader):
     return accuracy.item()
 '''
 
+# F.dropout without training=self.training: it defaults to training=True, so it stays on in eval mode.
+FUNCTIONAL_DROPOUT_ALWAYS_ON = FUNCTIONAL_MODEL.replace(", training=self.training)", ")")
+assert FUNCTIONAL_DROPOUT_ALWAYS_ON.count("p=0.3)") == 2
+
 SEQUENTIAL = ("bn_model = torch.nn.Sequential(linear1, bn1, relu, dropout,\n"
               "                                   linear2, bn2, relu, dropout,")
 
@@ -88,6 +92,13 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
     "no_no_grad": ([("    with torch.no_grad():\n        ### BEGIN SOLUTION\n        model.eval()",
                      "    if True:\n        ### BEGIN SOLUTION\n        model.eval()")], {"eval_mode"}),
     "unscaled_evaluate": ([("def evaluate", UNSCALED_EVALUATE)], {"evaluate"}),
+    "functional_dropout_always_on": ([("def build_model", FUNCTIONAL_DROPOUT_ALWAYS_ON)], {"eval_mode"}),
+    "softmax_output": ([("                                   linear3).to(device)",
+                         "                                   linear3, torch.nn.Softmax(dim=1)).to(device)")],
+                       {"order", "accuracy"}),
+    "batchnorm2d": ([("bn1 = torch.nn.BatchNorm1d(hidden1)", "bn1 = torch.nn.BatchNorm2d(hidden1)"),
+                     ("bn2 = torch.nn.BatchNorm1d(hidden2)", "bn2 = torch.nn.BatchNorm2d(hidden2)")],
+                    {"shapes", "order", "dropout", "train_mode", "accuracy", "eval_mode", "evaluate", "sweep"}),
     "bn_ignores_hidden": ([("bn1 = torch.nn.BatchNorm1d(hidden1)", "bn1 = torch.nn.BatchNorm1d(100)"),
                            ("bn2 = torch.nn.BatchNorm1d(hidden2)", "bn2 = torch.nn.BatchNorm1d(100)")], {"sweep"}),
 }

@@ -18,6 +18,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..config import Limits
+from ..source import guard_advice
 from ..sandbox.protocol import GRADER_FAILED, Outcome
 
 MAX_JSON_BYTES = 4 * 1024 * 1024
@@ -37,18 +39,31 @@ PHASE_NAMES = {
 
 
 class Unavailable(Exception):
-    """The check could not run (student code raised, hung or crashed): status `error`."""
+    """The check could not run (student code raised, hung or crashed): status `error`.
+
+    `short` names the cause in a few words ("`build_model()` raised NameError"): when one cause
+    stops several checks, the full message is shown once, under "Fix this first", and each check
+    only says which cause stopped it.
+    """
+
+    def __init__(self, message: str, short: str | None = None, cause: str | None = None):
+        super().__init__(message)
+        self.short = short
+        self.cause = cause or message  # the root cause in full, when the message is about its consequence
 
 
 @dataclass
 class Observations:
     outdir: Path
     outcome: Outcome
-    wall_s: float
-    file_mb: int
+    limits: Limits
     submission_name: str
     locate: Callable[[int], str]  # a line of the module -> "file line N" or "file cell C, line L"
     test_labels: np.ndarray | None = None
+
+    @property
+    def file_mb(self) -> int:
+        return self.limits.file_mb
 
     # -- raw files --------------------------------------------------------------------------------
 
@@ -102,10 +117,15 @@ class Observations:
 
     def _stop_reason(self) -> str:
         outcome = self.outcome
-        if outcome.flood:
-            return "ran more processes at once than the sandbox allows (a fork flood?) and was stopped"
-        if outcome.timed_out:
-            return f"did not finish within the {self.wall_s:g} s time limit"
+        if outcome.limit == "processes":
+            return (f"ran more than {self.limits.processes} processes at once, more than the sandbox allows "
+                    "(a fork flood?), and was stopped")
+        if outcome.limit == "cpu":
+            return (f"used up its {self.limits.cpu_s:g} s of CPU time (the limit counts computing time, "
+                    "so it is the same on a busy machine) and was stopped")
+        if outcome.limit == "wall":
+            return (f"was still running after {self.limits.wall_s:g} s while using only {outcome.cpu_s:.0f} s of CPU "
+                    "time, so it was mostly waiting (time.sleep(), input(), a download?), and was stopped")
         if outcome.signal == signal.SIGXFSZ:
             return f"wrote more than {self.file_mb} MB (printed output counts)"
         if outcome.signal is not None:
@@ -126,10 +146,11 @@ class Observations:
             seen = self.progress()
             where = seen[-1] if seen and seen[-1] != "done" else name
             reason = self._stop_reason()
+            running = PHASE_NAMES.get(where, where)
+            short, cause = f"your code stopped in {running}", f"Your code {reason} while the grader was running {running}."
             if where == name:
-                raise Unavailable(f"Your code {reason} while the grader was running {PHASE_NAMES.get(name, name)}.")
-            raise Unavailable(f"Not run: your code {reason} earlier, while the grader was running "
-                              f"{PHASE_NAMES.get(where, where)}.")
+                raise Unavailable(cause, short)
+            raise Unavailable(f"Not run: your code {reason} earlier, while the grader was running {running}.", short, cause)
         payload = self._parse(raw, name)
         if not payload.get("ok"):
             self.raise_student_error(payload.get("error") or {})
@@ -149,16 +170,19 @@ class Observations:
         """Every check needs the module: say once, the same way everywhere, why it is not there."""
         raw = self._read_bytes("obs/import.json", MAX_JSON_BYTES)
         if raw is None:
-            raise Unavailable(f"Importing your file {self._stop_reason()}, so nothing could be checked. Code at "
-                              "module level runs on import: keep training and downloads under "
-                              "`if __name__ == \"__main__\":`.")
+            raise Unavailable(f"Importing your file {self._stop_reason()}, so nothing could be checked. "
+                              + guard_advice(self.submission_name.endswith(".ipynb")), "importing your file did not finish")
         payload = self._parse(raw, "import")
         if not payload.get("ok"):
             raise Unavailable("Your file could not be imported, so nothing could be checked. "
-                              + describe_error(payload.get("error") or {}, self.submission_name, self.locate, self.file_mb))
+                              + describe_error(payload.get("error") or {}, self.submission_name, self.locate, self.file_mb),
+                              "your file could not be imported")
 
     def raise_student_error(self, info: dict[str, Any]) -> None:
-        raise Unavailable(describe_error(info, self.submission_name, self.locate, self.file_mb))
+        function, exception = info.get("function", "?"), info.get("exception")
+        called = "importing your file" if function == "<import>" else f"`{function}()`"
+        short = f"{called} raised {exception}" if exception else f"{called} did not give the grader what it needs"
+        raise Unavailable(describe_error(info, self.submission_name, self.locate, self.file_mb), short)
 
 
 def _where(frame: dict[str, Any] | None, locate: Callable[[int], str]) -> str:

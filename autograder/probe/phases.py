@@ -23,9 +23,9 @@ import torch
 from safetensors.torch import save as safetensors_bytes
 
 from ..sandbox.protocol import Job, ProbePlan
-from . import datasets
+from . import datasets, standins
 from .student import StudentError, call, describe_exception, import_module, wrong_type
-from .tracing import OpRecorder, RootModules
+from .tracing import OpRecorder, RootModules, TrainingCalls
 
 
 @dataclass
@@ -116,6 +116,7 @@ def _buffers(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 
 def phase_import(ctx: Context) -> dict[str, Any]:
+    standins.install()
     ctx.module = import_module(ctx.plan.module_name, ctx.job.module_path)
     if hasattr(ctx.module, "device"):
         ctx.module.device = ctx.device  # the course's `device = 'cuda' if ...` follows the grader's choice
@@ -140,13 +141,16 @@ def phase_build(ctx: Context) -> dict[str, Any]:
         write_artifact(ctx.out / "init.safetensors", safetensors_bytes(weights))
     model.train()
     batch = _flatten(ctx.holdout().images[: ctx.plan.batch_size]).to(ctx.device)
+    built = {"modules": modules, "weights": list(weights)}
     with OpRecorder() as recorder:
         try:
             output = model(batch)
         except BaseException as exc:
-            raise StudentError(describe_exception(exc, "forward", ctx.job.module_path)) from None
+            # The layers and the initial weights are still observed (`shapes`, `init`); the checks
+            # that need the forward pass report this error.
+            return {**built, "forward_error": describe_exception(exc, "forward", ctx.job.module_path)}
     shape = list(output.shape) if isinstance(output, torch.Tensor) else None
-    return {"modules": modules, "weights": list(weights), "ops": recorder.ops, "output_shape": shape}
+    return {**built, "ops": recorder.ops, "output_shape": shape}
 
 
 def phase_data(ctx: Context) -> dict[str, Any]:
@@ -226,9 +230,11 @@ def phase_train_probe(ctx: Context) -> dict[str, Any]:
     model, criterion, optimizer = _training_parts(ctx)
     model.eval()  # the grader hands train() a model left in eval mode on purpose
     samples = ctx.plan.train_probe_batches * ctx.plan.batch_size
-    with RootModules() as modules, OpRecorder(keep=0) as ops:
-        ctx.call("train", model, ctx.train_loader(samples), criterion, optimizer, training_epochs=2)
-    return {"counts": dict(ops.counts), "module_eval_calls": dict(modules.eval_calls), "module_calls": modules.calls}
+    epochs = 2
+    with RootModules() as modules, OpRecorder(keep=0) as ops, TrainingCalls(model, optimizer) as calls:
+        ctx.call("train", model, ctx.train_loader(samples), criterion, optimizer, training_epochs=epochs)
+    return {"counts": dict(ops.counts), "module_eval_calls": dict(modules.eval_calls), "module_calls": modules.calls,
+            "batches": ctx.plan.train_probe_batches * epochs, "calls": calls.summary()}
 
 
 def phase_train(ctx: Context) -> dict[str, Any]:
@@ -245,8 +251,9 @@ def phase_train(ctx: Context) -> dict[str, Any]:
 
 
 def _evaluate_call(ctx: Context, model: torch.nn.Module) -> dict[str, Any]:
+    ctx.seed()  # the same random state as the grader's own measurement (see holdout_as_evaluate)
     try:
-        with RootModules() as modules, OpRecorder(keep=0) as ops:
+        with RootModules() as modules, OpRecorder(keep=0, modules=modules) as ops:
             value = ctx.call("evaluate", model, ctx.holdout_loader())
     except StudentError as error:
         return {"error": error.info}
@@ -254,11 +261,35 @@ def _evaluate_call(ctx: Context, model: torch.nn.Module) -> dict[str, Any]:
             "module_calls": modules.calls, "module_eval_calls": dict(modules.eval_calls)}
 
 
+def holdout_as_evaluate(ctx: Context, model: torch.nn.Module) -> float:
+    """The accuracy `evaluate()` should return: the grader's own measurement, done the way a correct
+    `evaluate()` does it, on the very batches it is handed (`holdout_loader()`, in order, one forward
+    pass each, eval mode, no gradients) from the same seeded random state (`_evaluate_call` seeds too).
+
+    Why not simply excuse `evaluate` when `eval_mode` fails? For a deterministic model this equals
+    any other measurement. For a model that stays random in eval mode (`F.dropout(x, p)` without
+    `training=self.training`), the dropout masks are then the same as in the student's call, so a
+    correct `evaluate()` returns exactly this number and is not charged for the model's bug, which
+    `eval_mode` already charges, while a wrong `evaluate()` (percentages, unscaled pixels, a wrong
+    count) is still caught: the two checks stay independent. (An `evaluate()` that batches
+    differently sees other masks, and may then differ by the noise of dropout.)
+    """
+    model.eval()
+    ctx.seed()
+    correct = total = 0
+    with torch.no_grad():
+        for images, labels in ctx.holdout_loader():
+            logits = model(_flatten(images).to(ctx.device))
+            correct += int((torch.argmax(logits, 1).cpu() == labels).sum())
+            total += len(labels)
+    return correct / total
+
+
 def phase_evaluate(ctx: Context) -> dict[str, Any]:
     trained = ctx.trained is not None
     model = ctx.trained if trained else ctx.fresh_model()
     state = copy.deepcopy(model.state_dict())
-    measured = holdout_accuracy(ctx, model)
+    measured = holdout_as_evaluate(ctx, model)
     before = _buffers(model)
     model.train()  # handed a model left in train mode: evaluate() must switch it itself
     handed_train = _evaluate_call(ctx, model)

@@ -2,8 +2,11 @@
 
 `OpRecorder` sees every call of the functional ops that `nn.Linear`, `nn.BatchNorm1d`, `nn.ReLU`,
 `nn.Dropout` and hand-written `forward` code (`F.relu`, `F.dropout(x, training=self.training)`)
-go through, with the mode flags they ran with. `RootModules` collects every top-level module that
-was called, which is how the grader finds models that student code builds internally.
+go through, with the mode flags they ran with, and counts `backward()` calls. `RootModules` collects
+every top-level module that was called, which is how the grader finds models that student code
+builds internally; given to an `OpRecorder`, it also tells which dropout calls stayed on although
+the model was in eval mode (functional dropout without `training=self.training`). `TrainingCalls`
+counts the optimizer's `zero_grad()` and `step()` calls during `train()`.
 """
 
 from __future__ import annotations
@@ -48,17 +51,25 @@ def describe_op(kind: str, args: tuple, kwargs: dict) -> dict[str, Any]:
 
 
 class OpRecorder(TorchFunctionMode):
-    """Records ops in order (`ops`, capped) and counts them by kind and mode (`counts`)."""
+    """Records ops in order (`ops`, capped) and counts them by kind and mode (`counts`).
 
-    def __init__(self, keep: int = 200):
+    `counts["backward"]` is how often `loss.backward()` (or `torch.autograd.backward`) was called.
+    With `modules` (an active `RootModules`), `counts["dropout:on_in_eval"]` is how often dropout
+    ran with training=True outside any `nn.Dropout` module while the outermost module was in eval
+    mode: `F.dropout(x, p)` without `training=self.training`, which `model.eval()` cannot switch off.
+    """
+
+    def __init__(self, keep: int = 200, modules: "RootModules | None" = None):
         super().__init__()
         self.keep = keep
+        self.modules = modules
         self.ops: list[dict[str, Any]] = []
         self.counts: Counter[str] = Counter()
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        kind = KINDS.get(getattr(func, "__name__", ""))
+        name = getattr(func, "__name__", "")
+        kind = KINDS.get(name)
         if kind is not None:
             op = describe_op(kind, args, kwargs)
             self.counts[kind] += 1
@@ -66,10 +77,14 @@ class OpRecorder(TorchFunctionMode):
                 self.counts[f"{kind}:eval"] += 1
             if op.get("training") is True:
                 self.counts[f"{kind}:train"] += 1
+                if kind == "dropout" and self.modules is not None and self.modules.functional_in_eval():
+                    self.counts["dropout:on_in_eval"] += 1
             if op["grad"]:
                 self.counts[f"{kind}:grad"] += 1
             if len(self.ops) < self.keep:
                 self.ops.append(op)
+        elif name == "backward":
+            self.counts["backward"] += 1
         return func(*args, **kwargs)
 
 
@@ -81,18 +96,24 @@ class RootModules:
         self.roots: dict[int, torch.nn.Module] = {}
         self.eval_calls: Counter[str] = Counter()
         self.calls = 0
-        self._depth = 0
+        self._running: list[torch.nn.Module] = []  # the modules whose forward is running, outermost first
 
     def _pre(self, module: torch.nn.Module, args: Any) -> None:
-        if self._depth == 0:
+        if not self._running:
             self.roots.setdefault(id(module), module)
-        self._depth += 1
+        self._running.append(module)
         self.calls += 1
         if not module.training:
             self.eval_calls[type(module).__name__] += 1
 
     def _post(self, module: torch.nn.Module, args: Any, output: Any) -> None:
-        self._depth = max(0, self._depth - 1)
+        if self._running:
+            self._running.pop()
+
+    def functional_in_eval(self) -> bool:
+        """Whether an op running now runs in a model put in eval mode, and not inside an nn.Dropout."""
+        return bool(self._running) and not self._running[0].training and not isinstance(
+            self._running[-1], torch.nn.modules.dropout._DropoutNd)
 
     def __enter__(self) -> "RootModules":
         self._handles = [register_module_forward_pre_hook(self._pre),
@@ -102,3 +123,54 @@ class RootModules:
     def __exit__(self, *exc: object) -> None:
         for handle in self._handles:
             handle.remove()
+
+
+class TrainingCalls:
+    """Context manager: how often `train()` called `zero_grad()` (on the optimizer or the model),
+    `optimizer.step()`, and `step()` with no gradient at all in the optimizer's parameters (as after
+    a `zero_grad()` placed between `backward()` and `step()`). Cheap: two step hooks and two
+    wrapped methods on the objects the grader hands `train()`, removed afterwards."""
+
+    def __init__(self, model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> None:
+        self.model, self.optimizer = model, optimizer
+        self.zero_grad = self.steps = self.steps_without_grad = 0
+
+    def _counted(self, method: Any) -> Any:
+        def zero_grad(*args: Any, **kwargs: Any) -> Any:
+            self.zero_grad += 1
+            return method(*args, **kwargs)
+
+        return zero_grad
+
+    def _pre_step(self, optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+        self.steps += 1
+        if all(p.grad is None or not bool(p.grad.any()) for group in optimizer.param_groups for p in group["params"]):
+            self.steps_without_grad += 1
+
+    def __enter__(self) -> "TrainingCalls":
+        self._handle = (self.optimizer.register_step_pre_hook(self._pre_step)
+                        if isinstance(self.optimizer, torch.optim.Optimizer) else None)
+        self._wrapped = []
+        for owner in (self.optimizer, self.model):
+            try:
+                owner.zero_grad = self._counted(owner.zero_grad)
+                self._wrapped.append(owner)
+            except (AttributeError, TypeError):
+                pass
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle is not None:
+            self._handle.remove()
+        for owner in self._wrapped:
+            try:
+                del owner.zero_grad
+            except AttributeError:
+                pass
+
+    def summary(self) -> dict[str, int | None]:
+        """The counts; None where the grader could not count (an optimizer that is not a torch one)."""
+        hooked = self._handle is not None
+        return {"zero_grad": self.zero_grad if any(o is self.optimizer for o in self._wrapped) else None,
+                "step": self.steps if hooked else None,
+                "step_without_grad": self.steps_without_grad if hooked else None}

@@ -5,7 +5,9 @@ Only plain data crosses: the trusted process never unpickles anything from the s
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 GRADER_FAILED = 70  # exit code of a child whose grader-side code failed (its traceback is in the output)
 
@@ -53,7 +55,8 @@ class Job(_Plain):
     workdir: str
     outdir: str
     data_root: str
-    wall_s: float
+    cpu_s: float  # CPU time of the whole process tree: the limit that decides, whatever the load
+    wall_s: float  # wall-clock backstop against code that sleeps or blocks
     memory_mb: int
     file_mb: int
     threads: int
@@ -64,14 +67,34 @@ class Job(_Plain):
 class Hello(_Plain):
     """The zygote's first line: it has imported torch and loaded MNIST, and can fork jobs."""
 
+    kind: Literal["hello"] = "hello"
     torch: str
 
 
+Limit = Literal["cpu", "wall", "processes"]
+
+
+class Status(_Plain):
+    """About once a second per running job: how much of its budget it has used so far."""
+
+    kind: Literal["status"] = "status"
+    id: str
+    cpu_s: float
+    wall_s: float
+
+
 class Outcome(_Plain):
+    """How a child ended. `limit` names the limit the zygote killed it for, if any."""
+
+    kind: Literal["outcome"] = "outcome"
     id: str
     exit_code: int | None
     signal: int | None
-    timed_out: bool
+    limit: Limit | None = None
+    cpu_s: float = 0.0
     wall_s: float
     max_rss_mb: float
-    flood: bool = False  # killed for running more processes than allowed
+
+
+Reply = Annotated[Hello | Status | Outcome, Field(discriminator="kind")]
+REPLY = TypeAdapter(Reply)

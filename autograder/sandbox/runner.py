@@ -1,8 +1,8 @@
 """The trusted side of the sandbox: starts the zygote, feeds it jobs, and outlives anything it does.
 
-The zygote enforces each job's wall-clock limit; this side adds a watchdog for the zygote itself
-(a submission that kills its parent, the kernel's OOM killer) and restarts it, so that one
-submission can never stop a batch.
+The zygote enforces each job's limits and reports on running jobs about once a second; this side
+adds a watchdog for the zygote itself (a submission that kills its parent, the kernel's OOM killer:
+silence while jobs run) and restarts it, so that one submission can never stop a batch.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .isolation import bwrap_prefix, runtime_paths
-from .protocol import Hello, Job, Outcome
+from .protocol import REPLY, Hello, Job, Outcome, Status
 
 START_TIMEOUT_S = 300.0
 PASSED_ENV = {"PATH", "LANG", "LC_ALL", "LD_LIBRARY_PATH", "PYTHONPATH", "VIRTUAL_ENV", "TZ"}
-WATCHDOG_SLACK_S = 30.0
+SILENCE_S = 30.0  # a zygote with jobs running reports every second; this much silence means it is gone
 
 
 class SandboxError(Exception):
@@ -53,7 +53,9 @@ class Sandbox:
         env = {name: value for name, value in os.environ.items()
                if name in PASSED_ENV or name.startswith(("CUDA_", "NVIDIA_"))}
         env.update(OMP_NUM_THREADS=str(self.threads), MKL_NUM_THREADS=str(self.threads),
-                   PYTHONDONTWRITEBYTECODE="1", CUBLAS_WORKSPACE_CONFIG=":4096:8")
+                   PYTHONDONTWRITEBYTECODE="1", CUBLAS_WORKSPACE_CONFIG=":4096:8",
+                   MPLBACKEND="Agg", MPLCONFIGDIR=str(self.writable / "matplotlib"),
+                   XDG_CACHE_HOME=str(self.writable / "cache"))
         command = [sys.executable, "-m", "autograder.sandbox.zygote", str(self.data_root), str(self.threads)]
         if self.tier == "bwrap":
             command = bwrap_prefix(self.writable, runtime_paths() + self.readable) + command
@@ -99,7 +101,8 @@ class Sandbox:
         line, self._buffer = self._buffer.split(b"\n", 1)
         return line
 
-    def run(self, jobs: Iterable[Job], on_done: Callable[[Job, Outcome], None]) -> None:
+    def run(self, jobs: Iterable[Job], on_done: Callable[[Job, Outcome], None],
+            on_status: Callable[[Job, Status], None] | None = None) -> None:
         pending = list(jobs)
         pending.reverse()
         running: dict[str, Job] = {}
@@ -113,19 +116,21 @@ class Sandbox:
                     self.process.stdin.flush()
                 except BrokenPipeError:
                     break
-            watchdog = max(job.wall_s for job in running.values()) + WATCHDOG_SLACK_S
-            line = self._read_line(watchdog)
+            line = self._read_line(SILENCE_S)
             if line is None:
                 # The zygote is gone or stuck: everything in flight is lost, the rest goes on.
                 for job in running.values():
-                    on_done(job, Outcome(id=job.id, exit_code=None, signal=None, timed_out=False,
-                                         wall_s=0.0, max_rss_mb=0.0))
+                    on_done(job, Outcome(id=job.id, exit_code=None, signal=None, wall_s=0.0, max_rss_mb=0.0))
                 running.clear()
                 self._stop()
                 if pending:
                     self._start()
                 continue
-            outcome = Outcome.model_validate_json(line)
-            job = running.pop(outcome.id, None)
-            if job is not None:
-                on_done(job, outcome)
+            reply = REPLY.validate_json(line)
+            if isinstance(reply, Status):
+                if on_status is not None and reply.id in running:
+                    on_status(running[reply.id], reply)
+            elif isinstance(reply, Outcome):
+                job = running.pop(reply.id, None)
+                if job is not None:
+                    on_done(job, reply)

@@ -2,8 +2,11 @@
 child per submission.
 
 Run as `python -m autograder.sandbox.zygote DATA_ROOT THREADS`. It speaks the line protocol of
-`protocol.py` on its stdin/stdout, enforces each job's wall-clock limit by killing the child's
-whole process group, and reports how each child ended. It never runs student code itself: only
+`protocol.py` on its stdin/stdout, enforces each job's limits by killing the child's whole process
+tree, and reports how each child ended. The limit that decides is CPU time, summed over the job's
+whole process tree: the same submission uses the same CPU time on an idle and on a saturated
+machine, so its verdict does not depend on the load. Wall-clock time is only a generous backstop
+against code that sleeps or blocks. It never runs student code itself: only
 the forked children do, after they have dropped into their own session with limits applied.
 
 Fork safety: the zygote does no parallel torch work (data is converted with numpy) and does not
@@ -19,6 +22,7 @@ import select
 import signal
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # cuda.is_available() without a CUDA context
@@ -30,10 +34,15 @@ import torch.optim  # noqa: E402, F401
 import torchvision.datasets  # noqa: E402, F401
 import torchvision.transforms  # noqa: E402, F401
 
+try:  # the course's plotting cells; Agg (MPLBACKEND) draws nothing on screen
+    import matplotlib.pyplot  # noqa: E402, F401
+except ImportError:
+    pass
+
 from ..data import FILES, raw_dir, read_idx  # noqa: E402
 from ..probe import datasets, phases  # noqa: E402
 from . import landlock  # noqa: E402
-from .protocol import GRADER_FAILED, Hello, Job, Outcome  # noqa: E402
+from .protocol import GRADER_FAILED, Hello, Job, Limit, Outcome, Status  # noqa: E402
 
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -123,31 +132,51 @@ def _kill(pid: int) -> None:
         pass
 
 
+TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU time of `pid` (all its threads) plus that of the children it has already waited for,
+    from /proc/PID/stat: what the process tree has used, independent of how busy the machine is."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    # After the command name: state is field 3; utime, stime, cutime, cstime are fields 14-17.
+    return sum(int(value) for value in fields[11:15]) * TICK_S
+
+
+@dataclass
+class Running:
+    job: Job
+    start: float
+    limit: Limit | None = None  # set when the zygote kills the job for a limit
+    cpu_s: float = 0.0  # the most the tree was seen to have used (it never decreases)
+    reported: float = 0.0  # when the last Status went out
+
+    def killed(self, limit: Limit) -> None:
+        if self.limit is None:
+            self.limit = limit
+
+
 class Zygote:
     def __init__(self, data: phases.Mnist, commands: int, replies: int):
         self.data = data
         self.commands = commands
         self.replies = replies
-        self.running: dict[int, tuple[Job, float, bool]] = {}  # pid -> (job, start, timed out)
-        self.flooded: set[int] = set()
+        self.running: dict[int, Running] = {}
         self.buffer = b""
         self.last_police = 0.0
 
-    def reply(self, message: Hello | Outcome) -> None:
+    def reply(self, message: Hello | Status | Outcome) -> None:
         os.write(self.replies, (message.model_dump_json() + "\n").encode())
 
     def start(self, job: Job) -> None:
         pid = os.fork()
         if pid == 0:
             _child(job, self.data, (self.commands, self.replies))
-        self.running[pid] = (job, time.monotonic(), False)
-
-    def enforce_deadlines(self) -> None:
-        now = time.monotonic()
-        for pid, (job, start, timed_out) in list(self.running.items()):
-            if not timed_out and now - start > job.wall_s:
-                self._kill_group(pid)
-                self.running[pid] = (job, start, True)
+        self.running[pid] = Running(job, time.monotonic())
 
     @staticmethod
     def _kill_group(pid: int) -> None:
@@ -156,9 +185,17 @@ class Zygote:
         except (ProcessLookupError, PermissionError):
             pass
 
+    def _stop(self, pid: int, family: list[int], limit: Limit) -> None:
+        self.running[pid].killed(limit)
+        self._kill_group(pid)
+        for member in family:  # members that left the group (setsid) go too
+            _kill(member)
+
     def police(self) -> None:
-        """Kill what no job may keep: processes orphaned to this zygote (a daemon whose parent
-        exited: it is a subreaper), and every process of a job that runs more than its cap."""
+        """Every 50 ms: kill processes orphaned to this zygote (a daemon whose parent exited: it
+        is a subreaper), and every process of a job past a limit: more processes than its cap,
+        more CPU time than its budget (counted over the whole tree), more wall-clock time than
+        the backstop. Once a second, tell the trusted side how far each job has got."""
         now = time.monotonic()
         if now - self.last_police < 0.05:
             return
@@ -166,13 +203,18 @@ class Zygote:
         for pid in _children(os.getpid()):
             if pid not in self.running:
                 _kill(pid)
-        for pid, (job, _, _) in self.running.items():
-            family = _tree(pid, job.isolation.processes)
-            if len(family) > job.isolation.processes:
-                self.flooded.add(pid)
-                self._kill_group(pid)
-                for member in family:
-                    _kill(member)
+        for pid, run in self.running.items():
+            family = _tree(pid, run.job.isolation.processes)
+            run.cpu_s = max(run.cpu_s, sum(_cpu_s(member) for member in family))
+            if len(family) > run.job.isolation.processes:
+                self._stop(pid, family, "processes")
+            elif run.cpu_s > run.job.cpu_s:
+                self._stop(pid, family, "cpu")
+            elif now - run.start > run.job.wall_s:
+                self._stop(pid, family, "wall")
+            elif now - run.reported >= 1.0:
+                run.reported = now
+                self.reply(Status(id=run.job.id, cpu_s=round(run.cpu_s, 2), wall_s=round(now - run.start, 2)))
 
     def reap(self) -> None:
         while self.running:
@@ -184,18 +226,17 @@ class Zygote:
                 return
             if pid not in self.running:
                 continue  # an orphan of some submission, reparented to us (subreaper) and killed
-            job, start, timed_out = self.running.pop(pid)
+            run = self.running.pop(pid)
             self._kill_group(pid)  # anything the submission left behind in its group goes too
             self.reply(Outcome(
-                id=job.id,
+                id=run.job.id,
                 exit_code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
                 signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-                timed_out=timed_out,
-                wall_s=round(time.monotonic() - start, 3),
+                limit=run.limit,
+                cpu_s=round(max(run.cpu_s, usage.ru_utime + usage.ru_stime), 3),
+                wall_s=round(time.monotonic() - run.start, 3),
                 max_rss_mb=round(usage.ru_maxrss / 1024, 1),
-                flood=pid in self.flooded,
             ))
-            self.flooded.discard(pid)
 
     def serve(self) -> None:
         while True:
@@ -209,7 +250,6 @@ class Zygote:
                     line, self.buffer = self.buffer.split(b"\n", 1)
                     if line.strip():
                         self.start(Job.model_validate_json(line))
-            self.enforce_deadlines()
             self.police()
             self.reap()
         for pid in list(self.running):

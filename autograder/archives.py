@@ -1,0 +1,174 @@
+"""Unpacking a student's `.zip` without trusting it.
+
+Only the members a caller asks for (`keep`) are written, and only when the whole archive is within
+the caps below; nothing else is ever decompressed. A member is never written outside `dest`:
+absolute names and names with a `..` component are not unpacked, nor are symbolic links (each is
+reported in `Unpacked.skipped`). Sizes are checked twice: the sizes the archive declares before
+anything is written, and the bytes actually produced while copying, so an archive that lies about
+its sizes cannot fill the disk either. An archive that breaks a cap, or that zipfile cannot read,
+raises `ArchiveError` and leaves whatever it had written under `dest` for the caller to delete.
+
+Member names without zip's UTF-8 flag are decoded as UTF-8 (macOS) or CP949 (Korean Windows)
+when they are valid there, so `김민수/mnist_bn.py` keeps its name; backslashes count as folder
+separators.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+import struct
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+MB = 1024 * 1024
+MAX_MEMBERS = 1000  # entries of any kind in the archive's directory
+MAX_FILES = 200  # members actually unpacked
+MAX_FILE_BYTES = 20 * MB  # one unpacked member
+MAX_TOTAL_BYTES = 50 * MB  # all unpacked members together
+MAX_DIRECTORY_BYTES = 1 * MB  # the archive's central directory, checked before zipfile parses it
+
+_END_OF_DIRECTORY = b"PK\x05\x06"
+_UTF8_FLAG = 0x800
+_ENCRYPTED_FLAG = 0x1
+
+
+class ArchiveError(Exception):
+    """The archive was not unpacked; `reason` says why as a sentence fragment ("it is not a zip file")."""
+
+    def __init__(self, reason: str, corrupt: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.corrupt = corrupt  # True: zipfile could not read it; False: it broke a cap
+
+
+@dataclass
+class Unpacked:
+    files: list[PurePosixPath] = field(default_factory=list)  # what was written under dest
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # ("../evil.py", "a path outside the zip")
+    others: list[str] = field(default_factory=list)  # member names that `keep` declined
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:.1f} MB"
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """The member's name as its author saw it, with `/` between folders."""
+    name = info.filename
+    if not info.flag_bits & _UTF8_FLAG:
+        try:
+            raw = name.encode("cp437")  # what zipfile decoded the bytes as
+        except UnicodeEncodeError:
+            raw = None
+        if raw is not None and not raw.isascii():
+            for encoding in ("utf-8", "cp949"):
+                try:
+                    name = raw.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+    return name.replace("\\", "/")
+
+
+def _unsafe(name: str, info: zipfile.ZipInfo) -> str | None:
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "a symbolic link"
+    if name.startswith("/") or re.match(r"[A-Za-z]:", name):
+        return "an absolute path"
+    if ".." in name.split("/"):
+        return "a path outside the zip"
+    return None
+
+
+def _check_directory(archive: Path) -> None:
+    """Refuse an archive whose directory is huge before zipfile reads all of it into memory."""
+    try:
+        size = archive.stat().st_size
+        with archive.open("rb") as handle:
+            tail_size = min(size, 22 + 65535)
+            handle.seek(size - tail_size)
+            tail = handle.read(tail_size)
+    except OSError as exc:
+        raise ArchiveError(exc.strerror or str(exc), corrupt=True) from None
+    at = tail.rfind(_END_OF_DIRECTORY)
+    if at < 0 or at + 22 > len(tail):
+        return  # zipfile says what is wrong
+    entries, directory_size = struct.unpack("<10xHL6x", tail[at:at + 22])
+    if entries != 0xFFFF and entries > MAX_MEMBERS:
+        raise ArchiveError(f"it has {entries} entries, more than the {MAX_MEMBERS} allowed")
+    if directory_size != 0xFFFFFFFF and directory_size > MAX_DIRECTORY_BYTES:
+        raise ArchiveError(f"its directory takes {_mb(directory_size)}, more than the {_mb(MAX_DIRECTORY_BYTES)} allowed")
+
+
+def _copy(source, target: Path, limit: int, name: str) -> int:
+    written = 0
+    with open(target, "xb") as out:
+        while chunk := source.read(min(1 << 20, limit - written + 1)):
+            written += len(chunk)
+            if written > limit:
+                raise ArchiveError(f"{name} unpacks to more than its declared size or the caps allow")
+            out.write(chunk)
+    return written
+
+
+def unpack(archive: Path, dest: Path, keep: Callable[[PurePosixPath], bool]) -> Unpacked:
+    """Write the members of `archive` that `keep` accepts under the existing folder `dest`."""
+    _check_directory(archive)
+    result = Unpacked()
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise ArchiveError(f"it has {len(infos)} entries, more than the {MAX_MEMBERS} allowed")
+            chosen: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
+            seen: set[PurePosixPath] = set()
+            for info in infos:
+                name = member_name(info)
+                if info.is_dir() or name.endswith("/"):
+                    continue
+                why = _unsafe(name, info)
+                relative = PurePosixPath(*[part for part in name.split("/") if part not in ("", ".")])
+                if why is None and not relative.parts:
+                    why = "an empty name"
+                if why is not None:
+                    result.skipped.append((name, why))
+                    continue
+                if not keep(relative):
+                    result.others.append(name)
+                    continue
+                if relative in seen:
+                    result.skipped.append((name, "a second member with the same name"))
+                    continue
+                seen.add(relative)
+                if info.flag_bits & _ENCRYPTED_FLAG:
+                    raise ArchiveError(f"{name} is password-protected")
+                if info.file_size > MAX_FILE_BYTES:
+                    raise ArchiveError(f"{name} would unpack to {_mb(info.file_size)}, more than the "
+                                       f"{_mb(MAX_FILE_BYTES)} allowed for one file")
+                chosen.append((info, relative))
+            if len(chosen) > MAX_FILES:
+                raise ArchiveError(f"it holds {len(chosen)} files to unpack, more than the {MAX_FILES} allowed")
+            declared = sum(info.file_size for info, _ in chosen)
+            if declared > MAX_TOTAL_BYTES:
+                raise ArchiveError(f"its files would unpack to {_mb(declared)}, more than the {_mb(MAX_TOTAL_BYTES)} allowed")
+            total = 0
+            for info, relative in chosen:
+                target = dest.joinpath(*relative.parts)
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    with zf.open(info) as source:
+                        total += _copy(source, target, min(MAX_FILE_BYTES, MAX_TOTAL_BYTES - total), str(relative))
+                except OSError as exc:
+                    raise ArchiveError(f"{relative} could not be written: {exc.strerror or exc}") from None
+                result.files.append(relative)
+    except ArchiveError:
+        raise
+    except zipfile.BadZipFile as exc:
+        raise ArchiveError(str(exc) or "it is not a valid zip file", corrupt=True) from None
+    except Exception as exc:  # noqa: BLE001  a damaged archive may fail anywhere inside zipfile or zlib
+        raise ArchiveError(f"{type(exc).__name__}: {exc}", corrupt=True) from None
+    return result
+

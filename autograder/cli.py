@@ -7,7 +7,10 @@ Exit codes: 0 done (for `check`: every check passed), 1 `check` found failing ch
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
+import tempfile
+import textwrap
 import time
 import traceback
 from pathlib import Path
@@ -17,7 +20,8 @@ from .data import DataError
 from .grading import Grader
 from .nbgrader_course import CourseError
 from .report import console_table
-from .results import SubmissionResult
+from .progress import ConsoleProgress
+from .results import ResultsWriteError
 from .sandbox.isolation import IsolationError
 from .sandbox.runner import SandboxError
 from .skeleton import SkeletonError, stale_skeletons, write_skeletons
@@ -97,14 +101,6 @@ def find_config(explicit: Path | None) -> Path:
     return Path(__file__).resolve().parents[1] / CONFIG_NAME
 
 
-def _progress(done: int, total: int, result: SubmissionResult, reused: bool) -> None:
-    note = " (unchanged, result re-used)" if reused else f"  {result.duration_s:5.1f} s"
-    errors = sum(c.status == "error" for c in result.checks)
-    flag = f"  {errors} check(s) could not run" if errors else ""
-    print(f"[{done:>{len(str(total))}}/{total}] {result.student:<24} {result.score:g}/{result.max_score:g}"
-          f"{note}{flag}", file=sys.stderr, flush=True)
-
-
 def _with_jobs(config: Config, jobs: int | None) -> Config:
     if jobs is None:
         return config
@@ -113,24 +109,56 @@ def _with_jobs(config: Config, jobs: int | None) -> Config:
     return config.model_copy(update={"grader": config.grader.model_copy(update={"jobs": jobs})})
 
 
+def _inside(inner: Path, outer: Path) -> bool:
+    inner, outer = inner.resolve(), outer.resolve()
+    return inner == outer or outer in inner.parents
+
+
+def _writable_out(out: Path, folder: Path) -> None:
+    """Refuse a results folder that would be graded as submissions, or that cannot be written,
+    before anything is graded."""
+    if _inside(out, folder):
+        raise ConfigError(f"--out {out} is inside the submissions folder {folder}: the next run would grade the "
+                          "results as submissions. Choose a results folder outside it (e.g. --out results/).")
+    if _inside(folder, out):
+        raise ConfigError(f"the submissions folder {folder} is inside the results folder --out {out}: keep them apart.")
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"--out {out}: cannot write there ({exc.strerror or exc}); choose a folder you can write to") from None
+
+
+def _say_data_note(grader: Grader) -> None:
+    if grader.data_note:
+        print(f"note: {grader.data_note}", file=sys.stderr)
+
+
 def cmd_grade(args: argparse.Namespace, config: Config) -> int:
     folder: Path = args.folder
     if not folder.is_dir():
         raise ConfigError(f"{folder}: not a folder of submissions")
-    if args.out.exists() and not args.out.is_dir():
-        raise ConfigError(f"--out {args.out}: exists and is not a folder")
+    _writable_out(args.out, folder)
     grader = Grader(_with_jobs(config, args.jobs), args.assignment, args.data_root)
-    submissions, skipped = discover(folder, grader.plan.module_name, exclude=args.out)
-    for note in skipped:
-        print(f"skipped: {note}", file=sys.stderr)
-    if not submissions:
-        print(f"{folder}: no submissions found (expected <student>.py, <student>.ipynb or <student>/)", file=sys.stderr)
-        return 2
-    start = time.monotonic()
-    print(f"Grading {len(submissions)} submission(s) of {grader.name} with {config.grader.jobs if args.jobs is None else args.jobs} "
-          f"at a time...", file=sys.stderr, flush=True)
-    results = grader.grade(submissions, out_dir=args.out, force=args.force,
-                           progress=None if args.quiet else _progress)
+    _say_data_note(grader)
+    console = ConsoleProgress(config.limits.cpu_s)
+    with tempfile.TemporaryDirectory(prefix="autograde-unpacked-") as scratch:  # zips are unpacked here
+        submissions, skipped = discover(folder, grader.plan.module_name, scratch=Path(scratch))
+        for note in skipped:
+            print(f"skipped: {note}", file=sys.stderr)
+        if not submissions:
+            print(f"{folder}: no submissions found (expected <student>.py, <student>.ipynb, <student>.zip or <student>/)",
+                  file=sys.stderr)
+            return 2
+        start = time.monotonic()
+        print(f"Grading {len(submissions)} submission(s) of {grader.name} with {config.grader.jobs if args.jobs is None else args.jobs} "
+              f"at a time...", file=sys.stderr, flush=True)
+        results = grader.grade(submissions, out_dir=args.out, force=args.force,
+                               progress=None if args.quiet else console.finished,
+                               running=None if args.quiet else console.running)
     mean = sum(r.score for r in results) / len(results)
     print(f"Done in {time.monotonic() - start:.1f} s: {len(results)} graded, mean {mean:.1f}/"
           f"{grader.assignment.max_score:g}. Results: {args.out}/ (gradebook.csv, <student>/feedback.md)",
@@ -140,11 +168,26 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
     file: Path = args.file
-    if not file.is_file() or file.suffix not in (".py", ".ipynb"):
+    if not file.exists() and not file.is_symlink():
+        raise ConfigError(f"{file}: no such file")
+    if file.is_dir():
+        raise ConfigError(f"{file}: is a folder; `autograde check` takes one file (to grade a folder: autograde {file})")
+    if not file.is_file():
+        raise ConfigError(f"{file}: not a regular file (a pipe, socket or device?)")
+    if file.suffix not in (".py", ".ipynb"):
         raise ConfigError(f"{file}: not a .py or .ipynb file")
     grader = Grader(config, args.assignment, args.data_root)
-    print(f"Checking {file} (takes a few seconds)...", file=sys.stderr, flush=True)
-    [result] = grader.grade([Submission(file.stem, file)])
+    _say_data_note(grader)
+    submission = Submission(file.stem, file)
+    for warning in grader.preview(submission):
+        print(textwrap.fill(f"warning: {warning}", 100, subsequent_indent="  "), file=sys.stderr)
+    print(f"Checking {file} (usually a few seconds; at most {config.limits.cpu_s:g} s of CPU time)...",
+          file=sys.stderr, flush=True)
+    live = ConsoleProgress(config.limits.cpu_s, live=True, every_s=10.0)
+    try:
+        [result] = grader.grade([submission], running=live.running)
+    finally:
+        live.close()
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
@@ -161,8 +204,9 @@ def cmd_nbgrader(args: argparse.Namespace, config: Config) -> int:
         raise ConfigError(f"{args.course}: not an nbgrader course directory (no gradebook.db)")
     grader = Grader(_with_jobs(config, args.jobs), args.assignment, args.data_root)
     start = time.monotonic()
+    _say_data_note(grader)
     results = grade_course(grader, args.course, args.assignment_id, force=args.force,
-                           progress=None if args.quiet else _progress)
+                           progress=None if args.quiet else ConsoleProgress(config.limits.cpu_s).finished)
     print(f"Done in {time.monotonic() - start:.1f} s: {len(results)} graded; scores are in {args.course}/gradebook.db "
           f"and feedback in {args.course}/feedback/. Next: `nbgrader release_feedback {args.assignment_id}`.",
           file=sys.stderr)
@@ -180,9 +224,22 @@ def cmd_assign(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _unknown_command(word: str) -> str | None:
+    """A word that is no command and no path, but close to a command: the suggestion, if any."""
+    if Path(word).exists():
+        return None
+    close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
+        suggestion = _unknown_command(argv[0])
+        if suggestion:
+            print(f"autograde: unknown command {argv[0]!r}; did you mean `autograde {suggestion}`? "
+                  "(`autograde --help` lists the commands)", file=sys.stderr)
+            return 2
         argv.insert(0, "grade")  # `autograde submissions/`
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -193,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(find_config(args.config))
         commands = {"grade": cmd_grade, "check": cmd_check, "assign": cmd_assign, "nbgrader": cmd_nbgrader}
         return commands[args.command](args, config)
-    except (ConfigError, DataError, SkeletonError, SandboxError, CourseError, IsolationError) as exc:
+    except (ConfigError, DataError, SkeletonError, SandboxError, CourseError, IsolationError, ResultsWriteError) as exc:
         print(f"autograde: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -34,10 +34,38 @@ def _missing(root: Path) -> list[str]:
     return [name for name in FILES.values() if not (raw_dir(root) / name).is_file()]
 
 
+def locate_root(root: Path) -> tuple[Path, str | None]:
+    """The data root a user meant, and a note when it differs from what they wrote.
+
+    A likely slip is pointing at the files themselves (`.../data/MNIST/raw` or `.../data/MNIST`)
+    instead of the folder that holds `MNIST/`: when the files are there, use the folder above.
+    """
+    if not _missing(root):
+        return root, None
+    for meant in (root.parent, root.parent.parent):
+        if root.resolve() in ((meant / "MNIST").resolve(), raw_dir(meant).resolve()) and not _missing(meant):
+            return meant, (f"{root} holds MNIST itself; using {meant}, the folder that holds MNIST/raw/ "
+                           "(what --data-root and [data] root expect)")
+    return root, None
+
+
+def _created_folders(root: Path) -> list[Path]:
+    """The folders of `root/MNIST/raw` that do not exist yet, deepest first."""
+    return [folder for folder in (raw_dir(root), root / "MNIST") if not folder.exists()]
+
+
 def ensure_mnist(root: Path, download: bool = True) -> Path:
-    """Return `root` once the four IDX files are there, downloading them if needed and allowed."""
+    """Return `root` once the four IDX files are there, downloading them if needed and allowed.
+
+    A data root that does not exist is an error, not a download target (a typo must not start a
+    download somewhere new), and a failed download leaves no empty folders behind.
+    """
+    if not root.is_dir():
+        raise DataError(f"the MNIST data folder {root} does not exist. Point the grader at the folder that holds "
+                        f"MNIST/raw/ ({', '.join(FILES.values())}): --data-root DIR, or [data] root in grader.toml")
     missing = _missing(root)
     if missing and download:
+        created = _created_folders(root)
         try:
             import torchvision.datasets as dsets  # only on this rare path: keeps start-up light
 
@@ -48,6 +76,9 @@ def ensure_mnist(root: Path, download: bool = True) -> Path:
         else:
             reason = ""
         missing = _missing(root)
+        for folder in created:
+            if missing and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
     else:
         reason = "download not attempted"
     if missing:

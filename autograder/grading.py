@@ -20,18 +20,20 @@ import numpy as np
 from . import data
 from . import environment, verdicts
 from .checks import REGISTRY, Observations, Unavailable
+from .checks.observations import doing
 from .config import Assignment, Config, Limits
 from .notebook import NotebookError, notebook_to_module
 from .report import feedback_markdown, gradebook_csv
-from .results import SandboxInfo, SubmissionResult, load_result, save_result, write_atomic
-from .sandbox.protocol import PHASES, Job, Outcome, ProbePlan, SweepPlan
+from .results import ResultsWriteError, SandboxInfo, SubmissionResult, load_result, save_result, write_atomic
+from .sandbox.protocol import PHASES, Job, Outcome, ProbePlan, Status, SweepPlan
 from .sandbox import isolation
 from .sandbox.runner import Sandbox
 from .verdicts import Judged
 from .source import decode, read_regular, sentence, static_warnings, syntax_problem, unfilled_functions
 from .submissions import Submission
 
-Progress = Callable[[int, int, SubmissionResult, bool], None]
+Progress = Callable[[int, int, SubmissionResult, bool], None]  # done, total, result, re-used
+Running = Callable[[str, str, float, float], None]  # student, what the sandbox is doing, CPU s, wall s
 
 
 def _grader_version() -> str:
@@ -103,7 +105,8 @@ class Grader:
     def __init__(self, config: Config, assignment: str | None = None, data_root: Path | None = None):
         self.config = config
         self.name, self.assignment = config.assignment(assignment)
-        self.data_root = data_root or config.path(config.data.root)
+        # `data_note` says so when the root given pointed at MNIST's own folder and was corrected.
+        self.data_root, self.data_note = data.locate_root(data_root or config.path(config.data.root))
         self.plan = plan(self.assignment, config)
         self._version = _grader_version() + config.fingerprint(self.name)
 
@@ -139,7 +142,8 @@ class Grader:
         started = time.monotonic()
         if submission.path is None:
             prepared = _Prepared(submission, "", self._fingerprint(submission.problem.encode()), started)
-            return prepared, self._not_run(prepared, sentence(submission.problem), "there is no file to grade")
+            problem = submission.problem.rstrip(".") + "."  # may start with a file name: no capitalising
+            return prepared, self._not_run(prepared, problem, "there is no file to grade")
         try:
             raw = read_regular(submission.path)
         except OSError as exc:
@@ -172,17 +176,29 @@ class Grader:
         return [] if early else prepared.warnings
 
     def grade(self, submissions: list[Submission], out_dir: Path | None = None, force: bool = False,
-              progress: Progress | None = None) -> list[SubmissionResult]:
-        """Grade `submissions`; with `out_dir`, write results there and re-use unchanged ones."""
+              progress: Progress | None = None, running: Running | None = None) -> list[SubmissionResult]:
+        """Grade `submissions`; with `out_dir`, write results there and re-use unchanged ones.
+
+        `progress` hears of each finished submission, `running` about once a second of each one in
+        the sandbox (what it is doing, CPU time used). A results file that cannot be written stops
+        the batch with ResultsWriteError; every result written before it stays complete and valid.
+        """
         data.ensure_mnist(self.data_root)
         labels = data.read_test_labels(self.data_root)
         done: list[SubmissionResult] = []
         total = len(submissions)
+        written = 0
 
         def finish(result: SubmissionResult, reused: bool = False) -> None:
+            nonlocal written
             if out_dir is not None and not reused:
-                save_result(result, out_dir / result.student / "result.json")
-                write_atomic(out_dir / result.student / "feedback.md", feedback_markdown(result))
+                folder = out_dir / result.student
+                try:  # result.json last: it is what a re-run re-uses, so it must never stand without feedback
+                    write_atomic(folder / "feedback.md", feedback_markdown(result))
+                    save_result(result, folder / "result.json")
+                except OSError as exc:
+                    raise ResultsWriteError(folder, exc, written) from None
+                written += 1
             done.append(result)
             if progress:
                 progress(len(done), total, result, reused)
@@ -199,9 +215,12 @@ class Grader:
                 to_run.append(prepared)
 
         if to_run:
-            self._run_sandboxed(to_run, labels, finish)
+            self._run_sandboxed(to_run, labels, finish, running)
         if out_dir is not None:
-            write_atomic(out_dir / "gradebook.csv", gradebook_csv(done, self.check_ids))
+            try:
+                write_atomic(out_dir / "gradebook.csv", gradebook_csv(done, self.check_ids))
+            except OSError as exc:
+                raise ResultsWriteError(out_dir / "gradebook.csv", exc, written) from None
         return sorted(done, key=lambda r: r.student)
 
     @staticmethod
@@ -216,7 +235,7 @@ class Grader:
         return result if result.fingerprint == fingerprint else None
 
     def _run_sandboxed(self, batch: list[_Prepared], labels: np.ndarray,
-                       finish: Callable[[SubmissionResult], None]) -> None:
+                       finish: Callable[[SubmissionResult], None], running: Running | None) -> None:
         limits = self.config.limits
         tier = isolation.choose(limits.isolation)
         tmp = Path(tempfile.mkdtemp(prefix="autograde-"))
@@ -245,9 +264,13 @@ class Grader:
                 finish(self._judge_job(job, prepared, outcome, labels, tier))
                 shutil.rmtree(Path(job.outdir).parent, ignore_errors=True)
 
+            def on_status(job: Job, status: Status) -> None:
+                if running is not None:
+                    running(jobs[job.id][1].submission.student, doing(Path(job.outdir)), status.cpu_s, status.wall_s)
+
             with Sandbox(sandbox_root, self.config.grader.threads, self.config.grader.jobs, tier, tmp,
                          [path.resolve().parent for path in real_files]) as sandbox:
-                sandbox.run([job for job, _ in jobs.values()], on_done)
+                sandbox.run([job for job, _ in jobs.values()], on_done, on_status)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 

@@ -65,6 +65,16 @@ class SubmissionResult(BaseModel):
         return all(check.status == "passed" for check in self.checks)
 
 
+class ResultsWriteError(Exception):
+    """A results file could not be written (permissions, a full disk). Results are written one
+    student at a time, each atomically, so everything written before is complete and valid."""
+
+    def __init__(self, path: Path, error: OSError, written: int):
+        super().__init__(f"could not write to {path}: {error.strerror or error}. The {written} result(s) written "
+                         "before are complete; fix the folder (permissions, free space) and run the same command "
+                         "again: finished submissions are re-used, not graded again.")
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file and rename, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -18,10 +18,11 @@ def test_grading_the_examples_folder(tmp_path, capsys):
     results = {name: load_result(out / name / "result.json") for name in ("alice", "bob", "chris")}
     failing = {name: {c.id for c in r.checks if c.status != "passed"} for name, r in results.items()}
     assert failing == {"alice": set(), "bob": {"order", "eval_mode"}, "chris": {"init", "optimizer", "accuracy"}}
-    assert results["bob"].submission == "bob.ipynb" and results["chris"].submission == "mnist_bn.py"
+    assert results["bob"].submission == "bob.ipynb" and results["chris"].submission == "chris/mnist_bn.py"
     assert "ReLU → BatchNorm" in (out / "bob" / "feedback.md").read_text()
-    rows = {row["student"]: row for row in csv.DictReader((out / "gradebook.csv").open())}
+    rows = {row["student"]: row for row in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8-sig"))}
     assert rows["alice"]["score"] == "100" and rows["chris"]["accuracy"] == "0"
+    assert rows["chris"]["submission"] == "chris/mnist_bn.py" and rows["bob"]["notes"] == ""
     # A second run re-uses everything.
     assert main([str(ROOT / "examples" / "submissions"), "--out", str(out), "--data-root", str(DATA_ROOT)]) == 0
     assert capsys.readouterr().err.count("result re-used") == 3

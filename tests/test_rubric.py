@@ -67,6 +67,39 @@ def test_messages_say_what_to_fix(batch):
     assert "Xavier expects 0.0476" in init  # 784→100: sqrt(2 / 884)
 
 
+def _by(results, student, check):
+    return next(c for c in results[student].checks if c.id == check)
+
+
+def test_functional_dropout_without_training_flag_is_named_and_charged_once(batch):
+    results, _ = batch
+    eval_mode = _by(results, "functional_dropout_always_on", "eval_mode").message
+    assert "training=self.training" in eval_mode and "F.dropout" in eval_mode and "nn.Dropout" in eval_mode
+    assert "Call model.eval()" not in eval_mode  # the student already does
+    # The grader measures on the same batches from the same random state, so a correct evaluate()
+    # of a model whose dropout stays on in eval mode returns exactly what the grader measures.
+    assert _by(results, "functional_dropout_always_on", "evaluate").status == "passed"
+
+
+def test_accuracy_names_a_softmax_output_and_does_not_blame_the_training_loop(batch):
+    results, _ = batch
+    accuracy = _by(results, "softmax_output", "accuracy").message
+    assert "ends in softmax" in accuracy and "CrossEntropyLoss" in accuracy
+    assert "zero_grad" not in accuracy  # train() calls zero_grad(), backward() and step() in every batch
+    assert "optimizer.zero_grad() ran 0 times" in _by(results, "no_zero_grad", "accuracy").message
+
+
+def test_batchnorm2d_is_named_with_what_to_use_instead(batch):
+    results, _ = batch
+    result = results["batchnorm2d"]
+    shapes = _by(results, "batchnorm2d", "shapes")
+    assert shapes.status == "failed" and "BatchNorm2d" in shapes.message and "BatchNorm1d" in shapes.message
+    assert _by(results, "batchnorm2d", "init").status == "passed"  # the weights were built fine
+    explained = " ".join(result.fix_first + [c.message for c in result.checks])
+    assert "expected 4D input" in explained
+    assert "You used BatchNorm2d" in explained and "use torch.nn.BatchNorm1d" in explained
+
+
 def test_results_are_written_and_validated(batch, config):
     results, out = batch
     for student, result in results.items():
@@ -75,7 +108,7 @@ def test_results_are_written_and_validated(batch, config):
         payload = json.loads((out / student / "result.json").read_text())
         assert {"student", "assignment", "score", "max_score", "checks", "duration_s"} <= set(payload)
         assert (out / student / "feedback.md").read_text().startswith(f"# Feedback for {student}")
-    rows = list(csv.DictReader((out / "gradebook.csv").open()))
+    rows = list(csv.DictReader((out / "gradebook.csv").open(encoding="utf-8-sig")))
     assert sorted(row["student"] for row in rows) == sorted(results)
     row = next(r for r in rows if r["student"] == "sgd")
     assert row["optimizer"] == "0" and row["shapes"] == "10" and float(row["score"]) == results["sgd"].score

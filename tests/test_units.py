@@ -10,7 +10,11 @@ import sys
 import numpy as np
 import pytest
 
+from autograder.checks.data import check_loaders
+from autograder.checks.hints import hint
+from autograder.checks.observations import describe_error
 from autograder.checks.xavier import layer_stats
+from autograder.environment import provided_names
 from autograder.cli import main
 from autograder.data import DataError, ensure_mnist, make_sandbox_root, read_test_labels
 from autograder.notebook import NotebookError, notebook_to_module
@@ -104,6 +108,9 @@ def test_unfilled_functions_are_found_in_the_skeleton_only():
 
 
 def test_discover_understands_files_and_folders(tmp_path):
+    scratch, tmp_path = tmp_path / "scratch", tmp_path / "submissions"
+    scratch.mkdir()
+    tmp_path.mkdir()
     (tmp_path / "alice.py").write_text("x = 1")
     (tmp_path / "bob").mkdir()
     (tmp_path / "bob" / "homework.ipynb").write_text("{}")
@@ -118,17 +125,15 @@ def test_discover_understands_files_and_folders(tmp_path):
     (tmp_path / "erin" / "mnist_bn" / "timestamp.txt").write_text("2026-11-23 10:00:00 UTC")
     (tmp_path / "notes.txt").write_text("")
     (tmp_path / ".DS_Store").write_text("")
-    found, skipped = discover(tmp_path, "mnist_bn")
+    found, skipped = discover(tmp_path, "mnist_bn", scratch)
     by = {s.student: s for s in found}
-    assert sorted(by) == ["alice", "bob", "carol", "dave", "erin"]
+    assert sorted(by) == ["alice", "bob", "carol", "dave", "erin", "notes"]
     assert by["erin"].path == tmp_path / "erin" / "mnist_bn" / "mnist_bn.ipynb"
     assert by["bob"].path.name == "homework.ipynb"
     assert by["carol"].path is None and "2 candidate files" in by["carol"].problem
     assert by["dave"].path.name == "mnist_bn.py"
-    assert skipped == ["notes.txt (not a .py or .ipynb file)"]
-    (tmp_path / "results").mkdir()
-    found, skipped = discover(tmp_path, "mnist_bn", exclude=tmp_path / "results")
-    assert "results" not in {s.student for s in found} and "results/ (the results folder)" in skipped
+    assert by["notes"].path is None and "notes.txt is not a .py or .ipynb file" in by["notes"].problem
+    assert skipped == []
 
 
 def test_sandbox_data_root_hides_the_test_labels(tmp_path):
@@ -172,3 +177,70 @@ def test_cli_check_on_the_reference_exits_zero_and_on_the_skeleton_one(tmp_path)
     assert good.returncode == 0, good.stderr
     assert "100/100 points" in good.stdout and "PASS  accuracy" in good.stdout
     assert bad.returncode == 1 and "Not implemented yet" in bad.stdout
+
+
+def _raised(exception, message, function="build_model"):
+    return {"kind": "raised", "function": function, "exception": exception, "message": message}
+
+
+@pytest.mark.parametrize("exception, message, expected", [
+    ("ValueError", "expected 4D input (got 2D input)", "after a Linear layer (N×features) use torch.nn.BatchNorm1d"),
+    ("NameError", "name 'nn' is not defined", "Add `import torch.nn as nn`"),
+    ("NameError", "name 'F' is not defined", "Add `import torch.nn.functional as F`"),
+    ("NameError", "name 'dsets' is not defined", "Add `import torchvision.datasets as dsets`"),
+    ("NameError", "name 'plt' is not defined", "Add `import matplotlib.pyplot as plt`"),
+    ("RuntimeError", "mat1 and mat2 shapes cannot be multiplied (2800x28 and 784x100)", "X.view(-1, 28 * 28)"),
+])
+def test_hints_name_the_fix(exception, message, expected):
+    assert expected in hint(_raised(exception, message))
+
+
+def test_hint_for_a_missing_package_lists_what_the_grader_has():
+    advice = hint(_raised("ModuleNotFoundError", "No module named 'sklearn'", "<import>"))
+    assert "imports sklearn" in advice and provided_names() in advice and '`if __name__ == "__main__":`' in advice
+
+
+@pytest.mark.parametrize("info", [
+    _raised("NameError", "name 'my_helper' is not defined"),  # not one of the course's imports
+    _raised("RuntimeError", "mat1 and mat2 shapes cannot be multiplied (100x100 and 784x100)"),  # not unflattened images
+    {"kind": "missing", "function": "train"},
+])
+def test_no_hint_where_none_applies(info):
+    assert hint(info) is None
+
+
+def test_describe_error_ends_with_the_hint():
+    info = {**_raised("ValueError", "expected 4D input (got 2D input)", "forward"),
+            "first": {"line": 7, "function": "build_model", "code": "bn1 = nn.BatchNorm2d(100)"}}
+    message = describe_error(info, "hw.py", lambda line: f"hw.py line {line}")
+    assert message.startswith("`forward()` raised ValueError: expected 4D input (got 2D input) — at hw.py line 7")
+    assert message.endswith("`. You used BatchNorm2d, which is for images shaped N×C×H×W; after a Linear layer "
+                            "(N×features) use torch.nn.BatchNorm1d.")
+
+
+class _Phases:
+    def __init__(self, **phases):
+        self.phases = phases
+
+    def phase(self, name):
+        return self.phases[name]
+
+
+def test_loaders_message_keeps_the_case_of_code(config):
+    assignment = config.assignments["mnist_bn"]
+    data = {"sizes": [60000, 60000], "sample": {"type": "Image"}, "batch_size": 100, "drop_last": True,
+            "sampler": "RandomSampler", "batches": 600}
+    verdict = check_loaders(_Phases(data=data), assignment.checks.loaders, assignment)
+    assert not verdict.passed
+    assert verdict.message.startswith("The sets from load_mnist() hold 60000 and 60000 images")
+    assert "(train=True / train=False)" in verdict.message
+    assert "use transform=transforms.ToTensor() so" in verdict.message
+
+
+def test_skeleton_says_what_compare_hidden_sizes_returns():
+    import ast
+
+    tree = ast.parse(SKELETON.read_text(encoding="utf-8"))
+    function = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "compare_hidden_sizes")
+    doc = ast.get_docstring(function) or ""
+    assert all(key in doc for key in ('"hidden": (hidden1, hidden2)', '"train_cost"', '"test_accuracy"', "[0, 1]"))

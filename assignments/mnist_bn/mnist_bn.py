@@ -108,6 +108,13 @@ def evaluate(model, test_loader):
 
 
 def compare_hidden_sizes(configs, train_loader, test_loader, training_epochs=training_epochs):
+    """반환값: configs 순서대로, 설정 (hidden1, hidden2) 마다 dict 하나씩 담은 list
+    Returns a list with one dict per configuration, in the order of `configs`:
+
+        {"hidden": (hidden1, hidden2),  # the configuration's pair of hidden sizes
+         "train_cost": 0.123,           # float: the average train cost of the last epoch
+         "test_accuracy": 0.951}        # float in [0, 1]: what evaluate() returns on test_loader
+    """
     # Q1-2) Layer 들의 Hidden node 수를 증가 또는 감소 (ex: 200, 300, 50...) 시켰을 때, train set에서의 cost와 test set에서 Accuracy가 기존 결과와 비교하였을 때 어떻게 달라졌는지 비교
     # Q1-2) Increase or decrease the hidden nodes of the layers (e.g. 200, 300, 50...) and compare the train cost and the test accuracy with the original result
     # Hidden node 수 변화 시 주의해야 할 점: 각 Layer의 앞 뒤 node 숫자 일치시키기, Batch Normalizaion Layer의 node 숫자와 일치시키기

@@ -14,7 +14,7 @@ def check_loaders(obs: Observations, cfg: LoadersCheck, assignment: Assignment) 
     data = obs.phase("data")
     problems = []
     if data["sizes"] != [60000, 10000]:
-        problems.append(f"load_mnist() returned sets of {data['sizes'][0]} and {data['sizes'][1]} images; "
+        problems.append(f"the sets from load_mnist() hold {data['sizes'][0]} and {data['sizes'][1]} images; "
                         "MNIST has 60000 train and 10000 test images (train=True / train=False)")
     sample = data["sample"]
     if sample.get("shape") != [1, 28, 28] or sample.get("dtype") != "float32" or not (
@@ -29,6 +29,7 @@ def check_loaders(obs: Observations, cfg: LoadersCheck, assignment: Assignment) 
     if cfg.drop_last and not data["drop_last"]:
         problems.append("the train loader keeps the last incomplete batch (drop_last=True)")
     if problems:
-        return failed("; ".join(problems).capitalize() + ".")
+        text = "; ".join(problems)
+        return failed(text[:1].upper() + text[1:] + ".")  # not capitalize(): it lowercases the code in the text
     return passed(f"60000/10000 images as float tensors in [0, 1]; train loader: batch size "
                   f"{data['batch_size']}, shuffled, drop_last ({data['batches']} batches).")

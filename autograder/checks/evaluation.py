@@ -24,8 +24,9 @@ def check_eval_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Ve
     if not counts.get("linear"):
         return failed("evaluate() never ran the model it was given.")
     wrong = []
-    if counts.get("dropout:train"):
-        wrong.append(f"Dropout was active in {counts['dropout:train']} of {counts.get('dropout', 0)} calls")
+    stuck = counts.get("dropout:on_in_eval", 0)  # F.dropout without training=self.training
+    if counts.get("dropout:train", 0) > stuck:
+        wrong.append(f"Dropout was active in {counts['dropout:train'] - stuck} of {counts.get('dropout', 0)} calls")
     if counts.get("batch_norm:train"):
         wrong.append(f"BatchNorm used batch statistics in {counts['batch_norm:train']} of "
                      f"{counts.get('batch_norm', 0)} calls")
@@ -34,9 +35,16 @@ def check_eval_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Ve
     if counts.get("linear:grad"):
         wrong.append(f"gradients were tracked in {counts['linear:grad']} of {counts['linear']} Linear calls "
                      "(use `with torch.no_grad():`)")
+    functional = (f"dropout stayed on in {stuck} of {counts.get('dropout', 0)} calls although the model was in eval "
+                  "mode: your forward() calls F.dropout(x, p) without training=self.training, and functional dropout "
+                  "defaults to training=True, so model.eval() cannot switch it off. Write "
+                  "F.dropout(x, p=0.3, training=self.training), or use a torch.nn.Dropout(p=0.3) layer")
     if wrong:
+        also = f"; and {functional}" if stuck else ""
         return failed("The grader handed evaluate() a model left in training mode: " + "; ".join(wrong)
-                      + ". Call model.eval() inside `with torch.no_grad():` before predicting.")
+                      + ". Call model.eval() inside `with torch.no_grad():` before predicting" + also + ".")
+    if stuck:
+        return failed(f"evaluate() switched the model to eval mode, but {functional}.")
     return passed("Handed a model in training mode, evaluate() switched to eval mode, ran without gradients "
                   "and left BatchNorm's running statistics untouched.")
 

@@ -1,4 +1,8 @@
-"""Checks on the model `build_model()` returns: `shapes`, `order`, `dropout`, `init`."""
+"""Checks on the model `build_model()` returns: `shapes`, `order`, `dropout`, `init`.
+
+`shapes` and `init` judge the layers and weights right after `build_model()`; `order` and
+`dropout` judge a forward pass, so only they report an error raised by `forward()`.
+"""
 
 from __future__ import annotations
 
@@ -33,10 +37,20 @@ def check_shapes(obs: Observations, cfg: ShapesCheck, assignment: Assignment) ->
         wanted = ", ".join(f"BatchNorm1d({n})" for n in cfg.batchnorm)
         problems.append(f"found {sizes}; the homework asks for {wanted} (one per hidden layer)")
     elif norm_types - {"BatchNorm1d"}:
-        problems.append(f"use torch.nn.BatchNorm1d for a Linear layer's output, not {', '.join(sorted(norm_types))}")
+        problems.append(f"you used {', '.join(sorted(norm_types - {'BatchNorm1d'}))}; after a Linear layer use "
+                        "torch.nn.BatchNorm1d (BatchNorm2d is for images shaped N×C×H×W)")
     if problems:
-        return failed("; ".join(problems) + ".")
+        text = "; ".join(problems)
+        return failed(text[:1].upper() + text[1:] + ".")
     return passed(f"Linear {_arrow(linear)} and {len(norms)} BatchNorm1d layers, as asked.")
+
+
+def forward_pass(obs: Observations) -> dict[str, Any]:
+    """The `build` observations of a forward pass that ran (or the error it raised, as Unavailable)."""
+    build = obs.phase("build")
+    if "forward_error" in build:
+        obs.raise_student_error(build["forward_error"])
+    return build
 
 
 def _ran(ops: list[dict[str, Any]]) -> list[str]:
@@ -49,8 +63,7 @@ def _pretty(kinds: list[str]) -> str:
 
 @check("order", "Block order Linear → BatchNorm → ReLU → Dropout", phases=("build",), functions=("build_model",))
 def check_order(obs: Observations, cfg: OrderCheck, assignment: Assignment) -> Verdict:
-    build = obs.phase("build")
-    kinds = _ran(build["ops"])
+    kinds = _ran(forward_pass(obs)["ops"])
     if kinds and kinds[-1] == "log_softmax":
         kinds = kinds[:-1]
     expected = cfg.block * cfg.hidden_blocks + ["linear"]
@@ -67,7 +80,7 @@ def check_order(obs: Observations, cfg: OrderCheck, assignment: Assignment) -> V
 
 @check("dropout", "Dropout probability", phases=("build",), functions=("build_model",))
 def check_dropout(obs: Observations, cfg: DropoutCheck, assignment: Assignment) -> Verdict:
-    ps = [op["p"] for op in obs.phase("build")["ops"] if op["kind"] == "dropout"]
+    ps = [op["p"] for op in forward_pass(obs)["ops"] if op["kind"] == "dropout"]
     if not ps:
         return failed(f"No dropout ran in a training-mode forward pass; add Dropout(p={cfg.p}) after each ReLU.")
     wrong = sorted({p for p in ps if abs(p - cfg.p) > 1e-9})

@@ -38,6 +38,19 @@ PHASE_NAMES = {
 }
 
 
+def doing(outdir: Path) -> str:
+    """What a running sandbox is doing now, from the `progress` file it appends to (read safely)."""
+    try:
+        fd = os.open(outdir / "progress", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return "starting"
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return "starting"
+        seen = handle.read(4096).decode("ascii", "replace").split()
+    return PHASE_NAMES.get(seen[-1], "finishing") if seen else "starting"
+
+
 class Unavailable(Exception):
     """The check could not run (student code raised, hung or crashed): status `error`.
 
@@ -192,7 +205,9 @@ def _where(frame: dict[str, Any] | None, locate: Callable[[int], str]) -> str:
 
 
 def describe_error(info: dict[str, Any], file: str, locate: Callable[[int], str], file_mb: int | None = None) -> str:
-    """A student-facing sentence for an error recorded by the probe."""
+    """A student-facing sentence for an error recorded by the probe, ending with a hint from
+    `hints.py` when one applies."""
+    from .hints import hint
     kind = info.get("kind")
     function = str(info.get("function", "?"))
     called = "Importing your file" if function == "<import>" else f"`{function}()`"
@@ -218,4 +233,7 @@ def describe_error(info: dict[str, Any], file: str, locate: Callable[[int], str]
         message += f" — at {first}"
     if last:
         message += f"; the error came from {last}"
+    advice = hint(info)
+    if advice:
+        message += ("" if message.endswith(".") else ".") + " " + advice
     return message

@@ -83,9 +83,44 @@ def check_train_mode(obs: Observations, cfg: Check, assignment: Assignment) -> V
     return passed("Handed a model in eval mode, train() switched it to training mode for every forward pass.")
 
 
-@check("accuracy", "Test accuracy after a short training run", phases=("train",),
+def _ends_in_softmax(obs: Observations) -> bool:
+    """Whether the forward pass of `build` ended in softmax (before CrossEntropyLoss, which applies
+    log-softmax itself, it flattens the gradients: the model learns slowly, if at all)."""
+    try:
+        ops = obs.phase("build").get("ops") or []
+    except Unavailable:
+        return False
+    return bool(ops) and ops[-1].get("kind") == "softmax"
+
+
+def _training_loop_problem(obs: Observations) -> str | None:
+    """What the train-mode probe saw missing from the training loop ("" when nothing), None if it
+    could not tell."""
+    try:
+        probe = obs.phase("train_probe")
+    except Unavailable:
+        return None
+    calls, batches = probe.get("calls"), probe.get("batches")
+    if not isinstance(calls, dict) or not batches:
+        return None
+    counted = {"optimizer.zero_grad()": calls.get("zero_grad"), "loss.backward()": probe["counts"].get("backward", 0),
+               "optimizer.step()": calls.get("step")}
+    if any(count is None for count in counted.values()):
+        return None
+    problems = [f"{name} ran {count} time{'' if count == 1 else 's'}" for name, count in counted.items()
+                if count < batches]
+    if calls.get("step_without_grad"):
+        problems.append(f"optimizer.step() found no gradients {calls['step_without_grad']} times (call zero_grad() "
+                        "before backward(), not between backward() and step())")
+    return f"In the grader's short run of your train() ({batches} batches), {'; '.join(problems)}." if problems else ""
+
+
+@check("accuracy", "Test accuracy after a short training run", phases=("train", "build", "train_probe"),
        functions=("build_model", "make_criterion", "make_optimizer", "train"))
 def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment) -> Verdict:
+    """On a failure the message names what the other phases saw: a model ending in softmax, or a
+    training loop without zero_grad()/backward()/step() in every batch (counted in `train_probe`);
+    it never blames the training loop when the probe saw all three in every batch."""
     run = obs.phase("train")
     predictions = obs.array("predictions.npy")
     labels = obs.test_labels
@@ -99,8 +134,21 @@ def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment
     costs = run.get("costs")
     if accuracy >= cfg.minimum:
         return passed(f"{what} (minimum {cfg.minimum:.0%}).")
-    hint = ""
+    hints = []
     if costs is not None and any(c is None for c in costs):
-        hint = " The cost became NaN or infinite."
-    return failed(f"{what}; at least {cfg.minimum:.0%} is needed.{hint} Check optimizer.zero_grad(), "
-                  "loss.backward() and optimizer.step() in every batch.")
+        hints.append("The cost became NaN or infinite.")
+    if _ends_in_softmax(obs):
+        hints.append("Your model ends in softmax: CrossEntropyLoss applies log-softmax itself, so the extra softmax "
+                     "flattens the gradients and the model learns slowly. Return the last Linear layer's output "
+                     "(the logits) without softmax.")
+    loop = _training_loop_problem(obs)
+    if loop is None:
+        hints.append("Check optimizer.zero_grad(), loss.backward() and optimizer.step() in every batch.")
+    elif loop:
+        hints.append(f"{loop} Call optimizer.zero_grad(), loss.backward() and optimizer.step() once in every "
+                     "batch, in that order.")
+    elif not hints:
+        hints.append("Your train() called zero_grad(), backward() and step() in every batch; check what else "
+                     "differs from the homework: the loss (CrossEntropyLoss on the logits and the labels), the "
+                     "images reshaped with view(-1, 28 * 28), and the learning rate passed to the optimizer.")
+    return failed(f"{what}; at least {cfg.minimum:.0%} is needed. " + " ".join(hints))

@@ -289,7 +289,10 @@ def phase_evaluate(ctx: Context) -> dict[str, Any]:
     trained = ctx.trained is not None
     model = ctx.trained if trained else ctx.fresh_model()
     state = copy.deepcopy(model.state_dict())
-    measured = holdout_as_evaluate(ctx, model)
+    try:
+        measured = holdout_as_evaluate(ctx, model)
+    except Exception as exc:  # the model's own forward pass failed, not evaluate()
+        raise StudentError(describe_exception(exc, "forward", ctx.job.module_path)) from None
     before = _buffers(model)
     model.train()  # handed a model left in train mode: evaluate() must switch it itself
     handed_train = _evaluate_call(ctx, model)

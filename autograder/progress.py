@@ -1,0 +1,58 @@
+"""Progress on the terminal while grading: one line per finished submission, and word of the ones
+that take long, so that a slow import never looks like a hang.
+
+A submission still in the sandbox after `quiet_s` seconds is reported every `every_s` seconds with
+what it is doing and how much of its CPU-time budget it has used. On a terminal, a single
+submission (`autograde check`) gets one status line that updates in place instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from .results import SubmissionResult
+
+
+class ConsoleProgress:
+    def __init__(self, cpu_limit_s: float, stream: TextIO = sys.stderr, live: bool = False,
+                 quiet_s: float = 5.0, every_s: float = 15.0):
+        self.cpu_limit_s = cpu_limit_s
+        self.stream = stream
+        self.live = live and stream.isatty()
+        self.quiet_s = quiet_s
+        self.every_s = every_s
+        self._last: dict[str, float] = {}  # student -> wall time of the last line about it
+        self._open_line = False
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+
+    def _end_live_line(self) -> None:
+        if self._open_line:
+            self._write("\r\033[K")
+            self._open_line = False
+
+    def running(self, student: str, doing: str, cpu_s: float, wall_s: float) -> None:
+        budget = f"{cpu_s:.0f} of {self.cpu_limit_s:g} s CPU time used"
+        if self.live:
+            self._write(f"\r\033[K  {doing}... {budget} ({wall_s:.0f} s)")
+            self._open_line = True
+            return
+        if wall_s < self.quiet_s or wall_s - self._last.get(student, 0.0) < self.every_s:
+            return
+        self._last[student] = wall_s
+        self._write(f"  ... {student}: still running {doing}, {budget} ({wall_s:.0f} s so far)\n")
+
+    def finished(self, done: int, total: int, result: SubmissionResult, reused: bool) -> None:
+        self._end_live_line()
+        self._last.pop(result.student, None)
+        note = " (unchanged, result re-used)" if reused else f"  {result.duration_s:5.1f} s"
+        errors = sum(c.status == "error" for c in result.checks)
+        flag = f"  {errors} check(s) could not run" if errors else ""
+        self._write(f"[{done:>{len(str(total))}}/{total}] {result.student:<24} {result.score:g}/{result.max_score:g}"
+                    f"{note}{flag}\n")
+
+    def close(self) -> None:
+        self._end_live_line()

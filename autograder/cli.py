@@ -44,13 +44,22 @@ commands:
                                   grade nbgrader's submitted/ notebooks here, fast and sandboxed,
                                   and write the scores into nbgrader's gradebook and feedback/
 
+Each submission gets [limits] cpu_s seconds of CPU time (all its processes together; the same
+verdict on an idle or a busy machine) and a generous wall-clock backstop ([limits] wall_s).
+
+Exit codes: 0 done (for `check`: every check passed), 1 `check` found failing checks,
+2 bad input (arguments, grader.toml, data, paths, an unwritable results folder), 3 internal error.
+
 Run `autograde COMMAND --help` for the options of each command."""
 
 EPILOG_GRADE = """\
-A submission is SUBMISSIONS/<student>.py, SUBMISSIONS/<student>.ipynb, or a folder
-SUBMISSIONS/<student>/ holding one .py or .ipynb. Results go to OUT/<student>/result.json and
-OUT/<student>/feedback.md, plus OUT/gradebook.csv. A submission whose file and configuration are
-unchanged since its last result is not graded again (use --force to re-grade)."""
+A submission is SUBMISSIONS/<student>.py, .ipynb or .zip, or a folder SUBMISSIONS/<student>/
+(the file may be a few folders deep). When a student handed in several files, one is graded by a
+stated rule (a file named after the assignment first, then .py over .ipynb, then the shallowest)
+and the others are noted. Results go to OUT/<student>/result.json and OUT/<student>/feedback.md,
+plus OUT/gradebook.csv (UTF-8 with BOM, for Excel). OUT must lie outside SUBMISSIONS. A submission
+whose file and configuration are unchanged since its last result is not graded again (--force
+re-grades)."""
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

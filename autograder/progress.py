@@ -15,10 +15,10 @@ from .results import SubmissionResult
 
 
 class ConsoleProgress:
-    def __init__(self, cpu_limit_s: float, stream: TextIO = sys.stderr, live: bool = False,
+    def __init__(self, cpu_limit_s: float, stream: TextIO | None = None, live: bool = False,
                  quiet_s: float = 5.0, every_s: float = 15.0):
         self.cpu_limit_s = cpu_limit_s
-        self.stream = stream
+        self.stream = stream or sys.stderr  # looked up now, not at import: tests and redirections replace it
         self.live = live and stream.isatty()
         self.quiet_s = quiet_s
         self.every_s = every_s
@@ -40,7 +40,8 @@ class ConsoleProgress:
             self._write(f"\r\033[K  {doing}... {budget} ({wall_s:.0f} s)")
             self._open_line = True
             return
-        if wall_s < self.quiet_s or wall_s - self._last.get(student, 0.0) < self.every_s:
+        last = self._last.get(student)
+        if wall_s < self.quiet_s or (last is not None and wall_s - last < self.every_s):
             return
         self._last[student] = wall_s
         self._write(f"  ... {student}: still running {doing}, {budget} ({wall_s:.0f} s so far)\n")

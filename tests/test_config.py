@@ -34,8 +34,8 @@ def test_bad_value_names_its_key(tmp_path):
 
 
 def test_unknown_key_is_named(tmp_path):
-    message = _broken(tmp_path, "wall_s = 60", "wall_seconds = 60")
-    assert "limits.wall_seconds: unknown key" in message
+    message = _broken(tmp_path, "cpu_s = 60", "cpu_seconds = 60")
+    assert "limits.cpu_seconds: unknown key" in message
 
 
 def test_wrong_type_is_named(tmp_path):

@@ -87,6 +87,7 @@ def test_accuracy_names_a_softmax_output_and_does_not_blame_the_training_loop(ba
     assert "ends in softmax" in accuracy and "CrossEntropyLoss" in accuracy
     assert "zero_grad" not in accuracy  # train() calls zero_grad(), backward() and step() in every batch
     assert "optimizer.zero_grad() ran 0 times" in _by(results, "no_zero_grad", "accuracy").message
+    assert "optimizer.step() found no gradients" in _by(results, "zero_grad_after_backward", "accuracy").message
 
 
 def test_batchnorm2d_is_named_with_what_to_use_instead(batch):

@@ -88,6 +88,9 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
     "sgd": ([("torch.optim.Adam(model.parameters()", "torch.optim.SGD(model.parameters()")], {"optimizer"}),
     "no_model_train": ([("        avg_cost = 0\n        model.train()\n", "        avg_cost = 0\n")], {"train_mode"}),
     "no_zero_grad": ([("            optimizer.zero_grad()\n", "")], {"accuracy"}),
+    "zero_grad_after_backward": ([("            bn_loss.backward()\n            optimizer.step()\n",
+                                "            bn_loss.backward()\n            optimizer.zero_grad()\n"
+                                "            optimizer.step()\n")], {"accuracy"}),
     "no_model_eval": ([("        model.eval()\n        correct = 0", "        correct = 0")], {"eval_mode"}),
     "no_no_grad": ([("    with torch.no_grad():\n        ### BEGIN SOLUTION\n        model.eval()",
                      "    if True:\n        ### BEGIN SOLUTION\n        model.eval()")], {"eval_mode"}),

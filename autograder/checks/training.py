@@ -90,7 +90,7 @@ def _ends_in_softmax(obs: Observations) -> bool:
         ops = obs.phase("build").get("ops") or []
     except Unavailable:
         return False
-    return bool(ops) and ops[-1].get("kind") == "softmax"
+    return bool(ops) and isinstance(ops[-1], dict) and ops[-1].get("kind") == "softmax"
 
 
 def _training_loop_problem(obs: Observations) -> str | None:
@@ -100,13 +100,13 @@ def _training_loop_problem(obs: Observations) -> str | None:
         probe = obs.phase("train_probe")
     except Unavailable:
         return None
-    calls, batches = probe.get("calls"), probe.get("batches")
-    if not isinstance(calls, dict) or not batches:
+    calls, batches, counts = probe.get("calls"), probe.get("batches"), probe.get("counts")
+    if not isinstance(calls, dict) or not isinstance(counts, dict) or not isinstance(batches, int) or batches < 1:
         return None
-    counted = {"optimizer.zero_grad()": calls.get("zero_grad"), "loss.backward()": probe["counts"].get("backward", 0),
+    counted = {"optimizer.zero_grad()": calls.get("zero_grad"), "loss.backward()": counts.get("backward", 0),
                "optimizer.step()": calls.get("step")}
-    if any(count is None for count in counted.values()):
-        return None
+    if not all(isinstance(count, int) for count in counted.values()):
+        return None  # an optimizer the grader could not count
     problems = [f"{name} ran {count} time{'' if count == 1 else 's'}" for name, count in counted.items()
                 if count < batches]
     if calls.get("step_without_grad"):

@@ -128,16 +128,16 @@ class RootModules:
 class TrainingCalls:
     """Context manager: how often `train()` called `zero_grad()` (on the optimizer or the model),
     `optimizer.step()`, and `step()` with no gradient at all in the optimizer's parameters (as after
-    a `zero_grad()` placed between `backward()` and `step()`). Cheap: two step hooks and two
+    a `zero_grad()` placed between `backward()` and `step()`). Cheap: one step hook and two
     wrapped methods on the objects the grader hands `train()`, removed afterwards."""
 
     def __init__(self, model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> None:
         self.model, self.optimizer = model, optimizer
-        self.zero_grad = self.steps = self.steps_without_grad = 0
+        self.zero_grads = self.steps = self.steps_without_grad = 0
 
     def _counted(self, method: Any) -> Any:
         def zero_grad(*args: Any, **kwargs: Any) -> Any:
-            self.zero_grad += 1
+            self.zero_grads += 1
             return method(*args, **kwargs)
 
         return zero_grad
@@ -171,6 +171,6 @@ class TrainingCalls:
     def summary(self) -> dict[str, int | None]:
         """The counts; None where the grader could not count (an optimizer that is not a torch one)."""
         hooked = self._handle is not None
-        return {"zero_grad": self.zero_grad if any(o is self.optimizer for o in self._wrapped) else None,
+        return {"zero_grad": self.zero_grads if any(o is self.optimizer for o in self._wrapped) else None,
                 "step": self.steps if hooked else None,
                 "step_without_grad": self.steps_without_grad if hooked else None}

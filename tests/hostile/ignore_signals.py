@@ -1,5 +1,5 @@
 # expect: zero
-# Ignores every catchable signal and spins at import: only SIGKILL at the time limit stops it.
+# Ignores every catchable signal and spins at import: only SIGKILL at the CPU time limit stops it.
 import signal
 
 for sig in (signal.SIGTERM, signal.SIGXCPU, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1):

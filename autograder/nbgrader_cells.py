@@ -69,7 +69,7 @@ def _line(check_id: str) -> tuple[bool, str]:
     if check is None:
         return False, f"no check {check_id!r} in this assignment's rubric"
     mark = {"passed": "PASS", "failed": "FAIL", "error": "ERROR"}[check.status]
-    return check.status == "passed", f"{mark} {check.id} ({check.score:g}/{check.max_score:g}): {check.message}"
+    return check.status == "passed", f"{mark} {check.id} ({check.score:g}/{check.max_score:g}): {check.standalone_message}"
 
 
 def show(check_id: str) -> None:

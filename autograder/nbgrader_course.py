@@ -57,7 +57,7 @@ def _verdict_outputs(result: SubmissionResult, check_id: str) -> list[dict]:
     if check is None:
         return []
     mark = {"passed": "PASS", "failed": "FAIL", "error": "ERROR"}[check.status]
-    text = f"{mark} {check.id} ({check.score:g}/{check.max_score:g}): {check.message}\n"
+    text = f"{mark} {check.id} ({check.score:g}/{check.max_score:g}): {check.standalone_message}\n"
     return [{"output_type": "stream", "name": "stdout" if check.status == "passed" else "stderr", "text": text}]
 
 

@@ -9,9 +9,16 @@ submission (`autograde check`) gets one status line that updates in place instea
 from __future__ import annotations
 
 import sys
+import unicodedata
 from typing import TextIO
 
 from .results import SubmissionResult
+
+
+def pad(text: str, width: int) -> str:
+    """`text` padded to `width` terminal columns: Hangul and other wide characters take two."""
+    columns = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(0, width - columns)
 
 
 class ConsoleProgress:
@@ -19,7 +26,7 @@ class ConsoleProgress:
                  quiet_s: float = 5.0, every_s: float = 15.0):
         self.cpu_limit_s = cpu_limit_s
         self.stream = stream or sys.stderr  # looked up now, not at import: tests and redirections replace it
-        self.live = live and stream.isatty()
+        self.live = live and self.stream.isatty()
         self.quiet_s = quiet_s
         self.every_s = every_s
         self._last: dict[str, float] = {}  # student -> wall time of the last line about it
@@ -52,7 +59,7 @@ class ConsoleProgress:
         note = " (unchanged, result re-used)" if reused else f"  {result.duration_s:5.1f} s"
         errors = sum(c.status == "error" for c in result.checks)
         flag = f"  {errors} check(s) could not run" if errors else ""
-        self._write(f"[{done:>{len(str(total))}}/{total}] {result.student:<24} {result.score:g}/{result.max_score:g}"
+        self._write(f"[{done:>{len(str(total))}}/{total}] {pad(result.student, 24)} {result.score:g}/{result.max_score:g}"
                     f"{note}{flag}\n")
 
     def close(self) -> None:

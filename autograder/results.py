@@ -21,6 +21,13 @@ class CheckResult(BaseModel):
     score: float = Field(ge=0)
     max_score: float = Field(ge=0)
     message: str
+    cause: str = Field("", description="when `message` points to a cause explained once under fix_first: that cause")
+
+    @property
+    def standalone_message(self) -> str:
+        """The message for places that show one check alone (nbgrader's test cells): the cause itself
+        instead of a pointer to the "Fix this first" section they do not have."""
+        return self.cause or self.message
 
 
 class SandboxInfo(BaseModel):

@@ -26,7 +26,8 @@ candidate that was not graded is named in a note, with the step of the rule that
 
 What is never opened: any entry that is not a regular file or a folder once symbolic links are
 followed (a FIFO, a socket, a device, a broken link); `os.stat` decides, so a FIFO named
-`fifo.py` cannot block the batch. A student whose entries were all set aside still gets a row
+`fifo.py` cannot block the batch. At the top level such an entry is a skipped note, not a student;
+inside a student's folder it is a note on that student. A student whose entries were all set aside still gets a row
 whose problem says why (`kim.hwp is not a .py or .ipynb file (nothing to grade)`). Entries that
 are plainly not submissions get no row: hidden names and names starting with `_` are ignored
 silently; `Thumbs.db`, `desktop.ini`, `*.csv`, `*.md` and `README*` are listed in the skipped
@@ -309,11 +310,8 @@ def discover(folder: Path, preferred: str, scratch: Path) -> tuple[list[Submissi
             continue
         kind, what = _kind(path)
         stem = path.stem if kind != "dir" else name
-        if kind == "other":
+        if kind == "other":  # nobody hands in a pipe or a device: a note for the TA, not a student row
             skipped.append(f"{name} ({what}; not opened)")
-            student = group(stem)
-            student.entries.append(name)
-            student.remark(f"{name} is {what} (not opened)")
             continue
         if kind == "file" and (name.casefold() in NOT_SUBMISSIONS or name.casefold().startswith("readme")
                                or path.suffix.casefold() in (".csv", ".md")):

@@ -80,9 +80,10 @@ def explain_once(drafts: list[Draft], assignment: Assignment) -> Judged:
     fix_first += repeated
     checks = []
     for draft in drafts:
-        status, message = draft.status, draft.message
+        status, message, cause = draft.status, draft.message, ""
         hoisted = status == "error" and draft.cause in repeated
         if hoisted:
+            cause = draft.cause
             message = (f"Could not run: {draft.short} ({SEE_ABOVE})." if draft.short
                        else "Could not run because of the problem under “Fix this first” above.")
         if status != "passed" and draft.blanks:
@@ -90,8 +91,9 @@ def explain_once(drafts: list[Draft], assignment: Assignment) -> Judged:
             has = "has" if len(draft.blanks) == 1 else "have"
             detail = "" if hoisted else f" ({draft.message})"
             message = f"Not implemented yet: {_code_list(list(draft.blanks))} still {has} a 'Fill this blank!' blank.{detail}"
+            cause = ""
         cfg = assignment.checks.enabled()[draft.id]
         checks.append(CheckResult(id=draft.id, title=REGISTRY[draft.id].title, status=status,
                                   score=cfg.points if status == "passed" else 0.0, max_score=cfg.points,
-                                  message=message))
+                                  message=message, cause=cause))
     return Judged(checks, fix_first)

@@ -128,6 +128,12 @@ def test_progress_reports_slow_submissions_without_flooding():
                      "  ... kim: still running train() (the grading run), 22 of 60 s CPU time used (24 s so far)"]
 
 
+def test_korean_names_line_up_in_the_progress_lines():
+    from autograder.progress import pad
+
+    assert pad("김민수", 10) == "김민수    " and pad("kim", 10) == "kim       "
+
+
 def test_sentence_keeps_code_as_written():
     assert sentence("use transform=transforms.ToTensor() (train=True / train=False)") == \
         "Use transform=transforms.ToTensor() (train=True / train=False)."

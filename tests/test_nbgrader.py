@@ -168,3 +168,4 @@ def test_notebook_errors_point_at_the_cell(tmp_path, config):
     assert shapes.status == "error" and "raised ZeroDivisionError" in shapes.message
     [cause] = result.fix_first  # explained once, for every check build_model() stopped
     assert f"broken.ipynb cell {cell}, line " in cause and "ZeroDivisionError" in cause
+    assert shapes.standalone_message == cause  # what a notebook's test cell shows, with no section above it

@@ -280,7 +280,8 @@ def holdout_as_evaluate(ctx: Context, model: torch.nn.Module) -> float:
     with torch.no_grad():
         for images, labels in ctx.holdout_loader():
             logits = model(_flatten(images).to(ctx.device))
-            correct += int((torch.argmax(logits, 1).cpu() == labels).sum())
+            # Compared in numpy: a submission that patches torch.Tensor.__eq__ cannot fool the grader here.
+            correct += int((torch.argmax(logits, 1).cpu().numpy() == labels.numpy()).sum())
             total += len(labels)
     return correct / total
 

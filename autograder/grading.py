@@ -77,6 +77,9 @@ def _read_output(path: Path, limit: int) -> str:
     return f"{head}\n[... {size - limit} bytes not shown ...]\n{tail}"
 
 
+LOST = "lost (grading worker died)"
+
+
 def _exit_text(outcome: Outcome, limits: Limits) -> str:
     if outcome.limit == "processes":
         return f"killed for running more than {limits.processes} processes"
@@ -87,7 +90,7 @@ def _exit_text(outcome: Outcome, limits: Limits) -> str:
     if outcome.signal is not None:
         return f"signal {outcome.signal}"
     if outcome.exit_code is None:
-        return "lost (grading worker died)"
+        return LOST
     return f"exit {outcome.exit_code}"
 
 
@@ -225,12 +228,17 @@ class Grader:
 
     @staticmethod
     def _cached(out_dir: Path | None, student: str, fingerprint: str) -> SubmissionResult | None:
+        """The stored result, if it can stand for a new run: same file, configuration and grader, and
+        not ended by something outside the submission (the wall-clock backstop, a lost worker),
+        which a re-run must try again."""
         if out_dir is None:
             return None
         path = out_dir / student / "result.json"
         try:
             result = load_result(path)
         except (OSError, ValueError):
+            return None
+        if result.sandbox.limit == "wall" or result.sandbox.exit == LOST:
             return None
         return result if result.fingerprint == fingerprint else None
 

@@ -136,9 +136,12 @@ class Observations:
         if outcome.limit == "cpu":
             return (f"used up its {self.limits.cpu_s:g} s of CPU time (the limit counts computing time, "
                     "so it is the same on a busy machine) and was stopped")
-        if outcome.limit == "wall":
+        if outcome.limit == "wall" and outcome.cpu_s < self.limits.wall_s / 4:
             return (f"was still running after {self.limits.wall_s:g} s while using only {outcome.cpu_s:.0f} s of CPU "
                     "time, so it was mostly waiting (time.sleep(), input(), a download?), and was stopped")
+        if outcome.limit == "wall":  # computing, yet slower than the clock allows: the machine, not the student
+            return (f"was stopped by the {self.limits.wall_s:g} s wall-clock backstop after {outcome.cpu_s:.0f} s of CPU "
+                    "time, within its CPU budget: the grading machine was overloaded (tell your TA; a re-run grades it)")
         if outcome.signal == signal.SIGXFSZ:
             return f"wrote more than {self.file_mb} MB (printed output counts)"
         if outcome.signal is not None:

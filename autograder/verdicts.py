@@ -30,6 +30,7 @@ class Draft:
     short: str | None = None  # the cause in a few words, for errors
     cause: str = ""  # the cause in full (errors that share one are explained once)
     blanks: tuple[str, ...] = ()  # the skeleton's blanks left in the functions this check exercises
+    key: str = ""  # what makes two causes the same one (defaults to the cause's text)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def judge(obs: Observations, assignment: Assignment, unfilled: set[str]) -> Judg
         try:
             verdict = spec.judge(obs, cfg, assignment)
         except Unavailable as exc:
-            drafts.append(Draft(check_id, "error", str(exc), exc.short, exc.cause, blanks))
+            drafts.append(Draft(check_id, "error", str(exc), exc.short, exc.cause, blanks, exc.key))
         except Exception as exc:  # a grader bug must cost one check of one student, not the batch
             drafts.append(Draft(check_id, "error", f"Internal grader error in this check ({type(exc).__name__}: "
                                 f"{exc}); tell your TA.", None, "", blanks))
@@ -75,15 +76,22 @@ def explain_once(drafts: list[Draft], assignment: Assignment) -> Judged:
         fix_first.append(f"Fill the blanks first: {_code_list(names)} still "
                          f"{'holds' if len(names) == 1 else 'hold'} the skeleton's 'Fill this blank!'. Every check "
                          "that needs one of them counts as not implemented yet.")
-    counts = Counter(d.cause for d in drafts if d.status == "error" and d.cause)
-    repeated = [cause for cause, count in counts.items() if count > 1]
-    fix_first += repeated
+    errors = [d for d in drafts if d.status == "error" and d.cause]
+    counts = Counter(d.key or d.cause for d in errors)
+    # One text per repeated cause: the first, in rubric order, that points at a line of the
+    # student's file, else simply the first.
+    told: dict[str, str] = {}
+    for draft in errors:
+        key = draft.key or draft.cause
+        if counts[key] > 1 and (key not in told or (" — at " in draft.cause and " — at " not in told[key])):
+            told[key] = draft.cause
+    fix_first += told.values()
     checks = []
     for draft in drafts:
         status, message, cause = draft.status, draft.message, ""
-        hoisted = status == "error" and draft.cause in repeated
+        hoisted = status == "error" and (draft.key or draft.cause) in told
         if hoisted:
-            cause = draft.cause
+            cause = told[draft.key or draft.cause]
             message = (f"Could not run: {draft.short} ({SEE_ABOVE})." if draft.short
                        else "Could not run because of the problem under “Fix this first” above.")
         if status != "passed" and draft.blanks:

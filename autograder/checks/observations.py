@@ -59,10 +59,13 @@ class Unavailable(Exception):
     only says which cause stopped it.
     """
 
-    def __init__(self, message: str, short: str | None = None, cause: str | None = None):
+    def __init__(self, message: str, short: str | None = None, cause: str | None = None, key: str | None = None):
         super().__init__(message)
         self.short = short
         self.cause = cause or message  # the root cause in full, when the message is about its consequence
+        # What makes two causes one: the same exception with the same text, raised from different
+        # calls (`forward()` in the grader's pass and `train()`, for a BatchNorm2d), is one mistake.
+        self.key = key or self.cause
 
 
 @dataclass
@@ -198,7 +201,8 @@ class Observations:
         function, exception = info.get("function", "?"), info.get("exception")
         called = "importing your file" if function == "<import>" else f"`{function}()`"
         short = f"{called} raised {exception}" if exception else f"{called} did not give the grader what it needs"
-        raise Unavailable(describe_error(info, self.submission_name, self.locate, self.file_mb), short)
+        key = f"{exception}: {info.get('message')}" if exception else None
+        raise Unavailable(describe_error(info, self.submission_name, self.locate, self.file_mb), short, key=key)
 
 
 def _where(frame: dict[str, Any] | None, locate: Callable[[int], str]) -> str:

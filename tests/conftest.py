@@ -26,8 +26,9 @@ def with_limits(config: Config, **limits: object) -> Config:
     return config.model_copy(update={"limits": config.limits.model_copy(update=limits)})
 
 
-def grade_files(config: Config, files: dict[str, Path], out: Path | None = None, **kwargs):
-    grader = Grader(config, data_root=DATA_ROOT)
+def grade_files(config: Config, files: dict[str, Path], out: Path | None = None, assignment: str = "mnist_bn",
+                **kwargs):
+    grader = Grader(config, assignment, data_root=DATA_ROOT)
     results = grader.grade([Submission(name, path) for name, path in files.items()], out_dir=out, **kwargs)
     return {result.student: result for result in results}
 

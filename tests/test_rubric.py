@@ -123,7 +123,7 @@ def test_rerun_reuses_unchanged_results_and_force_regrades(batch, config, tmp_pa
     from autograder import Grader, Submission
     from .conftest import DATA_ROOT
 
-    grader = Grader(config, data_root=DATA_ROOT)
+    grader = Grader(config, "mnist_bn", data_root=DATA_ROOT)
     again = grader.grade([Submission("reference", REFERENCE)], out_dir=out,
                          progress=lambda done, total, result, reused: seen.append(reused))
     assert seen == [True] and again[0] == first

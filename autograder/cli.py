@@ -16,18 +16,19 @@ import traceback
 from pathlib import Path
 
 from .config import CONFIG_NAME, Config, ConfigError, load_config
+from .course import assignment_for_file, course_folders, course_gradebook_csv, listing
 from .data import DataError
 from .grading import Grader
 from .nbgrader_course import CourseError
 from .report import console_table
 from .progress import ConsoleProgress
-from .results import ResultsWriteError
+from .results import ResultsWriteError, SubmissionResult, write_atomic
 from .sandbox.isolation import IsolationError
 from .sandbox.runner import SandboxError
 from .skeleton import SkeletonError, stale_skeletons, write_skeletons
 from .submissions import Submission, discover
 
-COMMANDS = ("grade", "check", "assign", "nbgrader")
+COMMANDS = ("grade", "check", "assign", "nbgrader", "list")
 
 DESCRIPTION = """\
 Auto-grader for the PyTorch course homework (모두를 위한 딥러닝 시즌2, MNIST BatchNorm/Dropout MLP).
@@ -65,7 +66,8 @@ re-grades)."""
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help=f"path to {CONFIG_NAME} (default: ./{CONFIG_NAME}, "
                         "then parent folders, then the one shipped with the grader)")
-    parser.add_argument("--assignment", help="assignment name in grader.toml (default: the only one)")
+    parser.add_argument("--assignment", help="assignment name in grader.toml (default: the only one; `check` infers "
+                        "it from the file name or the notebook)")
     parser.add_argument("--data-root", type=Path,
                         help="folder with MNIST/raw/ in torchvision's layout (default: [data] root in grader.toml)")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
@@ -96,8 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     course.add_argument("--quiet", action="store_true", help="no progress lines")
     _common(course)
     assign = sub.add_parser("assign", help="regenerate the student skeletons in assignments/ from reference/")
+    assign.add_argument("names", nargs="*", metavar="ASSIGNMENT", help="only these assignments (default: all)")
     assign.add_argument("--check", action="store_true", help="only report skeletons that differ (exit 1 if any)")
     _common(assign)
+    listed = sub.add_parser("list", help="the course's assignments, their checks and points")
+    _common(listed)
     return parser
 
 
@@ -146,12 +151,8 @@ def _say_data_note(grader: Grader) -> None:
         print(f"note: {grader.data_note}", file=sys.stderr)
 
 
-def cmd_grade(args: argparse.Namespace, config: Config) -> int:
-    folder: Path = args.folder
-    if not folder.is_dir():
-        raise ConfigError(f"{folder}: not a folder of submissions")
-    _writable_out(args.out, folder)
-    grader = Grader(_with_jobs(config, args.jobs), args.assignment, args.data_root)
+def _grade_folder(args: argparse.Namespace, config: Config, name: str, folder: Path, out: Path) -> list[SubmissionResult]:
+    grader = Grader(_with_jobs(config, args.jobs), name, args.data_root)
     _say_data_note(grader)
     console = ConsoleProgress(config.limits.cpu_s)
     with tempfile.TemporaryDirectory(prefix="autograde-unpacked-") as scratch:  # zips are unpacked here
@@ -161,16 +162,35 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
         if not submissions:
             print(f"{folder}: no submissions found (expected <student>.py, <student>.ipynb, <student>.zip or <student>/)",
                   file=sys.stderr)
-            return 2
+            return []
         start = time.monotonic()
-        print(f"Grading {len(submissions)} submission(s) of {grader.name} with {config.grader.jobs if args.jobs is None else args.jobs} "
+        print(f"Grading {len(submissions)} submission(s) of {grader.name} with {grader.config.grader.jobs} "
               f"at a time...", file=sys.stderr, flush=True)
-        results = grader.grade(submissions, out_dir=args.out, force=args.force,
+        results = grader.grade(submissions, out_dir=out, force=args.force,
                                progress=None if args.quiet else console.finished,
                                running=None if args.quiet else console.running)
     mean = sum(r.score for r in results) / len(results)
     print(f"Done in {time.monotonic() - start:.1f} s: {len(results)} graded, mean {mean:.1f}/"
-          f"{grader.assignment.max_score:g}. Results: {args.out}/ (gradebook.csv, <student>/feedback.md)",
+          f"{grader.assignment.max_score:g}. Results: {out}/ (gradebook.csv, <student>/feedback.md)",
+          file=sys.stderr)
+    return results
+
+
+def cmd_grade(args: argparse.Namespace, config: Config) -> int:
+    folder: Path = args.folder
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: not a folder of submissions")
+    _writable_out(args.out, folder)
+    if args.assignment is not None or len(config.assignments) == 1:
+        return 0 if _grade_folder(args, config, config.assignment(args.assignment)[0], folder, args.out) else 2
+    folders = course_folders(config, folder)
+    if not folders:
+        raise ConfigError(f"{folder}: grader.toml has several assignments ({', '.join(config.assignments)}): name one "
+                          f"with --assignment NAME, or grade a course folder holding <assignment>/ subfolders")
+    print(f"Course folder: {', '.join(f'{name}/' for name in folders)}", file=sys.stderr)
+    results = {name: _grade_folder(args, config, name, path, args.out / name) for name, path in folders.items()}
+    write_atomic(args.out / "course_gradebook.csv", course_gradebook_csv(results, config))
+    print(f"Course gradebook: {args.out / 'course_gradebook.csv'} (one row per student, one column per assignment)",
           file=sys.stderr)
     return 0
 
@@ -185,12 +205,14 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
         raise ConfigError(f"{file}: not a regular file (a pipe, socket or device?)")
     if file.suffix not in (".py", ".ipynb"):
         raise ConfigError(f"{file}: not a .py or .ipynb file")
-    grader = Grader(config, args.assignment, args.data_root)
+    name, how = assignment_for_file(config, file, args.assignment)
+    grader = Grader(config, name, args.data_root)
     _say_data_note(grader)
     submission = Submission(file.stem, file)
     for warning in grader.preview(submission):
         print(textwrap.fill(f"warning: {warning}", 100, subsequent_indent="  "), file=sys.stderr)
-    print(f"Checking {file} (usually a few seconds; at most {config.limits.cpu_s:g} s of CPU time)...",
+    print(f"Checking {file} for the assignment {name} ({how}); usually a few seconds, at most "
+          f"{config.limits.cpu_s:g} s of CPU time...",
           file=sys.stderr, flush=True)
     live = ConsoleProgress(config.limits.cpu_s, live=True, every_s=10.0)
     try:
@@ -211,7 +233,7 @@ def cmd_nbgrader(args: argparse.Namespace, config: Config) -> int:
 
     if not (args.course / "gradebook.db").is_file():
         raise ConfigError(f"{args.course}: not an nbgrader course directory (no gradebook.db)")
-    grader = Grader(_with_jobs(config, args.jobs), args.assignment, args.data_root)
+    grader = Grader(_with_jobs(config, args.jobs), args.assignment or args.assignment_id, args.data_root)
     start = time.monotonic()
     _say_data_note(grader)
     results = grade_course(grader, args.course, args.assignment_id, force=args.force,
@@ -223,12 +245,13 @@ def cmd_nbgrader(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_assign(args: argparse.Namespace, config: Config) -> int:
+    names = [config.assignment(name)[0] for name in args.names] or list(config.assignments)
     if args.check:
-        stale = stale_skeletons(config)
+        stale = stale_skeletons(config, names)
         for path in stale:
             print(f"stale: {path} differs from what reference/ generates (run `autograde assign`)", file=sys.stderr)
         return 1 if stale else 0
-    for path in write_skeletons(config):
+    for path in write_skeletons(config, names):
         print(f"wrote {path}", file=sys.stderr)
     return 0
 
@@ -257,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         config = load_config(find_config(args.config))
-        commands = {"grade": cmd_grade, "check": cmd_check, "assign": cmd_assign, "nbgrader": cmd_nbgrader}
+        commands = {"grade": cmd_grade, "check": cmd_check, "assign": cmd_assign, "nbgrader": cmd_nbgrader,
+                    "list": lambda args, config: print(listing(config), end="") or 0}
         return commands[args.command](args, config)
     except (ConfigError, DataError, SkeletonError, SandboxError, CourseError, IsolationError, ResultsWriteError) as exc:
         print(f"autograde: {exc}", file=sys.stderr)

@@ -129,12 +129,21 @@ class Checks(_Strict):
         return {name: check for name in type(self).model_fields if (check := getattr(self, name))}
 
 
+class Discussion(_Strict):
+    """A question a TA grades by hand in formgrader (the homework's Q1-2, say)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$", description="names the notebook cells: <id>_prompt, <id>_discussion")
+    points: float = Field(ge=0)
+    prompt: str = Field(description="markdown shown to the student, locked")
+    sample_answer: str = Field(description="shown to the instructor only; nbgrader strips it from the release")
+
+
 class NotebookSettings(_Strict):
     """The nbgrader notebooks of an assignment, both generated from its reference `.py`."""
 
     source: Path = Field(description="nbgrader source notebook (instructor version)")
     release: Path = Field(description="student notebook, as nbgrader generate_assignment releases it")
-    discussion_points: float = Field(10, ge=0, description="manually graded Q1-2 discussion cell")
+    discussion: Discussion | None = None
 
 
 class Assignment(_Strict):

@@ -25,7 +25,7 @@ from pathlib import Path
 from .notebook import TEST_CELL_MARKER, cell_to_lines
 from .results import SubmissionResult
 
-_results: dict[str, SubmissionResult | str] = {}
+_results: dict[tuple[str, str | None], SubmissionResult | str] = {}
 
 
 def _kernel_source() -> str:
@@ -38,21 +38,21 @@ def _kernel_source() -> str:
     return "\n\n".join("\n".join(cell_to_lines(cell)) for cell in cells) + "\n"
 
 
-def _grade(source: str) -> SubmissionResult | str:
+def _grade(source: str, assignment: str | None) -> SubmissionResult | str:
     """The result for this source, or a sentence saying why it could not be graded."""
     from .cli import find_config
     from .config import load_config
     from .grading import Grader
     from .submissions import Submission
 
-    key = hashlib.sha256(source.encode()).hexdigest()
+    key = (hashlib.sha256(source.encode()).hexdigest(), assignment)
     if key not in _results:
         quiet = io.StringIO()
         try:
             with warnings.catch_warnings(), contextlib.redirect_stderr(quiet), tempfile.TemporaryDirectory() as tmp:
                 warnings.simplefilter("ignore")
                 config = load_config(find_config(None))
-                grader = Grader(config)
+                grader = Grader(config, assignment)
                 path = Path(tmp) / f"{grader.plan.module_name}.py"
                 path.write_text(source, encoding="utf-8")
                 [_results[key]] = grader.grade([Submission("notebook", path)])
@@ -61,8 +61,8 @@ def _grade(source: str) -> SubmissionResult | str:
     return _results[key]
 
 
-def _line(check_id: str) -> tuple[bool, str]:
-    result = _grade(_kernel_source())
+def _line(check_id: str, assignment: str | None) -> tuple[bool, str]:
+    result = _grade(_kernel_source(), assignment)
     if isinstance(result, str):
         return False, result
     check = next((c for c in result.checks if c.id == check_id), None)
@@ -72,13 +72,13 @@ def _line(check_id: str) -> tuple[bool, str]:
     return check.status == "passed", f"{mark} {check.id} ({check.score:g}/{check.max_score:g}): {check.standalone_message}"
 
 
-def show(check_id: str) -> None:
+def show(check_id: str, assignment: str | None = None) -> None:
     """Print this check's result for the notebook's current code (stdout only)."""
-    print(_line(check_id)[1])
+    print(_line(check_id, assignment)[1])
 
 
-def assert_passed(check_id: str) -> None:
+def assert_passed(check_id: str, assignment: str | None = None) -> None:
     """Grading side: silent when the check passed, its message on stderr (scored 0) when not."""
-    passed, line = _line(check_id)
+    passed, line = _line(check_id, assignment)
     if not passed:
         print(line, file=sys.stderr)

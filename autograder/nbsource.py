@@ -11,7 +11,7 @@ Cells, in order:
   - one solution cell per contract function (its `### BEGIN/END SOLUTION` blocks become nbgrader's);
   - one graded test cell per rubric check, with its points: a visible `show(...)` that prints the
     check's result, and a hidden `assert_passed(...)` that nbgrader grades;
-  - a manually graded markdown cell for the Q1-2 discussion;
+  - a manually graded markdown cell for the lab's discussion question, when grader.toml has one;
   - the course's full run, skipped when nbgrader executes the notebook (`NBGRADER_EXECUTION`).
 """
 
@@ -32,19 +32,7 @@ from .config import Assignment
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 BLANK_STUB = "'Fill this blank!'"
 MAIN_GUARD = 'if __name__ == "__main__":'
-NOTEBOOK_GUARD = '# nbgrader sets NBGRADER_EXECUTION while grading: the full 15-epoch run is skipped then.\nif __name__ == "__main__" and not os.environ.get("NBGRADER_EXECUTION"):'
-
-DISCUSSION_PROMPT = """### Q1-2 토론 / discussion (채점자가 직접 채점 / graded by a TA)
-
-Hidden node 수를 증가 또는 감소시켰을 때, train set에서의 cost와 test set에서의 Accuracy가 기존 결과와 비교하여 어떻게 달라졌나요? 아래 셀에 답하세요.
-
-How did the cost on the train set and the accuracy on the test set change, compared with the original model, when you increased or decreased the hidden nodes? Answer in the cell below."""
-
-DISCUSSION_ANSWER = """### BEGIN SOLUTION
-예시 답안 / sample answer: 더 넓은 층(200, 150)은 train cost가 더 낮고 test accuracy가 약간 높았으며, 좁은 층(50, 50)은 둘 다 나빠졌다.
-Wider layers (200, 150) reached a lower train cost and a slightly higher test accuracy; narrow layers (50, 50) were worse on both.
-### END SOLUTION"""
-
+NOTEBOOK_GUARD = '# nbgrader sets NBGRADER_EXECUTION while grading: the full run is skipped then.\nif __name__ == "__main__" and not os.environ.get("NBGRADER_EXECUTION"):'
 
 def _meta(grade_id: str, *, grade: bool = False, solution: bool = False, locked: bool = False,
           points: float | None = None) -> dict[str, Any]:
@@ -69,17 +57,17 @@ def _header_markdown(lines: list[str]) -> str:
     return "## " + text[0] + "\n\n" + "\n".join(text[1:]).strip()
 
 
-def test_cell_source(check_id: str, title: str, points: float) -> str:
+def test_cell_source(assignment: str, check_id: str, title: str, points: float) -> str:
     return (f"# 채점 셀 / graded cell: `{check_id}` ({points:g} points): {title}\n"
             "from autograder.nbgrader_cells import show\n"
-            f'show("{check_id}")\n'
+            f'show("{check_id}", assignment="{assignment}")\n'
             "### BEGIN HIDDEN TESTS\n"
             "from autograder.nbgrader_cells import assert_passed\n"
-            f'assert_passed("{check_id}")\n'
+            f'assert_passed("{check_id}", assignment="{assignment}")\n'
             "### END HIDDEN TESTS")
 
 
-def source_notebook(reference: str, assignment: Assignment, discussion_points: float) -> dict[str, Any]:
+def source_notebook(reference: str, name: str, assignment: Assignment) -> dict[str, Any]:
     tree = ast.parse(reference)
     lines = reference.splitlines()
     functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
@@ -94,15 +82,26 @@ def source_notebook(reference: str, assignment: Assignment, discussion_points: f
         source = "\n".join(lines[function.lineno - 1:function.end_lineno])
         cells.append(_cell("code", source, _meta(function.name, solution=True)))
     for check_id, check in assignment.checks.enabled().items():
-        cells.append(_cell("code", test_cell_source(check_id, REGISTRY[check_id].title, check.points),
+        cells.append(_cell("code", test_cell_source(name, check_id, REGISTRY[check_id].title_for(check), check.points),
                            _meta(f"test_{check_id}", grade=True, locked=True, points=check.points)))
-    cells.append(_cell("markdown", DISCUSSION_PROMPT, _meta("q1_2_prompt", locked=True)))
-    cells.append(_cell("markdown", DISCUSSION_ANSWER,
-                       _meta("q1_2_discussion", grade=True, solution=True, points=discussion_points)))
+    cells += _discussion_cells(assignment)
     main_source = "\n".join(lines[main.lineno - 1:main.end_lineno]).replace(MAIN_GUARD, NOTEBOOK_GUARD, 1)
     cells.append(_cell("code", "import os\n\n" + main_source, _meta("full_run", locked=True)))
-    return {"cells": cells, "metadata": {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}},
-            "nbformat": 4, "nbformat_minor": 5}
+    metadata = {"autograder": {"assignment": name}, "kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _discussion_cells(assignment: Assignment) -> list[dict[str, Any]]:
+    """The manually graded question of `[assignments.X.notebook] discussion`, if the lab has one:
+    a locked prompt, and an answer cell whose sample answer nbgrader strips from the release."""
+    settings = assignment.notebook
+    if settings is None or settings.discussion is None:
+        return []
+    question = settings.discussion
+    answer = f"### BEGIN SOLUTION\n{question.sample_answer.strip()}\n### END SOLUTION"
+    return [_cell("markdown", question.prompt, _meta(f"{question.id}_prompt", locked=True)),
+            _cell("markdown", answer, _meta(f"{question.id}_discussion", grade=True, solution=True,
+                                            points=question.points))]
 
 
 def dumps(notebook: dict[str, Any]) -> str:

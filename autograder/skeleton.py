@@ -44,31 +44,34 @@ def make_skeleton(reference: str, name: str = "reference") -> str:
     return "".join(out)
 
 
-def expected_skeletons(config: Config) -> dict[Path, str]:
-    """Every generated file: the `.py` skeleton and, when configured, the two nbgrader notebooks."""
+def expected_skeletons(config: Config, names: list[str] | None = None) -> dict[Path, str]:
+    """Every generated file of the assignments `names` (default: all): the `.py` skeleton and,
+    when configured, the two nbgrader notebooks."""
     from .nbsource import dumps, release_notebook, source_notebook
 
     files = {}
     for name, assignment in config.assignments.items():
+        if names is not None and name not in names:
+            continue
         reference = config.path(assignment.reference)
         text = reference.read_text(encoding="utf-8")
         files[config.path(assignment.skeleton)] = make_skeleton(text, str(reference))
         if assignment.notebook:
-            source = dumps(source_notebook(text, assignment, assignment.notebook.discussion_points))
+            source = dumps(source_notebook(text, name, assignment))
             files[config.path(assignment.notebook.source)] = source
             files[config.path(assignment.notebook.release)] = release_notebook(Path(assignment.skeleton).stem, source)
     return files
 
 
-def stale_skeletons(config: Config) -> list[Path]:
+def stale_skeletons(config: Config, names: list[str] | None = None) -> list[Path]:
     """Skeletons on disk that differ from what `reference/` generates."""
-    return [path for path, text in expected_skeletons(config).items()
+    return [path for path, text in expected_skeletons(config, names).items()
             if not path.is_file() or path.read_text(encoding="utf-8") != text]
 
 
-def write_skeletons(config: Config) -> list[Path]:
+def write_skeletons(config: Config, names: list[str] | None = None) -> list[Path]:
     written = []
-    for path, text in expected_skeletons(config).items():
+    for path, text in expected_skeletons(config, names).items():
         write_atomic(path, text)
         written.append(path)
     return written

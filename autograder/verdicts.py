@@ -101,7 +101,7 @@ def explain_once(drafts: list[Draft], assignment: Assignment) -> Judged:
             message = f"Not implemented yet: {_code_list(list(draft.blanks))} still {has} a 'Fill this blank!' blank.{detail}"
             cause = ""
         cfg = assignment.checks.enabled()[draft.id]
-        checks.append(CheckResult(id=draft.id, title=REGISTRY[draft.id].title, status=status,
+        checks.append(CheckResult(id=draft.id, title=REGISTRY[draft.id].title_for(cfg), status=status,
                                   score=cfg.points if status == "passed" else 0.0, max_score=cfg.points,
                                   message=message, cause=cause))
     return Judged(checks, fix_first)

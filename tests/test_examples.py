@@ -12,7 +12,8 @@ from .conftest import DATA_ROOT, ROOT
 
 def test_grading_the_examples_folder(tmp_path, capsys):
     out = tmp_path / "results"
-    assert main([str(ROOT / "examples" / "submissions"), "--out", str(out), "--data-root", str(DATA_ROOT)]) == 0
+    assert main([str(ROOT / "examples" / "submissions"), "--out", str(out), "--data-root", str(DATA_ROOT),
+                 "--assignment", "mnist_bn"]) == 0
     progress = capsys.readouterr().err
     assert "[3/3]" in progress and "Done in" in progress
     results = {name: load_result(out / name / "result.json") for name in ("alice", "bob", "chris")}
@@ -24,5 +25,6 @@ def test_grading_the_examples_folder(tmp_path, capsys):
     assert rows["alice"]["score"] == "100" and rows["chris"]["accuracy"] == "0"
     assert rows["chris"]["submission"] == "chris/mnist_bn.py" and rows["bob"]["notes"] == ""
     # A second run re-uses everything.
-    assert main([str(ROOT / "examples" / "submissions"), "--out", str(out), "--data-root", str(DATA_ROOT)]) == 0
+    assert main([str(ROOT / "examples" / "submissions"), "--out", str(out), "--data-root", str(DATA_ROOT),
+                 "--assignment", "mnist_bn"]) == 0
     assert capsys.readouterr().err.count("result re-used") == 3

@@ -21,21 +21,26 @@ class Verdict:
 
 
 Judge = Callable[[Observations, Any, Assignment], Verdict]
+Title = str | Callable[[Any], str]  # fixed, or built from the check's parameters in grader.toml
 
 
 @dataclass(frozen=True)
 class CheckSpec:
     id: str
-    title: str
+    title: Title
     phases: tuple[str, ...]
     functions: tuple[str, ...]
     judge: Judge
+
+    def title_for(self, cfg: Check) -> str:
+        """The title a report shows: what this assignment's parameters ask for, not a fixed text."""
+        return self.title(cfg) if callable(self.title) else self.title
 
 
 REGISTRY: dict[str, CheckSpec] = {}
 
 
-def check(id: str, title: str, phases: tuple[str, ...], functions: tuple[str, ...]) -> Callable[[Judge], Judge]:
+def check(id: str, title: Title, phases: tuple[str, ...], functions: tuple[str, ...]) -> Callable[[Judge], Judge]:
     """Register a check; `functions` are the student functions it exercises (for "not implemented yet")."""
 
     def register(judge: Judge) -> Judge:

@@ -94,7 +94,7 @@ def _matches(model: dict[str, Any], hidden: tuple[int, int]) -> bool:
     return model["linear"] == [[784, h1], [h1, h2], [h2, 10]] and model["batchnorm"] == [h1, h2]
 
 
-@check("sweep", "Q1-2: compare_hidden_sizes()", phases=("sweep", "evaluate"),
+@check("sweep", "compare_hidden_sizes(): one model per configuration, reported as measured", phases=("sweep", "evaluate"),
        functions=("compare_hidden_sizes", "build_model", "make_criterion", "make_optimizer", "train", "evaluate"))
 def check_sweep(obs: Observations, cfg: SweepCheck, assignment: Assignment) -> Verdict:
     sweep = obs.phase("sweep")

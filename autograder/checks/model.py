@@ -22,7 +22,7 @@ def _arrow(pairs: list[tuple[int, int]] | list[list[int]]) -> str:
     return ", ".join(f"{a}→{b}" for a, b in pairs) or "none"
 
 
-@check("shapes", "Layer sizes (Linear and BatchNorm1d)", phases=("build",), functions=("build_model",))
+@check("shapes", lambda cfg: "Layer sizes (Linear and BatchNorm1d)" if cfg.batchnorm else "Layer sizes (Linear)", phases=("build",), functions=("build_model",))
 def check_shapes(obs: Observations, cfg: ShapesCheck, assignment: Assignment) -> Verdict:
     modules = obs.phase("build")["modules"]
     linear = [(m["in"], m["out"]) for m in modules if m["type"] == "Linear"]
@@ -61,7 +61,7 @@ def _pretty(kinds: list[str]) -> str:
     return " → ".join(OP_NAMES.get(kind, kind) for kind in kinds) or "nothing"
 
 
-@check("order", "Block order Linear → BatchNorm → ReLU → Dropout", phases=("build",), functions=("build_model",))
+@check("order", lambda cfg: f"Block order {_pretty(cfg.block)}", phases=("build",), functions=("build_model",))
 def check_order(obs: Observations, cfg: OrderCheck, assignment: Assignment) -> Verdict:
     kinds = _ran(forward_pass(obs)["ops"])
     if kinds and kinds[-1] == "log_softmax":

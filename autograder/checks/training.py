@@ -37,7 +37,7 @@ def check_loss(obs: Observations, cfg: LossCheck, assignment: Assignment) -> Ver
     return passed(f"Your criterion computes the mean cross-entropy ({len(values)} batches compared).")
 
 
-@check("optimizer", "Adam over all parameters with the homework's learning rate", phases=("optimizer",), functions=("build_model", "make_optimizer"))
+@check("optimizer", lambda cfg: f"{cfg.name} over all parameters with the learning rate passed in", phases=("optimizer",), functions=("build_model", "make_optimizer"))
 def check_optimizer(obs: Observations, cfg: OptimizerCheck, assignment: Assignment) -> Verdict:
     opt = obs.phase("optimizer")
     problems = []

@@ -19,13 +19,14 @@ import numpy as np
 
 from . import data
 from . import environment, verdicts
-from .checks import REGISTRY, Observations, Unavailable
+from .checks import Observations, Unavailable
 from .checks.observations import doing
-from .config import Assignment, Config, Limits
+from .config import Config, Limits
 from .notebook import NotebookError, notebook_to_module
 from .report import feedback_markdown, gradebook_csv
 from .results import ResultsWriteError, SandboxInfo, SubmissionResult, load_result, save_result, write_atomic
-from .sandbox.protocol import PHASES, Job, Outcome, ProbePlan, Status, SweepPlan
+from .plan import plan
+from .sandbox.protocol import Job, Outcome, Status
 from .sandbox import isolation
 from .sandbox.runner import Sandbox
 from .verdicts import Judged
@@ -43,24 +44,6 @@ def _grader_version() -> str:
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def plan(assignment: Assignment, config: Config) -> ProbePlan:
-    checks = assignment.checks
-    needed = {phase for check_id in checks.enabled() for phase in REGISTRY[check_id].phases}
-    sweep = checks.sweep
-    return ProbePlan(
-        module_name=Path(assignment.skeleton).stem,
-        phases=[phase for phase in PHASES if phase in needed],
-        seed=config.grader.seed,
-        device=config.grader.device,
-        learning_rate=assignment.learning_rate,
-        batch_size=assignment.batch_size,
-        holdout=assignment.holdout,
-        epochs=checks.accuracy.epochs if checks.accuracy else 1,
-        train_samples=checks.accuracy.train_samples if checks.accuracy else 1000,
-        sweep=SweepPlan(configs=sweep.configs, train_samples=sweep.train_samples, epochs=sweep.epochs) if sweep else None,
-    )
 
 
 def _read_output(path: Path, limit: int) -> str:
@@ -110,7 +93,7 @@ class Grader:
         self.name, self.assignment = config.assignment(assignment)
         # `data_note` says so when the root given pointed at MNIST's own folder and was corrected.
         self.data_root, self.data_note = data.locate_root(data_root or config.path(config.data.root))
-        self.plan = plan(self.assignment, config)
+        self.plan = plan(self.name, self.assignment, config)
         self._version = _grader_version() + config.fingerprint(self.name)
 
     @property

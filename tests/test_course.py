@@ -22,8 +22,13 @@ def two(tmp_path_factory):
     """grader.toml plus a second assignment (a renamed copy of mnist_bn): a course of two."""
     folder = tmp_path_factory.mktemp("course")
     text = (ROOT / "grader.toml").read_text(encoding="utf-8").replace('root = "../shared/data"', f'root = "{DATA_ROOT}"')
-    section = text[text.index("[assignments.mnist_bn]"):]
-    second = section.replace("assignments.mnist_bn", "assignments.other").replace("mnist_bn.py", "other.py")
+    section, inside = [], False
+    for line in text.splitlines(keepends=True):  # mnist_bn's tables only, not the other labs'
+        if line.startswith("["):
+            inside = line.startswith("[assignments.mnist_bn")
+        if inside:
+            section.append(line)
+    second = "".join(section).replace("assignments.mnist_bn", "assignments.other").replace("mnist_bn.py", "other.py")
     second = second.replace('"reference/other.py"', f'"{REFERENCE}"')
     (folder / "grader.toml").write_text(text + "\n" + second, encoding="utf-8")
     return folder / "grader.toml"
@@ -45,7 +50,7 @@ def test_a_file_is_matched_to_its_assignment_and_the_choice_is_said(two, tmp_pat
     notebook = tmp_path / "kim.ipynb"
     notebook.write_text(json.dumps({"cells": [], "metadata": {"autograder": {"assignment": "other"}}}), encoding="utf-8")
     assert assignment_for_file(config, notebook, None) == ("other", "from the notebook's metadata")
-    with pytest.raises(ConfigError, match="cannot tell which assignment.*--assignment NAME, one of: mnist_bn, other"):
+    with pytest.raises(ConfigError, match=f"cannot tell which assignment.*--assignment NAME, one of: {', '.join(config.assignments)}$"):
         assignment_for_file(config, tmp_path / "kim.py", None)
 
 
@@ -75,14 +80,15 @@ def test_several_assignments_and_no_way_to_choose_is_a_clear_error(two, tmp_path
     (tmp_path / "subs").mkdir()
     (tmp_path / "subs" / "kim.py").write_text("x = 1\n", encoding="utf-8")
     assert main([str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--config", str(two)]) == 2
-    assert "several assignments (mnist_bn, other)" in capsys.readouterr().err
+    names = ", ".join(load_config(two).assignments)
+    assert f"several assignments ({names})" in capsys.readouterr().err
 
 
 def test_list_shows_every_assignment_with_its_checks_and_points(two, capsys):
     assert main(["list", "--config", str(two)]) == 0
     out = capsys.readouterr().out
     assert out == listing(load_config(two))
-    assert "mnist_bn: " in out and "other: " in out and out.count("100  total") == 2
+    assert "mnist_bn: " in out and "other: " in out and out.count("100  total") == len(load_config(two).assignments)
 
 
 def test_the_readme_table_of_assignments_matches_grader_toml():
@@ -96,3 +102,10 @@ def test_the_readme_table_of_assignments_matches_grader_toml():
         assert f"| {assignment.max_score:g} |" in row, row
         for check_id in assignment.checks.enabled():
             assert f"`{check_id}`" in row, (name, check_id)
+
+
+def test_the_sandbox_implements_exactly_the_phases_of_the_table():
+    from autograder.probe.phases import PHASE_FUNCTIONS
+    from autograder.sandbox.protocol import PHASES
+
+    assert list(PHASE_FUNCTIONS) == list(PHASES)

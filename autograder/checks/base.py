@@ -1,8 +1,8 @@
 """The shape every check has: a small pure function from observations to a verdict.
 
-A check is registered with `@check(id, title, phases, functions)`: `phases` are the probe phases
-whose observations it reads (which is also how the trusted side plans what a sandbox runs), and
-`functions` the student functions it exercises.
+A check is registered with `@check(id, title, phases)`: `phases` are the probe phases whose
+observations it reads, which is also how the trusted side plans what a sandbox runs and which
+student functions the check exercises (the phase table in `sandbox/protocol.py`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..config import Assignment, Check
+from ..sandbox.protocol import PHASES
 from .observations import Observations
 
 
@@ -29,8 +30,12 @@ class CheckSpec:
     id: str
     title: Title
     phases: tuple[str, ...]
-    functions: tuple[str, ...]
     judge: Judge
+
+    @property
+    def functions(self) -> tuple[str, ...]:
+        """The student functions this check exercises: those its phases call (the phase table)."""
+        return tuple(dict.fromkeys(name for phase in self.phases for name in PHASES[phase].functions))
 
     def title_for(self, cfg: Check) -> str:
         """The title a report shows: what this assignment's parameters ask for, not a fixed text."""
@@ -40,11 +45,12 @@ class CheckSpec:
 REGISTRY: dict[str, CheckSpec] = {}
 
 
-def check(id: str, title: Title, phases: tuple[str, ...], functions: tuple[str, ...]) -> Callable[[Judge], Judge]:
-    """Register a check; `functions` are the student functions it exercises (for "not implemented yet")."""
+def check(id: str, title: Title, phases: tuple[str, ...]) -> Callable[[Judge], Judge]:
+    """Register a check that reads the observations of `phases` (which also says which student
+    functions it exercises, for "not implemented yet")."""
 
     def register(judge: Judge) -> Judge:
-        REGISTRY[id] = CheckSpec(id, title, phases, functions, judge)
+        REGISTRY[id] = CheckSpec(id, title, phases, judge)
         return judge
 
     return register

@@ -9,7 +9,7 @@ from .observations import Observations
 SHUFFLING_SAMPLERS = {"RandomSampler", "SubsetRandomSampler"}
 
 
-@check("loaders", "MNIST datasets and the train loader", phases=("data",), functions=("load_mnist", "make_loaders"))
+@check("loaders", "MNIST datasets and the train loader", phases=("data",))
 def check_loaders(obs: Observations, cfg: LoadersCheck, assignment: Assignment) -> Verdict:
     data = obs.phase("data")
     problems = []

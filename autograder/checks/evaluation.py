@@ -16,8 +16,7 @@ def _call(obs: Observations, which: str) -> dict[str, Any]:
     return call
 
 
-@check("eval_mode", "evaluate() runs in eval mode without gradients", phases=("evaluate",),
-       functions=("build_model", "evaluate"))
+@check("eval_mode", "evaluate() runs in eval mode without gradients", phases=("evaluate",))
 def check_eval_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
     call = _call(obs, "handed_train")
     counts = call["counts"]
@@ -49,8 +48,7 @@ def check_eval_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Ve
                   "and left BatchNorm's running statistics untouched.")
 
 
-@check("evaluate", "evaluate() returns the right accuracy", phases=("evaluate",),
-       functions=("build_model", "evaluate"))
+@check("evaluate", "evaluate() returns the right accuracy", phases=("evaluate",))
 def check_evaluate(obs: Observations, cfg: EvaluateCheck, assignment: Assignment) -> Verdict:
     phase = obs.phase("evaluate")
     call = _call(obs, "handed_eval")
@@ -94,8 +92,8 @@ def _matches(model: dict[str, Any], hidden: tuple[int, int]) -> bool:
     return model["linear"] == [[784, h1], [h1, h2], [h2, 10]] and model["batchnorm"] == [h1, h2]
 
 
-@check("sweep", "compare_hidden_sizes(): one model per configuration, reported as measured", phases=("sweep", "evaluate"),
-       functions=("compare_hidden_sizes", "build_model", "make_criterion", "make_optimizer", "train", "evaluate"))
+@check("sweep", "compare_hidden_sizes(): one model per configuration, reported as measured",
+       phases=("sweep", "evaluate"))
 def check_sweep(obs: Observations, cfg: SweepCheck, assignment: Assignment) -> Verdict:
     sweep = obs.phase("sweep")
     reported, models = sweep["reported"], sweep["models"]

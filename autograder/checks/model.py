@@ -22,7 +22,8 @@ def _arrow(pairs: list[tuple[int, int]] | list[list[int]]) -> str:
     return ", ".join(f"{a}→{b}" for a, b in pairs) or "none"
 
 
-@check("shapes", lambda cfg: "Layer sizes (Linear and BatchNorm1d)" if cfg.batchnorm else "Layer sizes (Linear)", phases=("build",), functions=("build_model",))
+@check("shapes", lambda cfg: "Layer sizes (Linear and BatchNorm1d)" if cfg.batchnorm else "Layer sizes (Linear)",
+       phases=("build",))
 def check_shapes(obs: Observations, cfg: ShapesCheck, assignment: Assignment) -> Verdict:
     modules = obs.phase("build")["modules"]
     linear = [(m["in"], m["out"]) for m in modules if m["type"] == "Linear"]
@@ -61,7 +62,7 @@ def _pretty(kinds: list[str]) -> str:
     return " → ".join(OP_NAMES.get(kind, kind) for kind in kinds) or "nothing"
 
 
-@check("order", lambda cfg: f"Block order {_pretty(cfg.block)}", phases=("build",), functions=("build_model",))
+@check("order", lambda cfg: f"Block order {_pretty(cfg.block)}", phases=("build",))
 def check_order(obs: Observations, cfg: OrderCheck, assignment: Assignment) -> Verdict:
     kinds = _ran(forward_pass(obs)["ops"])
     if kinds and kinds[-1] == "log_softmax":
@@ -78,7 +79,7 @@ def check_order(obs: Observations, cfg: OrderCheck, assignment: Assignment) -> V
                   f"{_pretty(cfg.block)}, {cfg.hidden_blocks} blocks, then the output Linear.{hint}")
 
 
-@check("dropout", "Dropout probability", phases=("build",), functions=("build_model",))
+@check("dropout", "Dropout probability", phases=("build",))
 def check_dropout(obs: Observations, cfg: DropoutCheck, assignment: Assignment) -> Verdict:
     ps = [op["p"] for op in forward_pass(obs)["ops"] if op["kind"] == "dropout"]
     if not ps:
@@ -89,7 +90,7 @@ def check_dropout(obs: Observations, cfg: DropoutCheck, assignment: Assignment) 
     return passed(f"Dropout ran {len(ps)} times, always with p={cfg.p}.")
 
 
-@check("init", "Xavier initialisation of the Linear weights", phases=("build",), functions=("build_model",))
+@check("init", "Xavier initialisation of the Linear weights", phases=("build",))
 def check_init(obs: Observations, cfg: InitCheck, assignment: Assignment) -> Verdict:
     names = obs.phase("build")["weights"]
     if not names:

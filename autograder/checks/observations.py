@@ -20,22 +20,11 @@ import numpy as np
 
 from ..config import Limits
 from ..source import guard_advice
-from ..sandbox.protocol import GRADER_FAILED, Outcome
+from ..sandbox.protocol import GRADER_FAILED, Outcome, label
 
 MAX_JSON_BYTES = 4 * 1024 * 1024
 MAX_ARRAY_BYTES = 16 * 1024 * 1024
 
-PHASE_NAMES = {
-    "import": "importing your module",
-    "build": "build_model()",
-    "data": "load_mnist() / make_loaders()",
-    "loss": "make_criterion()",
-    "optimizer": "make_optimizer()",
-    "train_probe": "train() (the train-mode check)",
-    "train": "train() (the grading run)",
-    "evaluate": "evaluate()",
-    "sweep": "compare_hidden_sizes()",
-}
 
 
 def doing(outdir: Path) -> str:
@@ -48,7 +37,7 @@ def doing(outdir: Path) -> str:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return "starting"
         seen = handle.read(4096).decode("ascii", "replace").split()
-    return PHASE_NAMES.get(seen[-1], "finishing") if seen else "starting"
+    return (label(seen[-1]) if seen[-1] != "done" else "finishing") if seen else "starting"
 
 
 class Unavailable(Exception):
@@ -165,7 +154,7 @@ class Observations:
             seen = self.progress()
             where = seen[-1] if seen and seen[-1] != "done" else name
             reason = self._stop_reason()
-            running = PHASE_NAMES.get(where, where)
+            running = label(where)
             short, cause = f"your code stopped in {running}", f"Your code {reason} while the grader was running {running}."
             if where == name:
                 raise Unavailable(cause, short)
@@ -182,7 +171,7 @@ class Observations:
         except ValueError:
             payload = None
         if not isinstance(payload, dict):
-            raise Unavailable(f"the grader could not read its observations of {PHASE_NAMES.get(name, name)}")
+            raise Unavailable(f"the grader could not read its observations of {label(name)}")
         return payload
 
     def _require_import(self) -> None:
@@ -225,7 +214,7 @@ def describe_error(info: dict[str, Any], file: str, locate: Callable[[int], str]
     if kind == "wrong_type":
         return f"`{function}()` must return {info.get('expected')}, but returned a {info.get('got')}."
     if kind == "unusable":
-        return (f"The grader could not use what your code gave it while running {PHASE_NAMES.get(function, function)}: "
+        return (f"The grader could not use what your code gave it while running {label(function)}: "
                 f"{info.get('exception')}: {info.get('message')}")
     exception = info.get("exception", "an exception")
     message = f"{called} raised {exception}"

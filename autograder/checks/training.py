@@ -19,7 +19,7 @@ def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
     return float(-log_probs[np.arange(len(targets)), targets].mean())
 
 
-@check("loss", "Cross-entropy loss", phases=("loss",), functions=("make_criterion",))
+@check("loss", "Cross-entropy loss", phases=("loss",))
 def check_loss(obs: Observations, cfg: LossCheck, assignment: Assignment) -> Verdict:
     values = obs.phase("loss")["values"]
     cases = obs.arrays_npz("loss_cases.npz")
@@ -37,7 +37,8 @@ def check_loss(obs: Observations, cfg: LossCheck, assignment: Assignment) -> Ver
     return passed(f"Your criterion computes the mean cross-entropy ({len(values)} batches compared).")
 
 
-@check("optimizer", lambda cfg: f"{cfg.name} over all parameters with the learning rate passed in", phases=("optimizer",), functions=("build_model", "make_optimizer"))
+@check("optimizer", lambda cfg: f"{cfg.name} over all parameters with the learning rate passed in",
+       phases=("optimizer",))
 def check_optimizer(obs: Observations, cfg: OptimizerCheck, assignment: Assignment) -> Verdict:
     opt = obs.phase("optimizer")
     problems = []
@@ -61,8 +62,7 @@ def eval_mode_modules(calls: dict[str, int]) -> list[str]:
     return sorted(name for name in calls if not name.endswith("Loss"))
 
 
-@check("train_mode", "train() runs the model in training mode", phases=("train_probe",),
-       functions=("build_model", "make_criterion", "make_optimizer", "train"))
+@check("train_mode", "train() runs the model in training mode", phases=("train_probe",))
 def check_train_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
     probe = obs.phase("train_probe")
     counts = probe["counts"]
@@ -115,8 +115,7 @@ def _training_loop_problem(obs: Observations) -> str | None:
     return f"In the grader's short run of your train() ({batches} batches), {'; '.join(problems)}." if problems else ""
 
 
-@check("accuracy", "Test accuracy after a short training run", phases=("train", "build", "train_probe"),
-       functions=("build_model", "make_criterion", "make_optimizer", "train"))
+@check("accuracy", "Test accuracy after a short training run", phases=("train", "build", "train_probe"))
 def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment) -> Verdict:
     """On a failure the message names what the other phases saw: a model ending in softmax, or a
     training loop without zero_grad()/backward()/step() in every batch (counted in `train_probe`);

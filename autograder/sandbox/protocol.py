@@ -5,13 +5,42 @@ Only plain data crosses: the trusted process never unpickles anything from the s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 GRADER_FAILED = 70  # exit code of a child whose grader-side code failed (its traceback is in the output)
 
-PHASES = ("import", "build", "data", "loss", "optimizer", "train_probe", "train", "evaluate", "sweep")
+
+# --- the one table of probe phases ---------------------------------------------------------------
+# Each phase is named once here, with what a student reads while it runs and the student functions
+# it calls. The sandbox implements each name (`probe/phases.py`; a test checks both agree), and a
+# plan lists the ones an assignment's checks need, in this order.
+
+
+@dataclass(frozen=True)
+class Phase:
+    label: str  # what the student reads: "Your code stopped while the grader was running <label>"
+    functions: tuple[str, ...]  # the student functions it calls
+
+
+PHASES: dict[str, Phase] = {
+    "import": Phase("importing your module", ()),
+    "build": Phase("build_model()", ("build_model",)),
+    "data": Phase("load_mnist() / make_loaders()", ("load_mnist", "make_loaders")),
+    "loss": Phase("make_criterion()", ("make_criterion",)),
+    "optimizer": Phase("make_optimizer()", ("build_model", "make_optimizer")),
+    "train_probe": Phase("train() (the train-mode check)", ("build_model", "make_criterion", "make_optimizer", "train")),
+    "train": Phase("train() (the grading run)", ("build_model", "make_criterion", "make_optimizer", "train")),
+    "evaluate": Phase("evaluate()", ("build_model", "evaluate")),
+    "sweep": Phase("compare_hidden_sizes()", ("compare_hidden_sizes", "build_model", "make_criterion", "make_optimizer",
+                                               "train", "evaluate")),
+}
+
+
+def label(phase: str) -> str:
+    return PHASES[phase].label if phase in PHASES else phase
 
 
 class _Plain(BaseModel):

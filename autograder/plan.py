@@ -1,0 +1,30 @@
+"""What a sandbox is asked to run for an assignment: the phases its checks read (`@check(...,
+phases=...)`), in the order of the one table of phases (`sandbox/protocol.py`), with the
+parameters grader.toml gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .checks import REGISTRY
+from .config import Assignment, Config
+from .sandbox.protocol import PHASES, ProbePlan, SweepPlan
+
+
+def plan(name: str, assignment: Assignment, config: Config) -> ProbePlan:
+    """The sandbox's instructions for one assignment: the phases its checks read, and their budgets."""
+    checks = assignment.checks
+    needed = {phase for check_id in checks.enabled() for phase in REGISTRY[check_id].phases}
+    sweep = checks.sweep
+    return ProbePlan(
+        module_name=Path(assignment.skeleton).stem,
+        phases=[phase for phase in PHASES if phase in needed and phase != "import"],
+        seed=config.grader.seed,
+        device=config.grader.device,
+        learning_rate=assignment.learning_rate,
+        batch_size=assignment.batch_size,
+        holdout=assignment.holdout,
+        epochs=checks.accuracy.epochs if checks.accuracy else 1,
+        train_samples=checks.accuracy.train_samples if checks.accuracy else 1000,
+        sweep=SweepPlan(configs=sweep.configs, train_samples=sweep.train_samples, epochs=sweep.epochs) if sweep else None,
+    )

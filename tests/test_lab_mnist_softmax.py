@@ -12,7 +12,7 @@ import pytest
 from autograder.skeleton import stale_skeletons
 
 from .conftest import ROOT, grade_files, not_passed
-from .labs.mnist_softmax import ASSIGNMENT, KNOWN_GAPS, REFERENCE, VARIANTS
+from .labs.mnist_softmax import ASSIGNMENT, KNOWN_GAPS, REFERENCE, SEED_DEPENDENT_ACCURACY, VARIANTS
 from .variants import write_variant
 
 SKELETON = ROOT / "assignments" / "mnist_softmax" / "mnist_softmax.py"
@@ -79,7 +79,10 @@ def test_skeleton_scores_zero_with_not_implemented_everywhere(results):
 def test_each_variant_fails_exactly_its_checks(results, name):
     _, expected = VARIANTS[name]
     result = results[name]
-    assert not_passed(result) == expected, {c.id: c.message for c in result.checks if c.status != "passed"}
+    seen = not_passed(result)
+    if name in SEED_DEPENDENT_ACCURACY:
+        seen, expected = seen - {"accuracy"}, expected - {"accuracy"}
+    assert seen == expected, {c.id: c.message for c in result.checks if c.status != "passed"}
 
 
 @pytest.mark.xfail(strict=True, reason="the `evaluate` check compares the returned value only; gradients tracked "

@@ -79,7 +79,6 @@ def test_cpu_limit_is_counted_over_every_process_of_the_submission(config, tmp_p
     result = grade_files(with_limits(config, cpu_s=4), {"forks": forks})["forks"]
     assert result.sandbox.limit == "cpu"
     assert 4 <= result.sandbox.cpu_s < 5.5
-    assert result.duration_s < 4 + 10
 
 
 def test_the_backstop_must_leave_room_for_a_busy_machine(tmp_path):

@@ -83,7 +83,6 @@ def test_hang_in_train_costs_only_the_checks_that_need_train(hostile):
     assert by_id["accuracy"].message.startswith("Could not run: your code stopped in train()")
     assert result.sandbox.exit == f"killed at the CPU time limit ({CPU_S} s)" and result.sandbox.limit == "cpu"
     assert CPU_S <= result.sandbox.cpu_s < CPU_S + 1
-    assert result.duration_s < CPU_S + 10
 
 
 def test_the_rest_of_the_batch_is_graded_normally(hostile):

@@ -34,18 +34,19 @@ def check_eval_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Ve
     if counts.get("linear:grad"):
         wrong.append(f"gradients were tracked in {counts['linear:grad']} of {counts['linear']} Linear calls "
                      "(use `with torch.no_grad():`)")
+    p = f"{assignment.checks.dropout.p:g}" if assignment.checks.dropout else "p"
     functional = (f"dropout stayed on in {stuck} of {counts.get('dropout', 0)} calls although the model was in eval "
                   "mode: your forward() calls F.dropout(x, p) without training=self.training, and functional dropout "
                   "defaults to training=True, so model.eval() cannot switch it off. Write "
-                  "F.dropout(x, p=0.3, training=self.training), or use a torch.nn.Dropout(p=0.3) layer")
+                  f"F.dropout(x, p={p}, training=self.training), or use a torch.nn.Dropout(p={p}) layer")
     if wrong:
         also = f"; and {functional}" if stuck else ""
         return failed("The grader handed evaluate() a model left in training mode: " + "; ".join(wrong)
                       + ". Call model.eval() inside `with torch.no_grad():` before predicting" + also + ".")
     if stuck:
         return failed(f"evaluate() switched the model to eval mode, but {functional}.")
-    return passed("Handed a model in training mode, evaluate() switched to eval mode, ran without gradients "
-                  "and left BatchNorm's running statistics untouched.")
+    batchnorm = " and left BatchNorm's running statistics untouched" if counts.get("batch_norm") else ""
+    return passed(f"Handed a model in training mode, evaluate() switched to eval mode and ran without gradients{batchnorm}.")
 
 
 @check("evaluate", "evaluate() returns the right accuracy", phases=("evaluate",))

@@ -32,18 +32,20 @@ def check_shapes(obs: Observations, cfg: ShapesCheck, assignment: Assignment) ->
     want_linear = [tuple(pair) for pair in cfg.linear]
     problems = []
     if Counter(linear) != Counter(want_linear):
-        problems.append(f"Linear layers are {_arrow(linear)}; the homework asks for {_arrow(want_linear)}")
+        problems.append(f"Linear layers are {_arrow(linear)}; the lab asks for {_arrow(want_linear)}")
     if Counter(norms) != Counter(cfg.batchnorm):
         sizes = ", ".join(f"BatchNorm1d({n})" for n in norms) or "no BatchNorm layer"
         wanted = ", ".join(f"BatchNorm1d({n})" for n in cfg.batchnorm)
-        problems.append(f"found {sizes}; the homework asks for {wanted} (one per hidden layer)")
+        problems.append(f"found {sizes}; the lab asks for {wanted} (one per hidden layer)" if wanted else
+                        f"found {sizes}; this lab's model has no BatchNorm layer")
     elif norm_types - {"BatchNorm1d"}:
         problems.append(f"you used {', '.join(sorted(norm_types - {'BatchNorm1d'}))}; after a Linear layer use "
                         "torch.nn.BatchNorm1d (BatchNorm2d is for images shaped N×C×H×W)")
     if problems:
         text = "; ".join(problems)
         return failed(text[:1].upper() + text[1:] + ".")
-    return passed(f"Linear {_arrow(linear)} and {len(norms)} BatchNorm1d layers, as asked.")
+    norms_text = f" and {len(norms)} BatchNorm1d layers" if norms else ""
+    return passed(f"Linear {_arrow(linear)}{norms_text}, as asked.")
 
 
 def forward_pass(obs: Observations) -> dict[str, Any]:
@@ -86,7 +88,7 @@ def check_dropout(obs: Observations, cfg: DropoutCheck, assignment: Assignment) 
         return failed(f"No dropout ran in a training-mode forward pass; add Dropout(p={cfg.p}) after each ReLU.")
     wrong = sorted({p for p in ps if abs(p - cfg.p) > 1e-9})
     if wrong:
-        return failed(f"Dropout ran with p = {', '.join(f'{p:g}' for p in wrong)}; the homework asks for p={cfg.p}.")
+        return failed(f"Dropout ran with p = {', '.join(f'{p:g}' for p in wrong)}; the lab asks for p={cfg.p}.")
     return passed(f"Dropout ran {len(ps)} times, always with p={cfg.p}.")
 
 

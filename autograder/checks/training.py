@@ -42,8 +42,8 @@ def check_loss(obs: Observations, cfg: LossCheck, assignment: Assignment) -> Ver
 def check_optimizer(obs: Observations, cfg: OptimizerCheck, assignment: Assignment) -> Verdict:
     opt = obs.phase("optimizer")
     problems = []
-    if cfg.name not in opt["classes"]:
-        problems.append(f"it is {opt['classes'][0]}, the homework asks for torch.optim.{cfg.name}")
+    if opt["classes"][0] != cfg.name:  # exactly: AdamW subclasses Adam in torch, but is another optimizer
+        problems.append(f"it is {opt['classes'][0]}, the lab asks for torch.optim.{cfg.name}")
     wrong_lr = sorted({lr for lr in opt["learning_rates"] if not math.isclose(lr, assignment.learning_rate)})
     if wrong_lr:
         problems.append(f"its learning rate is {', '.join(f'{lr:g}' for lr in wrong_lr)}, not the "
@@ -79,7 +79,8 @@ def check_train_mode(obs: Observations, cfg: Check, assignment: Assignment) -> V
         wrong.append(f"these layers ran in eval mode: {', '.join(modules)}")
     if wrong:
         return failed("The grader handed train() a model left in eval mode, and it trained in eval mode: "
-                      + "; ".join(wrong) + ". Call model.train() at the start of each epoch.")
+                      + "; ".join(wrong) + ". Call model.train() before training, as the course does (once before the loop, "
+                      "or at the start of each epoch).")
     return passed("Handed a model in eval mode, train() switched it to training mode for every forward pass.")
 
 
@@ -115,7 +116,21 @@ def _training_loop_problem(obs: Observations) -> str | None:
     return f"In the grader's short run of your train() ({batches} batches), {'; '.join(problems)}." if problems else ""
 
 
-@check("accuracy", "Test accuracy after a short training run", phases=("train", "build", "train_probe"))
+def _other_optimizer(obs: Observations, assignment: Assignment) -> str | None:
+    """When the optimizer is not the one the lab asks for (charged by `optimizer`), it is usually
+    why training falls short too: say so, instead of suspecting the training loop."""
+    wanted = assignment.checks.optimizer
+    try:
+        used = obs.phase("optimizer")["classes"][0] if wanted else None
+    except Unavailable:
+        return None
+    if not wanted or used == wanted.name:
+        return None
+    return (f"Your optimizer is {used}, not {wanted.name} (see the `optimizer` check): at the learning rate "
+            f"{assignment.learning_rate:g} it does not get the model far enough in this budget.")
+
+
+@check("accuracy", "Test accuracy after a short training run", phases=("train", "build", "train_probe", "optimizer"))
 def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment) -> Verdict:
     """On a failure the message names what the other phases saw: a model ending in softmax, or a
     training loop without zero_grad()/backward()/step() in every batch (counted in `train_probe`);
@@ -140,13 +155,16 @@ def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment
         hints.append("Your model ends in softmax: CrossEntropyLoss applies log-softmax itself, so the extra softmax "
                      "flattens the gradients and the model learns slowly. Return the last Linear layer's output "
                      "(the logits) without softmax.")
+    optimizer = _other_optimizer(obs, assignment)
+    if optimizer:
+        hints.append(optimizer)
     loop = _training_loop_problem(obs)
     if loop is None:
         hints.append("Check optimizer.zero_grad(), loss.backward() and optimizer.step() in every batch.")
     elif loop:
         hints.append(f"{loop} Call optimizer.zero_grad(), loss.backward() and optimizer.step() once in every "
                      "batch, in that order.")
-    elif not hints:
+    elif len(hints) == 0:
         hints.append("Your train() called zero_grad(), backward() and step() in every batch; check what else "
                      "differs from the homework: the loss (CrossEntropyLoss on the logits and the labels), the "
                      "images reshaped with view(-1, 28 * 28), and the learning rate passed to the optimizer.")

@@ -1,118 +1,25 @@
-"""The observation phases, run in order inside one sandboxed child.
+"""The observation phases, one function per name of the phase table (`sandbox/protocol.py`).
 
-Each phase writes `obs/<phase>.json` as soon as it ends, and `progress` names the phase before it
-starts, so that if the student's code hangs or kills the process in `train()`, everything observed
-before still counts and the trusted side knows exactly where it stopped.
+Each takes the job's context and returns the JSON-able observations of one phase; artifacts that
+are not JSON (initial weights, predictions, loss cases) are written with `write_artifact`. The
+runner (`runner.py`) runs them in order and records what each observed or why it stopped.
 """
 
 from __future__ import annotations
 
 import copy
 import io
-import json
-import math
-import os
-import random
-from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 from typing import Any, Callable
 
 import numpy as np
 import torch
 from safetensors.torch import save as safetensors_bytes
 
-from ..sandbox.protocol import Job, ProbePlan
-from . import datasets, standins
-from .student import StudentError, call, describe_exception, import_module, wrong_type
+from . import standins
+from .artifacts import write_artifact
+from .context import Context, buffers, flatten, holdout_accuracy, holdout_as_evaluate, number, predict
+from .student import StudentError, describe_exception, import_module, wrong_type
 from .tracing import OpRecorder, RootModules, TrainingCalls
-
-
-@dataclass
-class Mnist:
-    """What the zygote loaded once: train set (images and labels) and test images, no test labels."""
-
-    train: datasets.TensorMNIST
-    test_images: torch.Tensor
-
-
-@dataclass
-class Context:
-    job: Job
-    data: Mnist
-    out: Path
-    device: str
-    module: ModuleType | None = None
-    trained: torch.nn.Module | None = None  # the model after the grading run, for evaluate()
-
-    @property
-    def plan(self) -> ProbePlan:
-        return self.job.plan
-
-    def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
-        assert self.module is not None
-        return call(self.module, self.job.module_path, function, *args, **kwargs)
-
-    def seed(self) -> None:
-        seed = self.plan.seed
-        random.seed(seed)
-        np.random.seed(seed)
-        torch.manual_seed(seed)
-
-    def holdout(self) -> datasets.TensorMNIST:
-        return self.data.train.subset(60000 - self.plan.holdout, 60000)
-
-    def holdout_loader(self):
-        return datasets.loader(self.holdout(), self.plan.batch_size, shuffle=False, seed=self.plan.seed)
-
-    def train_loader(self, samples: int):
-        return datasets.loader(self.data.train.subset(0, samples), self.plan.batch_size, shuffle=True,
-                               seed=self.plan.seed)
-
-    def fresh_model(self) -> torch.nn.Module:
-        self.seed()
-        model = self.call("build_model")
-        if not isinstance(model, torch.nn.Module):
-            raise wrong_type("build_model", "a torch.nn.Module", model)
-        return model.to(self.device)
-
-
-def _number(value: Any) -> float | None:
-    """A student's scalar (float, int, 0-d tensor, numpy scalar) as a float, else None."""
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.detach().item()
-    if isinstance(value, (np.generic,)):
-        value = value.item()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value) if math.isfinite(value) else None
-    return None
-
-
-def _flatten(images: torch.Tensor) -> torch.Tensor:
-    return images.reshape(len(images), -1)
-
-
-def predict(model: torch.nn.Module, images: torch.Tensor, device: str, batch: int = 1000) -> np.ndarray:
-    """The grader's own measurement: eval mode, no gradients, argmax of the outputs."""
-    model.eval()
-    out = []
-    with torch.no_grad():
-        for start in range(0, len(images), batch):
-            logits = model(_flatten(images[start:start + batch]).to(device))
-            out.append(torch.argmax(logits, 1).cpu())
-    return torch.cat(out).numpy().astype(np.int64)
-
-
-def holdout_accuracy(ctx: Context, model: torch.nn.Module) -> float:
-    held = ctx.holdout()
-    return float((predict(model, held.images, ctx.device) == held.targets.numpy()).mean())
-
-
-def _buffers(model: torch.nn.Module) -> dict[str, torch.Tensor]:
-    return {name: value.detach().clone() for name, value in model.named_buffers()}
-
-
-# --- phases -------------------------------------------------------------------------------------
 
 
 def phase_import(ctx: Context) -> dict[str, Any]:
@@ -140,7 +47,7 @@ def phase_build(ctx: Context) -> dict[str, Any]:
     if weights:
         write_artifact(ctx.out / "init.safetensors", safetensors_bytes(weights))
     model.train()
-    batch = _flatten(ctx.holdout().images[: ctx.plan.batch_size]).to(ctx.device)
+    batch = flatten(ctx.holdout().images[: ctx.plan.batch_size]).to(ctx.device)
     built = {"modules": modules, "weights": list(weights)}
     with OpRecorder() as recorder:
         try:
@@ -196,7 +103,7 @@ def phase_loss(ctx: Context) -> dict[str, Any]:
             value = criterion(logits.to(ctx.device), targets.to(ctx.device))
         except BaseException as exc:
             raise StudentError(describe_exception(exc, "criterion", ctx.job.module_path)) from None
-        values.append(_number(value))
+        values.append(number(value))
     buffer = io.BytesIO()
     np.savez(buffer, **cases)
     write_artifact(ctx.out / "loss_cases.npz", buffer.getvalue())
@@ -246,7 +153,7 @@ def phase_train(ctx: Context) -> dict[str, Any]:
     buffer = io.BytesIO()
     np.save(buffer, predict(model, ctx.data.test_images, ctx.device), allow_pickle=False)
     write_artifact(ctx.out / "predictions.npy", buffer.getvalue())
-    costs_list = [_number(c) for c in costs] if isinstance(costs, (list, tuple)) else None
+    costs_list = [number(c) for c in costs] if isinstance(costs, (list, tuple)) else None
     return {"costs": costs_list, "samples": ctx.plan.train_samples, "epochs": ctx.plan.epochs}
 
 
@@ -257,33 +164,8 @@ def _evaluate_call(ctx: Context, model: torch.nn.Module) -> dict[str, Any]:
             value = ctx.call("evaluate", model, ctx.holdout_loader())
     except StudentError as error:
         return {"error": error.info}
-    return {"returned": _number(value), "returned_type": type(value).__name__, "counts": dict(ops.counts),
+    return {"returned": number(value), "returned_type": type(value).__name__, "counts": dict(ops.counts),
             "module_calls": modules.calls, "module_eval_calls": dict(modules.eval_calls)}
-
-
-def holdout_as_evaluate(ctx: Context, model: torch.nn.Module) -> float:
-    """The accuracy `evaluate()` should return: the grader's own measurement, done the way a correct
-    `evaluate()` does it, on the very batches it is handed (`holdout_loader()`, in order, one forward
-    pass each, eval mode, no gradients) from the same seeded random state (`_evaluate_call` seeds too).
-
-    Why not simply excuse `evaluate` when `eval_mode` fails? For a deterministic model this equals
-    any other measurement. For a model that stays random in eval mode (`F.dropout(x, p)` without
-    `training=self.training`), the dropout masks are then the same as in the student's call, so a
-    correct `evaluate()` returns exactly this number and is not charged for the model's bug, which
-    `eval_mode` already charges, while a wrong `evaluate()` (percentages, unscaled pixels, a wrong
-    count) is still caught: the two checks stay independent. (An `evaluate()` that batches
-    differently sees other masks, and may then differ by the noise of dropout.)
-    """
-    model.eval()
-    ctx.seed()
-    correct = total = 0
-    with torch.no_grad():
-        for images, labels in ctx.holdout_loader():
-            logits = model(_flatten(images).to(ctx.device))
-            # Compared in numpy: a submission that patches torch.Tensor.__eq__ cannot fool the grader here.
-            correct += int((torch.argmax(logits, 1).cpu().numpy() == labels.numpy()).sum())
-            total += len(labels)
-    return correct / total
 
 
 def phase_evaluate(ctx: Context) -> dict[str, Any]:
@@ -294,10 +176,10 @@ def phase_evaluate(ctx: Context) -> dict[str, Any]:
         measured = holdout_as_evaluate(ctx, model)
     except Exception as exc:  # the model's own forward pass failed, not evaluate()
         raise StudentError(describe_exception(exc, "forward", ctx.job.module_path)) from None
-    before = _buffers(model)
+    before = buffers(model)
     model.train()  # handed a model left in train mode: evaluate() must switch it itself
     handed_train = _evaluate_call(ctx, model)
-    after = _buffers(model)
+    after = buffers(model)
     handed_train["buffers_changed"] = sorted(
         name for name in before if name in after and not torch.equal(before[name], after[name]))
     model.load_state_dict(state)
@@ -332,8 +214,8 @@ def phase_sweep(ctx: Context) -> dict[str, Any]:
         hidden_ints = [int(h) for h in hidden] if isinstance(hidden, (list, tuple)) and all(
             isinstance(h, int) for h in hidden) else None
         reported.append({"type": "dict", "keys": sorted(map(str, row)), "hidden": hidden_ints,
-                         "train_cost": _number(row.get("train_cost")),
-                         "test_accuracy": _number(row.get("test_accuracy"))})
+                         "train_cost": number(row.get("train_cost")),
+                         "test_accuracy": number(row.get("test_accuracy"))})
     models = [_describe_model(ctx, m) for m in roots.roots.values()
               if any(isinstance(x, torch.nn.Linear) and x.in_features == 784 for x in m.modules())]
     return {"reported": reported, "models": models}
@@ -344,44 +226,3 @@ PHASE_FUNCTIONS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "optimizer": phase_optimizer, "train_probe": phase_train_probe, "train": phase_train,
     "evaluate": phase_evaluate, "sweep": phase_sweep,
 }
-
-
-def write_artifact(path: Path, data: bytes) -> None:
-    """Write a fresh file: whatever student code left at `path` (a symlink, a forged file) is
-    removed first, and O_EXCL | O_NOFOLLOW make sure this write cannot land anywhere else."""
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-
-
-def _write_json(path: Path, payload: dict[str, Any]) -> None:
-    write_artifact(path, json.dumps(payload, allow_nan=False, default=str).encode())
-
-
-def run(job: Job, data: Mnist) -> None:
-    """Run every planned phase; a phase that fails is recorded and the next one still runs."""
-    out = Path(job.outdir)
-    (out / "obs").mkdir(parents=True, exist_ok=True)
-    device = job.plan.device
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    ctx = Context(job=job, data=data, out=out, device=device)
-    progress = os.open(out / "progress", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    for phase in ["import", *job.plan.phases]:
-        os.write(progress, f"{phase}\n".encode())
-        try:
-            payload = {"ok": True, **PHASE_FUNCTIONS[phase](ctx)}
-        except StudentError as error:
-            payload = {"ok": False, "error": error.info}
-        except Exception as exc:  # student objects that break the grader's inspection of them
-            payload = {"ok": False, "error": {"kind": "unusable", "function": phase, "exception": type(exc).__name__,
-                                              "message": str(exc)[:600]}}
-        _write_json(out / "obs" / f"{phase}.json", payload)
-        if phase == "import" and not payload["ok"]:
-            break
-    os.write(progress, b"done\n")
-    os.close(progress)

@@ -40,21 +40,22 @@ except ImportError:
     pass
 
 from ..data import FILES, raw_dir, read_idx  # noqa: E402
-from ..probe import datasets, phases  # noqa: E402
+from ..probe import datasets, runner  # noqa: E402
+from ..probe.context import Mnist  # noqa: E402
 from . import landlock  # noqa: E402
 from .protocol import GRADER_FAILED, Hello, Job, Limit, Outcome, Status  # noqa: E402
 
 PR_SET_CHILD_SUBREAPER = 36
 
 
-def load(root: Path) -> phases.Mnist:
+def load(root: Path) -> Mnist:
     raw = raw_dir(root)
     images = read_idx(raw / FILES["train_images"], "images", "train")
     labels = read_idx(raw / FILES["train_labels"], "labels", "train")
     test = read_idx(raw / FILES["test_images"], "images", "test")
     train = datasets.TensorMNIST(torch.from_numpy(images), datasets.to_tensor_scale(images),
                                  torch.from_numpy(labels), train=True)
-    return phases.Mnist(train=train, test_images=datasets.to_tensor_scale(test))
+    return Mnist(train=train, test_images=datasets.to_tensor_scale(test))
 
 
 def _apply_limits(job: Job) -> None:
@@ -97,7 +98,7 @@ def _tree(pid: int, limit: int) -> list[int]:
     return family + stack
 
 
-def _child(job: Job, data: phases.Mnist, protocol_fds: tuple[int, int]) -> None:
+def _child(job: Job, data: Mnist, protocol_fds: tuple[int, int]) -> None:
     """Runs in the forked child; never returns."""
     code = GRADER_FAILED
     try:
@@ -117,7 +118,7 @@ def _child(job: Job, data: phases.Mnist, protocol_fds: tuple[int, int]) -> None:
         sys.path.insert(0, str(Path(job.module_path).parent))
         _apply_limits(job)
         torch.set_num_threads(job.threads)
-        phases.run(job, data)
+        runner.run(job, data)
         code = 0
         sys.stdout.flush()
         sys.stderr.flush()
@@ -161,7 +162,7 @@ class Running:
 
 
 class Zygote:
-    def __init__(self, data: phases.Mnist, commands: int, replies: int):
+    def __init__(self, data: Mnist, commands: int, replies: int):
         self.data = data
         self.commands = commands
         self.replies = replies

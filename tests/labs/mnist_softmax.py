@@ -104,8 +104,8 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
     "weights_only_optimizer": ([(SGD, "torch.optim.SGD([model.weight], lr=learning_rate)")], {"optimizer"}),
     # lab-10-1's optimizer line, copied as is: Adam, lr 0.001.
     "course_adam": ([(SGD, "torch.optim.Adam(model.parameters(), lr=0.001)")], {"optimizer"}),
-    # Adam at the lab's lr 0.1 and SGD at lr 0.01 also train a worse model within the budget
-    # (0.87-0.90 and 0.87 over 20 seeds): no budget tells them from a missing zero_grad(), see the calibration.
+    # Adam at the lab's lr 0.1 and SGD at lr 0.01 also train a worse model within the budget (0.8806 and
+    # 0.8714 at seed 0): no budget tells them from a missing zero_grad(), see the calibration.
     "adam": ([(SGD, "torch.optim.Adam(model.parameters(), lr=learning_rate)")], {"optimizer", "accuracy"}),
     "lr_001": ([(SGD, "torch.optim.SGD(model.parameters(), lr=0.01)")], {"optimizer", "accuracy"}),
     # evaluate
@@ -119,6 +119,11 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
     "softmax_output": ([(LINEAR, "linear = torch.nn.Sequential(torch.nn.Linear(784, 10, bias=True),\n"
                                  "                                 torch.nn.Softmax(dim=1)).to(device)")], {"accuracy"}),
 }
+
+# Variants whose `accuracy` verdict at seed 0 (listed above) sits inside a wide seed-to-seed spread
+# (Adam at lr 0.1: 0.872-0.903, summed loss: 0.749-0.906 over 20 seeds), so that another device's
+# numerics (CUDA with device = "auto") may flip it: tests compare their other checks only.
+SEED_DEPENDENT_ACCURACY = {"adam", "sum_loss"}
 
 # Rules the current checks cannot see (tests mark them xfail(strict=True), so that a fix shows).
 # Gradients tracked in evaluate(): only `eval_mode` reads `linear:grad`, and this lab has no

@@ -1,0 +1,128 @@
+"""What every phase works with inside the sandbox: the data the zygote loaded, the context of one
+job (its plan, the student's module, the grader's seeded loaders), and the grader's own
+measurements of a student's model (eval mode, no gradients, compared in numpy)."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..sandbox.protocol import Job, ProbePlan
+from . import datasets
+from .student import call, wrong_type
+
+
+@dataclass
+class Mnist:
+    """What the zygote loaded once: train set (images and labels) and test images, no test labels."""
+
+    train: datasets.TensorMNIST
+    test_images: torch.Tensor
+
+
+@dataclass
+class Context:
+    job: Job
+    data: Mnist
+    out: Path
+    device: str
+    module: ModuleType | None = None
+    trained: torch.nn.Module | None = None  # the model after the grading run, for evaluate()
+
+    @property
+    def plan(self) -> ProbePlan:
+        return self.job.plan
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
+        assert self.module is not None
+        return call(self.module, self.job.module_path, function, *args, **kwargs)
+
+    def seed(self) -> None:
+        seed = self.plan.seed
+        random.seed(seed)
+        np.random.seed(seed)
+        torch.manual_seed(seed)
+
+    def holdout(self) -> datasets.TensorMNIST:
+        return self.data.train.subset(60000 - self.plan.holdout, 60000)
+
+    def holdout_loader(self):
+        return datasets.loader(self.holdout(), self.plan.batch_size, shuffle=False, seed=self.plan.seed)
+
+    def train_loader(self, samples: int):
+        return datasets.loader(self.data.train.subset(0, samples), self.plan.batch_size, shuffle=True,
+                               seed=self.plan.seed)
+
+    def fresh_model(self) -> torch.nn.Module:
+        self.seed()
+        model = self.call("build_model")
+        if not isinstance(model, torch.nn.Module):
+            raise wrong_type("build_model", "a torch.nn.Module", model)
+        return model.to(self.device)
+
+
+def number(value: Any) -> float | None:
+    """A student's scalar (float, int, 0-d tensor, numpy scalar) as a float, else None."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.detach().item()
+    if isinstance(value, (np.generic,)):
+        value = value.item()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value) if math.isfinite(value) else None
+    return None
+
+
+def flatten(images: torch.Tensor) -> torch.Tensor:
+    return images.reshape(len(images), -1)
+
+
+def predict(model: torch.nn.Module, images: torch.Tensor, device: str, batch: int = 1000) -> np.ndarray:
+    """The grader's own measurement: eval mode, no gradients, argmax of the outputs."""
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(images), batch):
+            logits = model(flatten(images[start:start + batch]).to(device))
+            out.append(torch.argmax(logits, 1).cpu())
+    return torch.cat(out).numpy().astype(np.int64)
+
+
+def holdout_accuracy(ctx: Context, model: torch.nn.Module) -> float:
+    held = ctx.holdout()
+    return float((predict(model, held.images, ctx.device) == held.targets.numpy()).mean())
+
+
+def buffers(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {name: value.detach().clone() for name, value in model.named_buffers()}
+
+
+def holdout_as_evaluate(ctx: Context, model: torch.nn.Module) -> float:
+    """The accuracy `evaluate()` should return: the grader's own measurement, done the way a correct
+    `evaluate()` does it, on the very batches it is handed (`holdout_loader()`, in order, one forward
+    pass each, eval mode, no gradients) from the same seeded random state (`_evaluate_call` seeds too).
+
+    Why not simply excuse `evaluate` when `eval_mode` fails? For a deterministic model this equals
+    any other measurement. For a model that stays random in eval mode (`F.dropout(x, p)` without
+    `training=self.training`), the dropout masks are then the same as in the student's call, so a
+    correct `evaluate()` returns exactly this number and is not charged for the model's bug, which
+    `eval_mode` already charges, while a wrong `evaluate()` (percentages, unscaled pixels, a wrong
+    count) is still caught: the two checks stay independent. (An `evaluate()` that batches
+    differently sees other masks, and may then differ by the noise of dropout.)
+    """
+    model.eval()
+    ctx.seed()
+    correct = total = 0
+    with torch.no_grad():
+        for images, labels in ctx.holdout_loader():
+            logits = model(flatten(images).to(ctx.device))
+            # Compared in numpy: a submission that patches torch.Tensor.__eq__ cannot fool the grader here.
+            correct += int((torch.argmax(logits, 1).cpu().numpy() == labels.numpy()).sum())
+            total += len(labels)
+    return correct / total

@@ -100,6 +100,8 @@ class AccuracyCheck(Check):
 
 class EvaluateCheck(Check):
     tolerance: float = Field(0.002, ge=0)
+    no_grad: bool = Field(False, description="also require evaluate() to run without gradients (for labs that "
+                          "have no `eval_mode` check, which judges that otherwise)")
 
 
 class SweepCheck(Check):

@@ -57,6 +57,11 @@ def check_evaluate(obs: Observations, cfg: EvaluateCheck, assignment: Assignment
     where = f"the {phase['samples']} images of the loader it was given"
     if returned is None:
         return failed(f"evaluate() returned a {call['returned_type']}; return the accuracy as a number in [0, 1].")
+    tracked = call["counts"].get("linear:grad", 0)
+    if cfg.no_grad and tracked:
+        return failed(f"evaluate() tracked gradients in {tracked} of {call['counts'].get('linear', 0)} Linear calls: "
+                      "predict inside `with torch.no_grad():`, which saves memory and time and keeps the test "
+                      "from touching the model.")
     if abs(returned - measured) <= cfg.tolerance:
         return passed(f"evaluate() returned {returned:.4f}; the grader measured {measured:.4f} on {where}.")
     hint = ""

@@ -11,9 +11,10 @@ import pytest
 
 from autograder.skeleton import stale_skeletons
 
-from .conftest import ROOT, grade_files, not_passed
+from .conftest import ROOT
+from .labs.contract import (assert_fails_exactly, assert_reference_full_marks, assert_skeleton_not_implemented,
+                             grade_lab, message)
 from .labs.mnist_softmax import ASSIGNMENT, REFERENCE, SEED_DEPENDENT_ACCURACY, VARIANTS
-from .variants import write_variant
 
 SKELETON = ROOT / "assignments" / "mnist_softmax" / "mnist_softmax.py"
 CONTRACT = ["load_mnist", "make_loaders", "build_model", "make_criterion", "make_optimizer", "train", "evaluate"]
@@ -21,15 +22,7 @@ CONTRACT = ["load_mnist", "make_loaders", "build_model", "make_criterion", "make
 
 @pytest.fixture(scope="module")
 def results(config, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("mnist_softmax_variants")
-    files = {"reference": REFERENCE, "skeleton": SKELETON}
-    for name, (edits, _) in VARIANTS.items():
-        files[name] = write_variant(REFERENCE, folder, name, edits)
-    return grade_files(config, files, assignment=ASSIGNMENT)
-
-
-def _message(results, student: str, check: str) -> str:
-    return next(c.message for c in results[student].checks if c.id == check)
+    return grade_lab(config, ASSIGNMENT, REFERENCE, SKELETON, VARIANTS, tmp_path_factory.mktemp("mnist_softmax_variants"))
 
 
 def test_rubric_is_the_labs(config):
@@ -63,26 +56,16 @@ def test_every_korean_comment_has_an_english_line_under_it():
 
 
 def test_reference_scores_full_marks(results):
-    reference = results["reference"]
-    assert reference.score == reference.max_score == 100, {c.id: c.message for c in reference.checks}
+    assert_reference_full_marks(results["reference"])
 
 
 def test_skeleton_scores_zero_with_not_implemented_everywhere(results):
-    skeleton = results["skeleton"]
-    assert skeleton.score == 0
-    for check in skeleton.checks:
-        assert check.status == "failed", check
-        assert check.message.startswith("Not implemented yet"), check.message
+    assert_skeleton_not_implemented(results["skeleton"])
 
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))
 def test_each_variant_fails_exactly_its_checks(results, name):
-    _, expected = VARIANTS[name]
-    result = results[name]
-    seen = not_passed(result)
-    if name in SEED_DEPENDENT_ACCURACY:
-        seen, expected = seen - {"accuracy"}, expected - {"accuracy"}
-    assert seen == expected, {c.id: c.message for c in result.checks if c.status != "passed"}
+    assert_fails_exactly(results[name], VARIANTS[name][1], {"accuracy"} if name in SEED_DEPENDENT_ACCURACY else set())
 
 
 def test_every_check_is_failed_alone_by_some_variant(config):
@@ -91,17 +74,17 @@ def test_every_check_is_failed_alone_by_some_variant(config):
 
 
 def test_messages_say_what_to_fix(results):
-    assert "784→100, 100→10" in _message(results, "hidden_layer", "shapes")
-    assert "batch size is 64" in _message(results, "batch_64", "loaders")
-    assert "shuffle" in _message(results, "no_shuffle", "loaders")
-    assert "drop_last" in _message(results, "no_drop_last", "loaders")
-    assert "sum over the batch" in _message(results, "sum_loss", "loss")
-    assert "Adam" in _message(results, "course_adam", "optimizer")
-    assert "learning rate is 0.001" in _message(results, "course_adam", "optimizer")
-    assert "learning rate is 0.01" in _message(results, "lr_001", "optimizer")
-    assert "1 of the model's 2 parameter tensors" in _message(results, "weights_only_optimizer", "optimizer")
-    assert "percentage" in _message(results, "percent_evaluate", "evaluate")
-    assert "optimizer.zero_grad() ran 0 times" in _message(results, "no_zero_grad", "accuracy")
-    assert "optimizer.step() found no gradients" in _message(results, "zero_grad_after_backward", "accuracy")
-    assert "ends in softmax" in _message(results, "softmax_output", "accuracy")
-    assert "minimum 90%" in _message(results, "reference", "accuracy")
+    assert "784→100, 100→10" in message(results, "hidden_layer", "shapes")
+    assert "batch size is 64" in message(results, "batch_64", "loaders")
+    assert "shuffle" in message(results, "no_shuffle", "loaders")
+    assert "drop_last" in message(results, "no_drop_last", "loaders")
+    assert "sum over the batch" in message(results, "sum_loss", "loss")
+    assert "Adam" in message(results, "course_adam", "optimizer")
+    assert "learning rate is 0.001" in message(results, "course_adam", "optimizer")
+    assert "learning rate is 0.01" in message(results, "lr_001", "optimizer")
+    assert "1 of the model's 2 parameter tensors" in message(results, "weights_only_optimizer", "optimizer")
+    assert "percentage" in message(results, "percent_evaluate", "evaluate")
+    assert "optimizer.zero_grad() ran 0 times" in message(results, "no_zero_grad", "accuracy")
+    assert "optimizer.step() found no gradients" in message(results, "zero_grad_after_backward", "accuracy")
+    assert "ends in softmax" in message(results, "softmax_output", "accuracy")
+    assert "minimum 90%" in message(results, "reference", "accuracy")

@@ -3,7 +3,7 @@
 Every number a grade depends on (points, thresholds, training budgets, sandbox limits) lives in
 `grader.toml` so that a TA can read and change it without touching code. The pydantic models here
 reject unknown keys and bad values, and `load_config` turns pydantic's errors into one line per
-problem that names the dotted key (`assignments.mnist_bn.checks.accuracy.minimum: ...`).
+problem that names the dotted key (`assignments.mnist_bn.checks.first("accuracy").minimum: ...`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .rubric import CHECK_KINDS, Checks
 
 CONFIG_NAME = "grader.toml"
 
@@ -57,80 +59,6 @@ class Limits(_Strict):
         return self
 
 
-class Check(_Strict):
-    points: float = Field(ge=0)
-
-
-class ShapesCheck(Check):
-    linear: list[tuple[int, int]]
-    batchnorm: list[int]
-
-
-class OrderCheck(Check):
-    block: list[str] = ["linear", "batch_norm", "relu", "dropout"]
-    hidden_blocks: int = Field(2, ge=1)
-
-
-class DropoutCheck(Check):
-    p: float = Field(0.3, gt=0, lt=1)
-
-
-class InitCheck(Check):
-    false_failure_rate: float = Field(1e-6, gt=0, lt=0.01)
-
-
-class LoadersCheck(Check):
-    shuffle: bool = True
-    drop_last: bool = True
-
-
-class LossCheck(Check):
-    rtol: float = Field(1e-4, gt=0)
-
-
-class OptimizerCheck(Check):
-    name: str = "Adam"
-
-
-class AccuracyCheck(Check):
-    minimum: float = Field(gt=0, le=1)
-    epochs: int = Field(1, ge=1)
-    train_samples: int = Field(55000, ge=100)
-
-
-class EvaluateCheck(Check):
-    tolerance: float = Field(0.002, ge=0)
-    no_grad: bool = Field(False, description="also require evaluate() to run without gradients (for labs that "
-                          "have no `eval_mode` check, which judges that otherwise)")
-
-
-class SweepCheck(Check):
-    configs: list[tuple[int, int]] = Field(min_length=1)
-    train_samples: int = Field(5000, ge=100)
-    epochs: int = Field(1, ge=1)
-    tolerance: float = Field(0.002, ge=0)
-
-
-class Checks(_Strict):
-    """The rubric. A lab that leaves a check out is simply not graded on it."""
-
-    shapes: ShapesCheck | None = None
-    order: OrderCheck | None = None
-    dropout: DropoutCheck | None = None
-    init: InitCheck | None = None
-    loaders: LoadersCheck | None = None
-    loss: LossCheck | None = None
-    optimizer: OptimizerCheck | None = None
-    train_mode: Check | None = None
-    eval_mode: Check | None = None
-    evaluate: EvaluateCheck | None = None
-    accuracy: AccuracyCheck | None = None
-    sweep: SweepCheck | None = None
-
-    def enabled(self) -> dict[str, Check]:
-        return {name: check for name in type(self).model_fields if (check := getattr(self, name))}
-
-
 class Discussion(_Strict):
     """A question a TA grades by hand in formgrader (the homework's Q1-2, say)."""
 
@@ -160,8 +88,9 @@ class Assignment(_Strict):
 
     @model_validator(mode="after")
     def _budgets_fit(self) -> "Assignment":
-        if self.checks.accuracy and self.checks.accuracy.train_samples > 60000 - self.holdout:
-            raise ValueError(f"checks.accuracy.train_samples must be at most 60000 - holdout = {60000 - self.holdout}")
+        for check_id, check in self.checks.of_kind("accuracy").items():
+            if check.train_samples > 60000 - self.holdout:
+                raise ValueError(f"checks.{check_id}.train_samples must be at most 60000 - holdout = {60000 - self.holdout}")
         if not self.checks.enabled():
             raise ValueError("checks: at least one check must be enabled")
         return self
@@ -205,10 +134,16 @@ class Config(_Strict):
 def _format_errors(error: ValidationError, source: Path) -> str:
     lines = [f"{source}: invalid configuration"]
     for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        loc = list(item["loc"])
+        if "checks" in loc and len(loc) > loc.index("checks") + 3:
+            del loc[loc.index("checks") + 2]  # the check's kind, which pydantic adds to the path
+        key = ".".join(str(part) for part in loc) or "(top level)"
         message = item["msg"]
         if item["type"] == "extra_forbidden":
             message = "unknown key (check its spelling)"
+        if item["type"] == "union_tag_invalid":
+            message = (f"unknown check kind {item['input'].get('kind')!r} (a check's kind is its name unless it sets "
+                       f"`kind`; known kinds: {', '.join(CHECK_KINDS)})")
         got = item.get("input")
         shown = "" if item["type"] in {"missing", "extra_forbidden"} or isinstance(got, dict) else f" (got {got!r})"
         lines.append(f"  {key}: {message}{shown}")

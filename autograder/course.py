@@ -78,7 +78,7 @@ def listing(config: Config) -> str:
         lines.append(f"{name}: {assignment.title}")
         lines.append(f"  student file: {module_name(config, name)}.py or .ipynb  (skeleton: {assignment.skeleton})")
         for check_id, cfg in assignment.checks.enabled().items():
-            lines.append(f"  {cfg.points:>4g}  {check_id:<12} {REGISTRY[check_id].title_for(cfg)}")
+            lines.append(f"  {cfg.points:>4g}  {check_id:<12} {REGISTRY[cfg.kind].title_for(cfg)}")
         notebook = assignment.notebook
         if notebook is not None and notebook.discussion is not None:
             lines.append(f"  {notebook.discussion.points:>4g}  {notebook.discussion.id:<12} "

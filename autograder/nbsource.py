@@ -82,7 +82,7 @@ def source_notebook(reference: str, name: str, assignment: Assignment) -> dict[s
         source = "\n".join(lines[function.lineno - 1:function.end_lineno])
         cells.append(_cell("code", source, _meta(function.name, solution=True)))
     for check_id, check in assignment.checks.enabled().items():
-        cells.append(_cell("code", test_cell_source(name, check_id, REGISTRY[check_id].title_for(check), check.points),
+        cells.append(_cell("code", test_cell_source(name, check_id, REGISTRY[check.kind].title_for(check), check.points),
                            _meta(f"test_{check_id}", grade=True, locked=True, points=check.points)))
     cells += _discussion_cells(assignment)
     main_source = "\n".join(lines[main.lineno - 1:main.end_lineno]).replace(MAIN_GUARD, NOTEBOOK_GUARD, 1)

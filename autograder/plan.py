@@ -14,8 +14,8 @@ from .sandbox.protocol import PHASES, ProbePlan, SweepPlan
 def plan(name: str, assignment: Assignment, config: Config) -> ProbePlan:
     """The sandbox's instructions for one assignment: the phases its checks read, and their budgets."""
     checks = assignment.checks
-    needed = {phase for check_id in checks.enabled() for phase in REGISTRY[check_id].phases}
-    sweep = checks.sweep
+    needed = {phase for check in checks.enabled().values() for phase in REGISTRY[check.kind].phases}
+    sweep, accuracy = checks.first("sweep"), checks.first("accuracy")
     return ProbePlan(
         module_name=Path(assignment.skeleton).stem,
         phases=[phase for phase in PHASES if phase in needed and phase != "import"],
@@ -24,7 +24,7 @@ def plan(name: str, assignment: Assignment, config: Config) -> ProbePlan:
         learning_rate=assignment.learning_rate,
         batch_size=assignment.batch_size,
         holdout=assignment.holdout,
-        epochs=checks.accuracy.epochs if checks.accuracy else 1,
-        train_samples=checks.accuracy.train_samples if checks.accuracy else 1000,
+        epochs=accuracy.epochs if accuracy else 1,
+        train_samples=accuracy.train_samples if accuracy else 1000,
         sweep=SweepPlan(configs=sweep.configs, train_samples=sweep.train_samples, epochs=sweep.epochs) if sweep else None,
     )

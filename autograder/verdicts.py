@@ -43,7 +43,7 @@ def judge(obs: Observations, assignment: Assignment, unfilled: set[str]) -> Judg
     """Run every enabled check on the observations of one submission."""
     drafts = []
     for check_id, cfg in assignment.checks.enabled().items():
-        spec = REGISTRY[check_id]
+        spec = REGISTRY[cfg.kind]
         blanks = tuple(name for name in spec.functions if name in unfilled)
         try:
             verdict = spec.judge(obs, cfg, assignment)
@@ -101,7 +101,7 @@ def explain_once(drafts: list[Draft], assignment: Assignment) -> Judged:
             message = f"Not implemented yet: {_code_list(list(draft.blanks))} still {has} a 'Fill this blank!' blank.{detail}"
             cause = ""
         cfg = assignment.checks.enabled()[draft.id]
-        checks.append(CheckResult(id=draft.id, title=REGISTRY[draft.id].title_for(cfg), status=status,
+        checks.append(CheckResult(id=draft.id, title=REGISTRY[cfg.kind].title_for(cfg), status=status,
                                   score=cfg.points if status == "passed" else 0.0, max_score=cfg.points,
                                   message=message, cause=cause))
     return Judged(checks, fix_first)

@@ -36,7 +36,7 @@ def _accuracy(result) -> float:
 
 
 def calibrate_accuracy(config, data_root: Path, seeds: int) -> None:
-    minimum = config.assignments["mnist_bn"].checks.accuracy.minimum
+    minimum = config.assignments["mnist_bn"].checks.first("accuracy").minimum
     with tempfile.TemporaryDirectory() as tmp:
         files = {"reference": ROOT / "reference" / "mnist_bn.py"}
         for name in ("no_zero_grad", "sgd"):
@@ -101,7 +101,7 @@ def main() -> None:
     config = load_config(ROOT / "grader.toml")
     if not args.skip_accuracy:
         calibrate_accuracy(config, args.data_root or config.path(config.data.root), args.seeds)
-    calibrate_init(config.assignments["mnist_bn"].checks.init.false_failure_rate, args.init_draws)
+    calibrate_init(config.assignments["mnist_bn"].checks.first("init").false_failure_rate, args.init_draws)
 
 
 if __name__ == "__main__":

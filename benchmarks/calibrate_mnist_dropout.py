@@ -38,7 +38,7 @@ def calibrate_lab(config: Config, assignment: str, reference: Path, variants: di
                   data_root: Path, seeds: int) -> dict[str, list[float]]:
     """Accuracy of the reference and of each variant (name -> edits) under seeds 0..seeds-1."""
     lab = config.assignments[assignment]
-    minimum, budget = lab.checks.accuracy.minimum, lab.checks.accuracy
+    minimum, budget = lab.checks.first("accuracy").minimum, lab.checks.first("accuracy")
     table: dict[str, list[float]] = {"reference": [], **{name: [] for name in variants}}
     cpu: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -120,15 +120,15 @@ def main() -> None:
     config = load_config(ROOT / "grader.toml")
     lab = config.assignments[ASSIGNMENT]
     if args.train_samples:
-        accuracy = lab.checks.accuracy.model_copy(update={"train_samples": args.train_samples})
-        lab = lab.model_copy(update={"checks": lab.checks.model_copy(update={"accuracy": accuracy})})
+        accuracy = lab.checks.first("accuracy").model_copy(update={"train_samples": args.train_samples})
+        lab = lab.model_copy(update={"checks": type(lab.checks)({**lab.checks.enabled(), "accuracy": accuracy.model_dump()})})
         config = config.model_copy(update={"assignments": {**config.assignments, ASSIGNMENT: lab}})
     if not args.skip_accuracy:
         variants = {name: VARIANTS[name][0] for name in args.variants.split(",") if name}
         calibrate_lab(config, ASSIGNMENT, REFERENCE, variants, args.data_root or config.path(config.data.root),
                       args.seeds)
-    shapes = [(n_out, n_in) for n_in, n_out in lab.checks.shapes.linear]
-    calibrate_init_shapes(shapes, lab.checks.init.false_failure_rate, args.init_draws)
+    shapes = [(n_out, n_in) for n_in, n_out in lab.checks.first("shapes").linear]
+    calibrate_init_shapes(shapes, lab.checks.first("init").false_failure_rate, args.init_draws)
 
 
 if __name__ == "__main__":

@@ -61,3 +61,20 @@ def test_fingerprint_changes_with_what_changes_scores():
     more_jobs = config.model_copy(update={"grader": config.grader.model_copy(update={"jobs": 7})})
     assert config.fingerprint("mnist_bn") != changed.fingerprint("mnist_bn")
     assert config.fingerprint("mnist_bn") == more_jobs.fingerprint("mnist_bn")
+
+
+def test_one_kind_of_check_can_be_used_twice_with_its_own_parameters(tmp_path):
+    text = (ROOT / "grader.toml").read_text(encoding="utf-8")
+    extra = "\n[assignments.mnist_bn.checks.accuracy_long]\nkind = \"accuracy\"\npoints = 5\nminimum = 0.95\n"
+    config = load_config(_write(tmp_path, text + extra))
+    checks = config.assignments["mnist_bn"].checks
+    assert set(checks.of_kind("accuracy")) == {"accuracy", "accuracy_long"}
+    assert checks.enabled()["accuracy_long"].minimum == 0.95 and checks.enabled()["accuracy"].minimum == 0.85
+
+
+def test_an_unknown_kind_is_named_with_the_known_ones(tmp_path):
+    text = (ROOT / "grader.toml").read_text(encoding="utf-8") + "\n[assignments.mnist_bn.checks.xor_fit]\npoints = 5\n"
+    with pytest.raises(ConfigError) as error:
+        load_config(_write(tmp_path, text))
+    assert "assignments.mnist_bn.checks.xor_fit: unknown check kind 'xor_fit'" in str(error.value)
+    assert "known kinds: shapes, order" in str(error.value)

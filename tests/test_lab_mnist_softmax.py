@@ -29,7 +29,7 @@ def test_rubric_is_the_labs(config):
     lab = config.assignments[ASSIGNMENT]
     assert list(lab.checks.enabled()) == ["shapes", "loaders", "loss", "optimizer", "evaluate", "accuracy"]
     assert lab.max_score == 100
-    assert lab.checks.optimizer.name == "SGD" and lab.learning_rate == 0.1 and lab.batch_size == 100
+    assert lab.checks.first("optimizer").name == "SGD" and lab.learning_rate == 0.1 and lab.batch_size == 100
 
 
 def test_generated_files_are_up_to_date(config):

@@ -230,7 +230,7 @@ def test_loaders_message_keeps_the_case_of_code(config):
     assignment = config.assignments["mnist_bn"]
     data = {"sizes": [60000, 60000], "sample": {"type": "Image"}, "batch_size": 100, "drop_last": True,
             "sampler": "RandomSampler", "batches": 600}
-    verdict = check_loaders(_Phases(data=data), assignment.checks.loaders, assignment)
+    verdict = check_loaders(_Phases(data=data), assignment.checks.first("loaders"), assignment)
     assert not verdict.passed
     assert verdict.message.startswith("The sets from load_mnist() hold 60000 and 60000 images")
     assert "(train=True / train=False)" in verdict.message

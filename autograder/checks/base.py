@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..config import Assignment, Check
+from ..config import Assignment
+from ..rubric import Check
 from ..sandbox.protocol import PHASES
 from .observations import Observations
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..config import Assignment, LoadersCheck
+from ..config import Assignment
+from ..rubric import LoadersCheck
 from .base import Verdict, check, failed, passed
 from .observations import Observations
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..config import Assignment, Check, EvaluateCheck, SweepCheck
+from ..config import Assignment
+from ..rubric import Check, EvaluateCheck, SweepCheck
 from .base import Verdict, check, failed, passed
 from .observations import Observations, Unavailable
 
@@ -34,7 +35,8 @@ def check_eval_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Ve
     if counts.get("linear:grad"):
         wrong.append(f"gradients were tracked in {counts['linear:grad']} of {counts['linear']} Linear calls "
                      "(use `with torch.no_grad():`)")
-    p = f"{assignment.checks.dropout.p:g}" if assignment.checks.dropout else "p"
+    dropout = assignment.checks.first("dropout")
+    p = f"{dropout.p:g}" if dropout else "p"
     functional = (f"dropout stayed on in {stuck} of {counts.get('dropout', 0)} calls although the model was in eval "
                   "mode: your forward() calls F.dropout(x, p) without training=self.training, and functional dropout "
                   "defaults to training=True, so model.eval() cannot switch it off. Write "

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..config import Assignment, DropoutCheck, InitCheck, OrderCheck, ShapesCheck
+from ..config import Assignment
+from ..rubric import DropoutCheck, InitCheck, OrderCheck, ShapesCheck
 from .base import Verdict, check, failed, passed
 from .observations import Observations
 from .xavier import layer_stats

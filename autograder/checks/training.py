@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from ..config import AccuracyCheck, Assignment, Check, LossCheck, OptimizerCheck
+from ..config import Assignment
+from ..rubric import AccuracyCheck, Check, LossCheck, OptimizerCheck
 from .base import Verdict, check, failed, passed
 from .observations import Observations, Unavailable
 
@@ -119,7 +120,7 @@ def _training_loop_problem(obs: Observations) -> str | None:
 def _other_optimizer(obs: Observations, assignment: Assignment) -> str | None:
     """When the optimizer is not the one the lab asks for (charged by `optimizer`), it is usually
     why training falls short too: say so, instead of suspecting the training loop."""
-    wanted = assignment.checks.optimizer
+    wanted = assignment.checks.first("optimizer")
     try:
         used = obs.phase("optimizer")["classes"][0] if wanted else None
     except Unavailable:

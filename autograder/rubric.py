@@ -1,0 +1,126 @@
+"""The rubric's parameters in grader.toml: one pydantic model per kind of check.
+
+`[assignments.<name>.checks.<id>]` is one check. Its kind (which check function judges it, and
+which parameters it takes) is its id, unless the table sets `kind`: so one kind can be used
+several times with different parameters (two accuracy minimums, say). What a sandbox runs is
+planned per kind, not per check: the training budget of a phase (`accuracy`'s epochs and
+train_samples, `sweep`'s) comes from the first check of that kind, so instances of one kind judge
+the same observations with their own thresholds.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Check(_Strict):
+    kind: str  # the check function that judges it: its table's name in grader.toml unless `kind` says otherwise
+    points: float = Field(ge=0)
+
+
+class TrainModeCheck(Check):
+    kind: Literal["train_mode"] = "train_mode"
+
+
+class EvalModeCheck(Check):
+    kind: Literal["eval_mode"] = "eval_mode"
+
+
+class ShapesCheck(Check):
+    kind: Literal["shapes"] = "shapes"
+    linear: list[tuple[int, int]]
+    batchnorm: list[int]
+
+
+class OrderCheck(Check):
+    kind: Literal["order"] = "order"
+    block: list[str] = ["linear", "batch_norm", "relu", "dropout"]
+    hidden_blocks: int = Field(2, ge=1)
+
+
+class DropoutCheck(Check):
+    kind: Literal["dropout"] = "dropout"
+    p: float = Field(0.3, gt=0, lt=1)
+
+
+class InitCheck(Check):
+    kind: Literal["init"] = "init"
+    false_failure_rate: float = Field(1e-6, gt=0, lt=0.01)
+
+
+class LoadersCheck(Check):
+    kind: Literal["loaders"] = "loaders"
+    shuffle: bool = True
+    drop_last: bool = True
+
+
+class LossCheck(Check):
+    kind: Literal["loss"] = "loss"
+    rtol: float = Field(1e-4, gt=0)
+
+
+class OptimizerCheck(Check):
+    kind: Literal["optimizer"] = "optimizer"
+    name: str = "Adam"
+
+
+class AccuracyCheck(Check):
+    kind: Literal["accuracy"] = "accuracy"
+    minimum: float = Field(gt=0, le=1)
+    epochs: int = Field(1, ge=1)
+    train_samples: int = Field(55000, ge=100)
+
+
+class EvaluateCheck(Check):
+    kind: Literal["evaluate"] = "evaluate"
+    tolerance: float = Field(0.002, ge=0)
+    no_grad: bool = Field(False, description="also require evaluate() to run without gradients (for labs that "
+                          "have no `eval_mode` check, which judges that otherwise)")
+
+
+class SweepCheck(Check):
+    kind: Literal["sweep"] = "sweep"
+    configs: list[tuple[int, int]] = Field(min_length=1)
+    train_samples: int = Field(5000, ge=100)
+    epochs: int = Field(1, ge=1)
+    tolerance: float = Field(0.002, ge=0)
+
+
+CHECK_KINDS: dict[str, type[Check]] = {
+    model.model_fields["kind"].default: model
+    for model in (ShapesCheck, OrderCheck, DropoutCheck, InitCheck, LoadersCheck, LossCheck, OptimizerCheck,
+                  TrainModeCheck, EvalModeCheck, EvaluateCheck, AccuracyCheck, SweepCheck)
+}
+
+AnyCheck = Annotated[Union[tuple(CHECK_KINDS.values())], Field(discriminator="kind")]  # noqa: UP007
+
+
+class Checks(RootModel[dict[str, AnyCheck]]):
+    """The rubric of one assignment, in grader.toml's order. A lab that leaves a check out is not
+    graded on it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_defaults_to_the_id(cls, raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            return raw
+        return {check_id: {"kind": check_id, **params} if isinstance(params, dict) else params
+                for check_id, params in raw.items()}
+
+    def enabled(self) -> dict[str, Check]:
+        return dict(self.root)
+
+    def of_kind(self, kind: str) -> dict[str, Any]:
+        return {check_id: check for check_id, check in self.root.items() if check.kind == kind}
+
+    def first(self, kind: str) -> Any | None:
+        """The (usually only) check of this kind, for the parameters other checks and phases share."""
+        return next(iter(self.of_kind(kind).values()), None)

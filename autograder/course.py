@@ -78,10 +78,10 @@ def listing(config: Config) -> str:
         lines.append(f"{name}: {assignment.title}")
         lines.append(f"  student file: {module_name(config, name)}.py or .ipynb  (skeleton: {assignment.skeleton})")
         for check_id, cfg in assignment.checks.enabled().items():
-            lines.append(f"  {cfg.points:>4g}  {check_id:<12} {REGISTRY[cfg.kind].title_for(cfg)}")
+            lines.append(f"  {cfg.points:>4g}  {check_id:<16} {REGISTRY[cfg.kind].title_for(cfg)}")
         notebook = assignment.notebook
         if notebook is not None and notebook.discussion is not None:
-            lines.append(f"  {notebook.discussion.points:>4g}  {notebook.discussion.id:<12} "
+            lines.append(f"  {notebook.discussion.points:>4g}  {notebook.discussion.id:<16} "
                          "discussion, graded by hand in nbgrader's formgrader")
         lines.append(f"  {assignment.max_score:>4g}  total (auto-graded)")
         lines.append("")

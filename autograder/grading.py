@@ -169,8 +169,10 @@ class Grader:
         the sandbox (what it is doing, CPU time used). A results file that cannot be written stops
         the batch with ResultsWriteError; every result written before it stays complete and valid.
         """
-        data.ensure_mnist(self.data_root)
-        labels = data.read_test_labels(self.data_root)
+        labels = None
+        if self.plan.needs_mnist:  # a toy-data lab never touches MNIST
+            data.ensure_mnist(self.data_root)
+            labels = data.read_test_labels(self.data_root)
         done: list[SubmissionResult] = []
         total = len(submissions)
         written = 0
@@ -225,15 +227,17 @@ class Grader:
             return None
         return result if result.fingerprint == fingerprint else None
 
-    def _run_sandboxed(self, batch: list[_Prepared], labels: np.ndarray,
+    def _run_sandboxed(self, batch: list[_Prepared], labels: np.ndarray | None,
                        finish: Callable[[SubmissionResult], None], running: Running | None) -> None:
         limits = self.config.limits
         tier = isolation.choose(limits.isolation)
         tmp = Path(tempfile.mkdtemp(prefix="autograde-"))
         try:
-            sandbox_root = data.make_sandbox_root(self.data_root, tmp / "data", self.config.grader.seed)
-            real_files = [data.raw_dir(self.data_root) / data.FILES[key]
-                          for key in ("train_images", "train_labels", "test_images")]
+            sandbox_root, real_files = None, []
+            if self.plan.needs_mnist:
+                sandbox_root = data.make_sandbox_root(self.data_root, tmp / "data", self.config.grader.seed)
+                real_files = [data.raw_dir(self.data_root) / data.FILES[key]
+                              for key in ("train_images", "train_labels", "test_images")]
             jobs: dict[str, tuple[Job, _Prepared]] = {}
             for number, prepared in enumerate(batch):
                 workdir, outdir = tmp / "jobs" / str(number) / "work", tmp / "jobs" / str(number) / "out"
@@ -241,9 +245,10 @@ class Grader:
                 outdir.mkdir()
                 module = workdir / f"{self.plan.module_name}.py"
                 module.write_text(prepared.source, encoding="utf-8")
-                (workdir / "MNIST_data").symlink_to(sandbox_root, target_is_directory=True)
+                if sandbox_root is not None:
+                    (workdir / "MNIST_data").symlink_to(sandbox_root, target_is_directory=True)
                 job = Job(id=str(number), module_path=str(module), workdir=str(workdir), outdir=str(outdir),
-                          data_root=str(sandbox_root), cpu_s=limits.cpu_s, wall_s=limits.wall_s, memory_mb=limits.memory_mb,
+                          data_root=str(sandbox_root or ""), cpu_s=limits.cpu_s, wall_s=limits.wall_s, memory_mb=limits.memory_mb,
                           file_mb=limits.file_mb, threads=self.config.grader.threads, plan=self.plan,
                           isolation=isolation.child_rules(tier, workdir, outdir, sandbox_root, real_files,
                                                           limits.processes))
@@ -265,7 +270,7 @@ class Grader:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    def _judge_job(self, job: Job, prepared: _Prepared, outcome: Outcome, labels: np.ndarray,
+    def _judge_job(self, job: Job, prepared: _Prepared, outcome: Outcome, labels: np.ndarray | None,
                    tier: str) -> SubmissionResult:
         outdir = Path(job.outdir)
         assert prepared.submission.path is not None

@@ -5,6 +5,7 @@ parameters grader.toml gives."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .checks import REGISTRY
 from .config import Assignment, Config
@@ -15,10 +16,11 @@ def plan(name: str, assignment: Assignment, config: Config) -> ProbePlan:
     """The sandbox's instructions for one assignment: the phases its checks read, and their budgets."""
     checks = assignment.checks
     needed = {phase for check in checks.enabled().values() for phase in REGISTRY[check.kind].phases}
+    phases = [phase for phase in PHASES if phase in needed and phase != "import"]
     sweep, accuracy = checks.first("sweep"), checks.first("accuracy")
     return ProbePlan(
         module_name=Path(assignment.skeleton).stem,
-        phases=[phase for phase in PHASES if phase in needed and phase != "import"],
+        phases=phases,
         seed=config.grader.seed,
         device=config.grader.device,
         learning_rate=assignment.learning_rate,
@@ -27,4 +29,22 @@ def plan(name: str, assignment: Assignment, config: Config) -> ProbePlan:
         epochs=accuracy.epochs if accuracy else 1,
         train_samples=accuracy.train_samples if accuracy else 1000,
         sweep=SweepPlan(configs=sweep.configs, train_samples=sweep.train_samples, epochs=sweep.epochs) if sweep else None,
+        needs_mnist=any(PHASES[phase].mnist for phase in phases),
+        params=_asked(checks.enabled().values()),
     )
+
+
+def _asked(checks) -> dict[str, Any]:
+    """What the checks ask their phases to do, joined: lists are merged in order without repeats,
+    dicts key by key, and a scalar is the first check's."""
+    params: dict[str, Any] = {}
+    for check in checks:
+        asks = REGISTRY[check.kind].asks
+        for key, value in (asks(check) if asks else {}).items():
+            if isinstance(value, list):
+                params[key] = list(dict.fromkeys([*params.get(key, []), *value]))
+            elif isinstance(value, dict):
+                params[key] = {**params.get(key, {}), **value}
+            else:
+                params.setdefault(key, value)
+    return params

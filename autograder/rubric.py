@@ -68,6 +68,7 @@ class LossCheck(Check):
 class OptimizerCheck(Check):
     kind: Literal["optimizer"] = "optimizer"
     name: str = "Adam"
+    builder: str = Field("build_model", description="the student function whose model the optimizer is handed")
 
 
 class AccuracyCheck(Check):
@@ -92,10 +93,48 @@ class SweepCheck(Check):
     tolerance: float = Field(0.002, ge=0)
 
 
+# --- toy-data labs: the XOR lab (08-1, 08-2), judged in checks/xor.py from probe/xor.py's phases ---
+
+
+class XorDataCheck(Check):
+    kind: Literal["xor_data"] = "xor_data"
+
+
+class ArchitectureCheck(Check):
+    """The layers of one builder's model, judged from the ops a forward pass ran."""
+
+    kind: Literal["architecture"] = "architecture"
+    builder: str = Field(description="the student function that builds the model, e.g. build_mlp")
+    layers: list[tuple[int, int]] = Field(min_length=1, description="Linear (in, out) sizes, in order")
+    activation: Literal["sigmoid", "relu"] = "sigmoid"
+
+
+class BceLossCheck(Check):
+    kind: Literal["bce_loss"] = "bce_loss"
+    rtol: float = Field(1e-4, gt=0)
+
+
+class XorFitCheck(Check):
+    """Trained by the student's train(), does the builder's model fit XOR (or, for the perceptron,
+    must it not)? A network that can fit XOR does not from every initialisation, so it gets `tries`
+    seeds and passes when one fits; one that cannot never will, whatever the seed."""
+
+    kind: Literal["xor_fit"] = "xor_fit"
+    builder: str
+    fits: bool = Field(description="true: must fit all four points; false: must not (a single layer cannot)")
+    steps: int = Field(ge=1, description="train(..., steps=) for each try; calibrated in benchmarks/")
+    tries: int = Field(1, ge=1, le=10)
+
+
+class XorPredictCheck(Check):
+    kind: Literal["xor_predict"] = "xor_predict"
+
+
 CHECK_KINDS: dict[str, type[Check]] = {
     model.model_fields["kind"].default: model
     for model in (ShapesCheck, OrderCheck, DropoutCheck, InitCheck, LoadersCheck, LossCheck, OptimizerCheck,
-                  TrainModeCheck, EvalModeCheck, EvaluateCheck, AccuracyCheck, SweepCheck)
+                  TrainModeCheck, EvalModeCheck, EvaluateCheck, AccuracyCheck, SweepCheck,
+                  XorDataCheck, ArchitectureCheck, BceLossCheck, XorFitCheck, XorPredictCheck)
 }
 
 AnyCheck = Annotated[Union[tuple(CHECK_KINDS.values())], Field(discriminator="kind")]  # noqa: UP007

@@ -44,7 +44,7 @@ def judge(obs: Observations, assignment: Assignment, unfilled: set[str]) -> Judg
     drafts = []
     for check_id, cfg in assignment.checks.enabled().items():
         spec = REGISTRY[cfg.kind]
-        blanks = tuple(name for name in spec.functions if name in unfilled)
+        blanks = tuple(name for name in spec.functions_for(cfg) if name in unfilled)
         try:
             verdict = spec.judge(obs, cfg, assignment)
         except Unavailable as exc:

@@ -1,19 +1,25 @@
-"""Calibrating the thresholds from the reference: reproducible, printed, never guessed.
+"""Calibrating a lab's thresholds from its reference: reproducible, printed, never guessed.
 
-    python -m benchmarks.calibrate [--seeds 20] [--data-root DIR] [--init-draws 20000]
+    python -m benchmarks.calibrate --assignment NAME [--seeds 20] [--init-draws 20000] [--data-root DIR]
 
-1. `accuracy`: grades the reference, the same file without `optimizer.zero_grad()` (must fail)
-   and with SGD instead of Adam (a rule broken elsewhere, must still pass `accuracy`) under
-   grader seeds 0..S-1, through the real sandbox and budget of grader.toml, and prints each
-   distribution next to the configured minimum.
-2. `init`: draws Xavier uniform and normal weights of the homework's shapes many times, counts
-   false failures of the statistical test at the configured rate, and the rejection rate of
-   PyTorch's default init, He init and N(0, 1).
+1. `accuracy`: grades the reference and the lab's calibration variants (`CALIBRATION` in
+   `tests/labs/<name>.py`: bugs `accuracy` must catch, and rules broken elsewhere it should not
+   charge again) under grader seeds 0..S-1, one batch per seed, through the real sandbox and the
+   budget in grader.toml, and prints each distribution next to the configured minimum, with the
+   reference's margin in seed-to-seed standard deviations and the CPU seconds per submission.
+2. `xor_fit` (the XOR lab): from how many seeds the reference's networks fit XOR within the
+   configured steps, and so the chance that a correct solution fails all its tries.
+3. `init` (labs that have it): draws Xavier uniform and normal weights of the lab's Linear shapes
+   many times, counts false failures of the statistical test at the configured rate, and the
+   rejection of PyTorch's default init, He init and N(0, 1).
+
+The outputs are kept in `benchmarks/calibration_<name>.md` (`calibration.md` for mnist_bn).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import statistics
 import tempfile
@@ -23,11 +29,11 @@ import numpy as np
 
 from autograder import Grader, Submission, load_config
 from autograder.checks.xavier import layer_stats, mean_bound, scale_interval
+from autograder.config import Config
 
-from tests.variants import VARIANTS, write_variant
+from tests.variants import write_variant
 
 ROOT = Path(__file__).resolve().parents[1]
-SHAPES = [(100, 784), (100, 100), (10, 100)]
 
 
 def _accuracy(result) -> float:
@@ -35,73 +41,129 @@ def _accuracy(result) -> float:
     return float(message.split("classified ")[1].split("%")[0]) / 100
 
 
-def calibrate_accuracy(config, data_root: Path, seeds: int) -> None:
-    minimum = config.assignments["mnist_bn"].checks.first("accuracy").minimum
+def calibrate_accuracy(config: Config, assignment: str, reference: Path, variants: dict[str, list[tuple[str, str]]],
+                       data_root: Path, seeds: int) -> dict[str, list[float]]:
+    """Accuracy of the reference and of each variant (name -> edits) under seeds 0..seeds-1."""
+    budget = config.assignments[assignment].checks.first("accuracy")
+    table: dict[str, list[float]] = {"reference": [], **{name: [] for name in variants}}
+    cpu: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
-        files = {"reference": ROOT / "reference" / "mnist_bn.py"}
-        for name in ("no_zero_grad", "sgd"):
-            files[name] = write_variant(files["reference"], Path(tmp), name, VARIANTS[name][0])
-        table: dict[str, list[float]] = {name: [] for name in files}
+        files = {"reference": reference}
+        for name, edits in variants.items():
+            files[name] = write_variant(reference, Path(tmp), name, edits)
         for seed in range(seeds):
             seeded = config.model_copy(update={"grader": config.grader.model_copy(update={"seed": seed})})
-            results = Grader(seeded, data_root=data_root).grade([Submission(n, p) for n, p in files.items()])
+            results = Grader(seeded, assignment, data_root=data_root).grade([Submission(n, p) for n, p in files.items()])
             for result in results:
                 table[result.student].append(_accuracy(result))
+                cpu.append(result.sandbox.cpu_s)
             print(f"  seed {seed:>2}: " + ", ".join(f"{name} {table[name][-1]:.4f}" for name in files), flush=True)
-    print(f"\naccuracy after the grading budget, {seeds} seeds (configured minimum {minimum:.2f}):")
-    print(f"  {'variant':<14} {'min':>7} {'p5':>7} {'median':>7} {'max':>7}  passes")
+    minimum = budget.minimum
+    print(f"\n{assignment}: accuracy after {budget.epochs} epoch(s) on {budget.train_samples} images, {seeds} seeds "
+          f"(configured minimum {minimum:.2f}); CPU s per submission: median {statistics.median(cpu):.2f}, "
+          f"max {max(cpu):.2f}")
+    print(f"  {'variant':<26} {'min':>7} {'median':>7} {'mean':>7} {'sd':>7} {'max':>7}  passes")
     for name, values in table.items():
-        ordered = sorted(values)
-        p5 = ordered[max(0, math.ceil(0.05 * len(ordered)) - 1)]
-        passes = sum(v >= minimum for v in values)
-        print(f"  {name:<14} {ordered[0]:7.4f} {p5:7.4f} {statistics.median(values):7.4f} {ordered[-1]:7.4f}  "
-              f"{passes}/{len(values)}")
+        sd = statistics.stdev(values) if len(values) > 1 else 0.0
+        print(f"  {name:<26} {min(values):7.4f} {statistics.median(values):7.4f} {statistics.fmean(values):7.4f} "
+              f"{sd:7.4f} {max(values):7.4f}  {sum(v >= minimum for v in values)}/{len(values)}")
     ref = table["reference"]
-    spread = statistics.stdev(ref) if len(ref) > 1 else 0.0
-    print(f"  reference margin over the minimum: {min(ref) - minimum:+.4f} "
-          f"({(min(ref) - minimum) / spread if spread else float('inf'):.1f} seed-to-seed standard deviations)")
+    sd = statistics.stdev(ref) if len(ref) > 1 else 0.0
+    mean = statistics.fmean(ref)
+    print(f"  reference: worst seed {min(ref) - minimum:+.4f} over the minimum; mean {mean - minimum:+.4f} = "
+          f"{(mean - minimum) / sd if sd else float('inf'):.1f} seed-to-seed standard deviations"
+          + (f" (normal-fit false-failure rate {0.5 * math.erfc((mean - minimum) / sd / math.sqrt(2)):.1e})" if sd else ""))
+    return table
 
 
-def calibrate_init(rate: float, draws: int) -> None:
-    alpha = rate / (2 * len(SHAPES))
-    rng = np.random.default_rng(0)
-    print(f"\ninit check at false-failure rate {rate:g} ({alpha:.2e} per test, 2 tests x {len(SHAPES)} layers):")
-    for fan_out, fan_in in SHAPES:
+def calibrate_init(shapes: list[tuple[int, int]], rate: float, draws: int, seed: int = 0) -> None:
+    """`shapes` as the weights' shapes, (fan_out, fan_in)."""
+    alpha = rate / (2 * len(shapes))
+    rng = np.random.default_rng(seed)
+    print(f"\ninit check at false-failure rate {rate:g} ({alpha:.2e} per test, 2 tests x {len(shapes)} layers):")
+    for fan_out, fan_in in shapes:
         lo, hi = scale_interval(fan_in * fan_out, alpha)
         print(f"  Linear {fan_in}->{fan_out}: accepted std ratio {math.sqrt(lo):.4f}..{math.sqrt(hi):.4f}, "
               f"|mean|/std <= {mean_bound(fan_in * fan_out, alpha):.4f}")
 
-    def pass_rate(sample, n: int) -> float:
-        return sum(all(layer_stats(sample(s).astype(np.float32), alpha).ok for s in SHAPES) for _ in range(n)) / n
+    def rejected(var_of, law: str, n: int) -> int:
+        bad = 0
+        for _ in range(n):
+            for fan_out, fan_in in shapes:
+                std = math.sqrt(var_of(fan_in, fan_out))
+                w = (rng.normal(0, std, (fan_out, fan_in)) if law == "normal"
+                     else rng.uniform(-1, 1, (fan_out, fan_in)) * std * math.sqrt(3)).astype(np.float32)
+                if not layer_stats(w, alpha).ok:
+                    bad += 1
+                    break
+        return bad
 
-    def normal(var_of):
-        return lambda shape: rng.normal(0, math.sqrt(var_of(shape[1], shape[0])), shape)
-
-    def uniform(var_of):
-        return lambda shape: rng.uniform(-1, 1, shape) * math.sqrt(3 * var_of(shape[1], shape[0]))
-
-    def xavier_var(fan_in, fan_out):
-        return 2 / (fan_in + fan_out)
-
-    print(f"  Xavier uniform false failures: {1 - pass_rate(uniform(xavier_var), draws):.5f} of {draws} models")
-    print(f"  Xavier normal  false failures: {1 - pass_rate(normal(xavier_var), draws):.5f} of {draws} models")
-    small = max(200, draws // 20)
+    for law in ("uniform", "normal"):
+        print(f"  Xavier {law:<7} false failures: {rejected(lambda i, o: 2 / (i + o), law, draws)} of {draws} models")
+    small = max(100, draws // 20)
     for name, var_of in [("PyTorch default", lambda i, o: 1 / (3 * i)), ("He", lambda i, o: 2 / i),
                          ("N(0, 1)", lambda i, o: 1.0)]:
-        print(f"  {name:<15} rejected:       {1 - pass_rate(uniform(var_of), small):.4f} of {small} models")
+        print(f"  {name:<15} rejected: {rejected(var_of, 'uniform', small)} of {small} models")
+
+
+def calibrate_fit(config: Config, assignment: str, reference: Path, seeds: int) -> None:
+    """For each `xor_fit` check that must fit: from how many seeds the reference's own model,
+    trained the reference's way, fits within the check's steps; the false-failure rate of a
+    correct solution is then about (1 - that share) ** tries. Runs the reference in-process."""
+    import importlib.util
+
+    import torch
+
+    spec = importlib.util.spec_from_file_location("calibrated_reference", reference)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    torch.set_num_threads(config.grader.threads)
+    x, y = module.xor_data()
+    for check_id, cfg in config.assignments[assignment].checks.of_kind("xor_fit").items():
+        if not cfg.fits:
+            continue
+        limit = max(cfg.steps, 10001)
+        fitted_at = []
+        for seed in range(seeds):
+            torch.manual_seed(config.grader.seed + seed)
+            model = getattr(module, cfg.builder)()
+            criterion, optimizer = module.make_criterion(), module.make_optimizer(model, config.assignments[assignment].learning_rate)
+            at = None
+            for step in range(1, limit + 1):
+                optimizer.zero_grad()
+                cost = criterion(model(x), y)
+                cost.backward()
+                optimizer.step()
+                if step % 50 == 0 and torch.equal((model(x) > 0.5).float(), y):
+                    at = step
+                    break
+            fitted_at.append(at)
+        share = sum(a is not None and a <= cfg.steps for a in fitted_at) / seeds
+        print(f"{check_id}: {cfg.builder}() fitted XOR at steps {fitted_at} (None: not within {limit}) over {seeds} "
+              f"seeds; within the configured {cfg.steps} steps from {share:.0%} of seeds, so a correct solution "
+              f"fails all {cfg.tries} tries with probability about {(1 - share) ** cfg.tries:.1e}", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--assignment", default="mnist_bn", help="a lab with tests/labs/<name>.py (default: mnist_bn)")
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--init-draws", type=int, default=20000)
     parser.add_argument("--data-root", type=Path)
     parser.add_argument("--skip-accuracy", action="store_true")
     args = parser.parse_args()
     config = load_config(ROOT / "grader.toml")
-    if not args.skip_accuracy:
-        calibrate_accuracy(config, args.data_root or config.path(config.data.root), args.seeds)
-    calibrate_init(config.assignments["mnist_bn"].checks.first("init").false_failure_rate, args.init_draws)
+    lab = importlib.import_module(f"tests.labs.{args.assignment}")
+    checks = config.assignments[args.assignment].checks
+    if not args.skip_accuracy and checks.first("accuracy"):
+        variants = {name: lab.VARIANTS[name][0] for name in lab.CALIBRATION}
+        calibrate_accuracy(config, args.assignment, lab.REFERENCE, variants,
+                           args.data_root or config.path(config.data.root), args.seeds)
+    if checks.first("xor_fit"):
+        calibrate_fit(config, args.assignment, lab.REFERENCE, args.seeds)
+    if checks.first("init") and checks.first("shapes"):
+        shapes = [(fan_out, fan_in) for fan_in, fan_out in checks.first("shapes").linear]
+        calibrate_init(shapes, checks.first("init").false_failure_rate, args.init_draws)
 
 
 if __name__ == "__main__":

@@ -73,8 +73,8 @@ def test_one_kind_of_check_can_be_used_twice_with_its_own_parameters(tmp_path):
 
 
 def test_an_unknown_kind_is_named_with_the_known_ones(tmp_path):
-    text = (ROOT / "grader.toml").read_text(encoding="utf-8") + "\n[assignments.mnist_bn.checks.xor_fit]\npoints = 5\n"
+    text = (ROOT / "grader.toml").read_text(encoding="utf-8") + "\n[assignments.mnist_bn.checks.xor_fitness]\npoints = 5\n"
     with pytest.raises(ConfigError) as error:
         load_config(_write(tmp_path, text))
-    assert "assignments.mnist_bn.checks.xor_fit: unknown check kind 'xor_fit'" in str(error.value)
+    assert "assignments.mnist_bn.checks.xor_fitness: unknown check kind 'xor_fitness'" in str(error.value)
     assert "known kinds: shapes, order" in str(error.value)

@@ -1,8 +1,10 @@
-"""The rubric's checks. Each id in a feedback report is the `check_<id>` function in one of:
-`model.py` (shapes, order, dropout, init), `data.py` (loaders), `training.py` (loss, optimizer,
-train_mode, accuracy), `evaluation.py` (eval_mode, evaluate, sweep)."""
+"""The rubric's checks. A check in a feedback report is the `check_<kind>` function (its kind is
+its id unless grader.toml sets `kind`) in one of: `model.py` (shapes, order, dropout, init),
+`data.py` (loaders), `training.py` (loss, optimizer, train_mode, accuracy), `evaluation.py`
+(eval_mode, evaluate, sweep), and the labs with observations of their own: `xor.py` (xor_data,
+architecture, bce_loss, xor_fit, xor_predict)."""
 
-from . import data, evaluation, model, training  # noqa: F401  (registers the checks)
+from . import data, evaluation, model, training, xor  # noqa: F401  (registers the checks)
 from .base import REGISTRY, CheckSpec, Verdict
 from .observations import Observations, Unavailable
 

@@ -24,6 +24,7 @@ class Verdict:
 
 Judge = Callable[[Observations, Any, Assignment], Verdict]
 Title = str | Callable[[Any], str]  # fixed, or built from the check's parameters in grader.toml
+Asks = Callable[[Any], dict[str, Any]]  # from a check's parameters, what its phases should do (ProbePlan.params)
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,17 @@ class CheckSpec:
     title: Title
     phases: tuple[str, ...]
     judge: Judge
+    asks: Asks | None = None
 
     @property
     def functions(self) -> tuple[str, ...]:
         """The student functions this check exercises: those its phases call (the phase table)."""
         return tuple(dict.fromkeys(name for phase in self.phases for name in PHASES[phase].functions))
+
+    def functions_for(self, cfg: Check) -> tuple[str, ...]:
+        """Those of one configured check: its phases' functions, and the builder it names, if any."""
+        builder = getattr(cfg, "builder", None)
+        return tuple(dict.fromkeys([*self.functions, *([builder] if builder else [])]))
 
     def title_for(self, cfg: Check) -> str:
         """The title a report shows: what this assignment's parameters ask for, not a fixed text."""
@@ -46,12 +53,14 @@ class CheckSpec:
 REGISTRY: dict[str, CheckSpec] = {}
 
 
-def check(id: str, title: Title, phases: tuple[str, ...]) -> Callable[[Judge], Judge]:
+def check(id: str, title: Title, phases: tuple[str, ...], asks: Asks | None = None) -> Callable[[Judge], Judge]:
     """Register a check that reads the observations of `phases` (which also says which student
-    functions it exercises, for "not implemented yet")."""
+    functions it exercises, for "not implemented yet"). `asks` turns the check's parameters into
+    what its phases should do, e.g. `{"train": ["build_mlp"]}`: lists from several checks are
+    joined, so two checks of one kind can ask the same phase for different models."""
 
     def register(judge: Judge) -> Judge:
-        REGISTRY[id] = CheckSpec(id, title, phases, judge)
+        REGISTRY[id] = CheckSpec(id, title, phases, judge, asks)
         return judge
 
     return register

@@ -39,7 +39,7 @@ def check_loss(obs: Observations, cfg: LossCheck, assignment: Assignment) -> Ver
 
 
 @check("optimizer", lambda cfg: f"{cfg.name} over all parameters with the learning rate passed in",
-       phases=("optimizer",))
+       phases=("optimizer",), asks=lambda cfg: {"optimizer_builder": cfg.builder})
 def check_optimizer(obs: Observations, cfg: OptimizerCheck, assignment: Assignment) -> Verdict:
     opt = obs.phase("optimizer")
     problems = []

@@ -30,7 +30,7 @@ class Mnist:
 @dataclass
 class Context:
     job: Job
-    data: Mnist
+    data: Mnist | None  # None for a lab that does not need MNIST
     out: Path
     device: str
     module: ModuleType | None = None
@@ -44,8 +44,8 @@ class Context:
         assert self.module is not None
         return call(self.module, self.job.module_path, function, *args, **kwargs)
 
-    def seed(self) -> None:
-        seed = self.plan.seed
+    def seed(self, offset: int = 0) -> None:
+        seed = self.plan.seed + offset
         random.seed(seed)
         np.random.seed(seed)
         torch.manual_seed(seed)
@@ -60,11 +60,12 @@ class Context:
         return datasets.loader(self.data.train.subset(0, samples), self.plan.batch_size, shuffle=True,
                                seed=self.plan.seed)
 
-    def fresh_model(self) -> torch.nn.Module:
-        self.seed()
-        model = self.call("build_model")
+    def fresh_model(self, builder: str = "build_model", seed_offset: int = 0) -> torch.nn.Module:
+        """A new model from the student's `builder`, built from the grader's seed (plus `seed_offset`)."""
+        self.seed(seed_offset)
+        model = self.call(builder)
         if not isinstance(model, torch.nn.Module):
-            raise wrong_type("build_model", "a torch.nn.Module", model)
+            raise wrong_type(builder, "a torch.nn.Module", model)
         return model.to(self.device)
 
 

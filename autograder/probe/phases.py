@@ -111,7 +111,7 @@ def phase_loss(ctx: Context) -> dict[str, Any]:
 
 
 def phase_optimizer(ctx: Context) -> dict[str, Any]:
-    model = ctx.fresh_model()
+    model = ctx.fresh_model(ctx.plan.params.get("optimizer_builder", "build_model"))
     optimizer = ctx.call("make_optimizer", model, learning_rate=ctx.plan.learning_rate)
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise wrong_type("make_optimizer", "a torch.optim optimizer", optimizer)
@@ -226,3 +226,13 @@ PHASE_FUNCTIONS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "optimizer": phase_optimizer, "train_probe": phase_train_probe, "train": phase_train,
     "evaluate": phase_evaluate, "sweep": phase_sweep,
 }
+
+
+def implements(name: str) -> Callable[[Callable[[Context], dict[str, Any]]], Callable[[Context], dict[str, Any]]]:
+    """Register the implementation of a phase a lab adds to the table (`probe/<lab>.py`)."""
+
+    def register(function: Callable[[Context], dict[str, Any]]) -> Callable[[Context], dict[str, Any]]:
+        PHASE_FUNCTIONS[name] = function
+        return function
+
+    return register

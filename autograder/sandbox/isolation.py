@@ -87,12 +87,12 @@ def runtime_paths() -> list[Path]:
     return [Path(sys.prefix), Path(sys.base_prefix), Path(__file__).resolve().parents[2]]
 
 
-def child_rules(tier: str, workdir: Path, outdir: Path, data_root: Path, data_files: list[Path],
+def child_rules(tier: str, workdir: Path, outdir: Path, data_root: Path | None, data_files: list[Path],
                 processes: int) -> Isolation:
     """What a child may read and write: the system and Python, its own folders, the MNIST files
     it needs; never the reference, grader.toml, the real test labels or other students' files."""
     package = Path(__file__).resolve().parents[1]
-    read = [*SYSTEM_READ, sys.base_prefix, sys.prefix, str(package), str(data_root),
-            *(str(path.resolve()) for path in data_files)]
+    read = [*SYSTEM_READ, sys.base_prefix, sys.prefix, str(package),
+            *([str(data_root)] if data_root else []), *(str(path.resolve()) for path in data_files)]
     write = [str(workdir), str(outdir), "/dev/null", *_gpu_devices()]
     return Isolation(landlock=tier in ("bwrap", "landlock"), read=read, write=write, processes=processes)

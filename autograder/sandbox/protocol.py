@@ -6,7 +6,7 @@ Only plain data crosses: the trusted process never unpickles anything from the s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -23,20 +23,31 @@ GRADER_FAILED = 70  # exit code of a child whose grader-side code failed (its tr
 class Phase:
     label: str  # what the student reads: "Your code stopped while the grader was running <label>"
     functions: tuple[str, ...]  # the student functions it calls
+    mnist: bool = True  # whether it needs MNIST (when no planned phase does, the sandbox never loads it)
 
 
-PHASES: dict[str, Phase] = {
-    "import": Phase("importing your module", ()),
+PHASES: dict[str, Phase] = {}
+
+
+def register_phase(name: str, label: str, functions: tuple[str, ...], mnist: bool = False) -> None:
+    """Add a phase to the table: a lab with a new kind of observation declares its phases next to
+    its checks (`checks/<lab>.py`), and implements them in `probe/<lab>.py`."""
+    PHASES[name] = Phase(label, functions, mnist)
+
+
+for _name, _phase in {
+    "import": Phase("importing your module", (), mnist=False),
     "build": Phase("build_model()", ("build_model",)),
     "data": Phase("load_mnist() / make_loaders()", ("load_mnist", "make_loaders")),
-    "loss": Phase("make_criterion()", ("make_criterion",)),
-    "optimizer": Phase("make_optimizer()", ("build_model", "make_optimizer")),
+    "loss": Phase("make_criterion()", ("make_criterion",), mnist=False),
+    "optimizer": Phase("make_optimizer()", ("build_model", "make_optimizer"), mnist=False),
     "train_probe": Phase("train() (the train-mode check)", ("build_model", "make_criterion", "make_optimizer", "train")),
     "train": Phase("train() (the grading run)", ("build_model", "make_criterion", "make_optimizer", "train")),
     "evaluate": Phase("evaluate()", ("build_model", "evaluate")),
     "sweep": Phase("compare_hidden_sizes()", ("compare_hidden_sizes", "build_model", "make_criterion", "make_optimizer",
                                                "train", "evaluate")),
-}
+}.items():
+    register_phase(_name, _phase.label, _phase.functions, _phase.mnist)
 
 
 def label(phase: str) -> str:
@@ -67,6 +78,8 @@ class ProbePlan(_Plain):
     epochs: int = 1
     train_samples: int = 55000
     sweep: SweepPlan | None = None
+    needs_mnist: bool = True  # False: the sandbox runs without MNIST (a toy-data lab)
+    params: dict[str, Any] = {}  # what checks of a lab's own kinds ask its phases to do (builders, steps, ...)
 
 
 class Isolation(_Plain):

@@ -30,7 +30,7 @@ class SandboxError(Exception):
 class Sandbox:
     """Runs jobs, `parallel` at a time, in children of a pre-warmed zygote."""
 
-    def __init__(self, data_root: Path, threads: int, parallel: int, tier: str, writable: Path,
+    def __init__(self, data_root: Path | None, threads: int, parallel: int, tier: str, writable: Path,
                  readable: list[Path]):
         self.data_root = data_root
         self.threads = threads
@@ -56,7 +56,7 @@ class Sandbox:
                    PYTHONDONTWRITEBYTECODE="1", CUBLAS_WORKSPACE_CONFIG=":4096:8",
                    MPLBACKEND="Agg", MPLCONFIGDIR=str(self.writable / "matplotlib"),
                    XDG_CACHE_HOME=str(self.writable / "cache"))
-        command = [sys.executable, "-m", "autograder.sandbox.zygote", str(self.data_root), str(self.threads)]
+        command = [sys.executable, "-m", "autograder.sandbox.zygote", str(self.data_root or "-"), str(self.threads)]
         if self.tier == "bwrap":
             command = bwrap_prefix(self.writable, runtime_paths() + self.readable) + command
         self.process = subprocess.Popen(

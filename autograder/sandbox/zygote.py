@@ -1,7 +1,7 @@
 """The zygote: one process that pays for `import torch` and loading MNIST once, then forks a fresh
 child per submission.
 
-Run as `python -m autograder.sandbox.zygote DATA_ROOT THREADS`. It speaks the line protocol of
+Run as `python -m autograder.sandbox.zygote DATA_ROOT THREADS` (DATA_ROOT `-`: no MNIST). It speaks the line protocol of
 `protocol.py` on its stdin/stdout, enforces each job's limits by killing the child's whole process
 tree, and reports how each child ended. The limit that decides is CPU time, summed over the job's
 whole process tree: the same submission uses the same CPU time on an idle and on a saturated
@@ -98,7 +98,7 @@ def _tree(pid: int, limit: int) -> list[int]:
     return family + stack
 
 
-def _child(job: Job, data: Mnist, protocol_fds: tuple[int, int]) -> None:
+def _child(job: Job, data: Mnist | None, protocol_fds: tuple[int, int]) -> None:
     """Runs in the forked child; never returns."""
     code = GRADER_FAILED
     try:
@@ -162,7 +162,7 @@ class Running:
 
 
 class Zygote:
-    def __init__(self, data: Mnist, commands: int, replies: int):
+    def __init__(self, data: Mnist | None, commands: int, replies: int):
         self.data = data
         self.commands = commands
         self.replies = replies
@@ -258,7 +258,8 @@ class Zygote:
 
 
 def main() -> None:
-    root, threads = Path(sys.argv[1]), int(sys.argv[2])
+    root = None if sys.argv[1] == "-" else Path(sys.argv[1])  # "-": a lab that does not need MNIST
+    threads = int(sys.argv[2])
     torch.set_num_threads(threads)
     # Keep the protocol off fds 0/1, so nothing printed by a library can corrupt it.
     commands, replies = os.dup(0), os.dup(1)
@@ -267,7 +268,7 @@ def main() -> None:
     os.dup2(null, 0)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of submissions come to us
-    zygote = Zygote(load(root), commands, replies)
+    zygote = Zygote(load(root) if root else None, commands, replies)
     zygote.reply(Hello(torch=torch.__version__))
     zygote.serve()
 

@@ -100,3 +100,6 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
     "unscaled_evaluate": ([("def evaluate", UNSCALED_EVALUATE)], {"evaluate"}),
     "functional_dropout_always_on": ([("def build_model", FUNCTIONAL_DROPOUT_ALWAYS_ON)], {"eval_mode"}),
 }
+
+# What benchmarks/calibrate.py grades next to the reference (benchmarks/calibration_mnist_dropout.md).
+CALIBRATION = ("no_zero_grad", "rmsprop", "sgd")

@@ -127,3 +127,6 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
 # numerics (CUDA with device = "auto") may flip it: tests compare their other checks only.
 SEED_DEPENDENT_ACCURACY = {"adam", "sum_loss"}
 
+
+# What benchmarks/calibrate.py grades next to the reference (benchmarks/calibration_mnist_softmax.md).
+CALIBRATION = ("no_zero_grad", "adam", "lr_001", "sum_loss", "softmax_output")

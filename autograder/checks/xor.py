@@ -1,0 +1,132 @@
+"""The XOR lab's checks (08-1 perceptron, 08-2 multi-layer perceptron): `xor_data`,
+`architecture` (perceptron, mlp, wide_deep), `bce_loss`, `xor_fit` (perceptron_fails, mlp_learns,
+wide_deep_learns) and `xor_predict`. Its phases run on four points, without MNIST
+(`probe/xor.py`); their table entries are here."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..config import Assignment
+from ..rubric import ArchitectureCheck, BceLossCheck, Check, XorFitCheck
+from ..sandbox.protocol import register_phase
+from .base import Verdict, check, failed, passed
+from .observations import Observations
+
+BUILDERS = ("build_perceptron", "build_mlp", "build_wide_deep")
+register_phase("xor_data", "xor_data()", ("xor_data",))
+register_phase("xor_models", "building the models", ())
+register_phase("xor_loss", "make_criterion()", ("make_criterion",))
+register_phase("xor_train", "train() on the XOR points", ("make_criterion", "make_optimizer", "train", "predict"))
+
+X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+Y = [[0.0], [1.0], [1.0], [0.0]]
+
+
+def _tensor_problem(name: str, seen: dict[str, Any], expected: list[list[float]]) -> str | None:
+    if seen.get("type") != "Tensor":
+        return f"{name} is a {seen.get('type')}, not a tensor"
+    if not seen.get("dtype", "").startswith("float"):
+        return f"{name} holds {seen['dtype']} values; use torch.FloatTensor (BCELoss and Linear need floats)"
+    if seen.get("values") != expected:
+        return f"{name} is {seen.get('values')}, but XOR's is {expected}"
+    return None
+
+
+@check("xor_data", "xor_data(): the four XOR points", phases=("xor_data",))
+def check_xor_data(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
+    data = obs.phase("xor_data")
+    problems = [p for p in (_tensor_problem("X", data["X"], X), _tensor_problem("Y", data["Y"], Y)) if p]
+    if problems:
+        return failed("; ".join(problems) + ".")
+    return passed("X and Y are the four XOR points and their labels, as float tensors.")
+
+
+def _layers(pairs: list[tuple[int, int]] | list[list[int]], activation: str) -> str:
+    name = {"sigmoid": "Sigmoid", "relu": "ReLU"}[activation]
+    return " → ".join(f"Linear({a}, {b}) → {name}" for a, b in pairs)
+
+
+@check("architecture", lambda cfg: f"{cfg.builder}(): {_layers(cfg.layers, cfg.activation)}", phases=("xor_models",),
+       asks=lambda cfg: {"architectures": [cfg.builder]})
+def check_architecture(obs: Observations, cfg: ArchitectureCheck, assignment: Assignment) -> Verdict:
+    model = obs.phase("xor_models")["models"].get(cfg.builder, {})
+    if "error" in model:
+        obs.raise_student_error(model["error"])
+    ran = [op for op in model["ops"] if op["kind"] in ("linear", "sigmoid", "relu", "tanh", "softmax")]
+    seen = [(op["kind"], (op.get("in"), op.get("out"))) for op in ran]
+    expected = [step for pair in cfg.layers for step in (("linear", tuple(pair)), (cfg.activation, (None, None)))]
+    if seen == expected:
+        return passed(f"A forward pass ran {_layers(cfg.layers, cfg.activation)}.")
+    shown = " → ".join(f"Linear({a}, {b})" if kind == "linear" else kind.capitalize() for kind, (a, b) in seen)
+    return failed(f"A forward pass of {cfg.builder}() ran {shown or 'nothing'}; the lab's model is "
+                  f"{_layers(cfg.layers, cfg.activation)} (each Linear followed by its {cfg.activation}).")
+
+
+def binary_cross_entropy(p: list[float], y: list[float]) -> float:
+    """The mean binary cross-entropy, computed by the trusted process itself."""
+    return -sum(t * math.log(q) + (1 - t) * math.log(1 - q) for q, t in zip(p, y)) / len(p)
+
+
+@check("bce_loss", "Binary cross-entropy loss (BCELoss)", phases=("xor_loss",))
+def check_bce_loss(obs: Observations, cfg: BceLossCheck, assignment: Assignment) -> Verdict:
+    for case in obs.phase("xor_loss")["cases"]:
+        expected = binary_cross_entropy(case["p"], case["y"])
+        if case["value"] is None or not math.isclose(case["value"], expected, rel_tol=cfg.rtol, abs_tol=1e-6):
+            return failed(f"On {len(case['p'])} probabilities your criterion gave {case['value']}, but the binary "
+                          f"cross-entropy is {expected:.5f}. Use torch.nn.BCELoss(): the model ends in a sigmoid, "
+                          "so its outputs are probabilities.")
+    return passed("Your criterion computes the mean binary cross-entropy.")
+
+
+def _number(value: float | None) -> str:
+    return "?" if value is None else f"{value:.4f}"
+
+
+def _fit_title(cfg: XorFitCheck) -> str:
+    return f"{cfg.builder}() trained by your train(): {'learns XOR' if cfg.fits else 'cannot learn XOR'}"
+
+
+@check("xor_fit", _fit_title, phases=("xor_train",),
+       asks=lambda cfg: {"train": {cfg.builder: [cfg.steps, cfg.tries, cfg.fits]}})
+def check_xor_fit(obs: Observations, cfg: XorFitCheck, assignment: Assignment) -> Verdict:
+    runs = obs.phase("xor_train")["runs"].get(cfg.builder, [])
+    for run in runs:
+        if "error" in run:
+            obs.raise_student_error(run["error"])
+    tried = f"{len(runs)} seed(s), {cfg.steps} steps each"
+    fitted = [run for run in runs if run["fits"]]
+    last = runs[-1] if runs else {}
+    costs = f"cost {_number(last.get('first_cost'))} → {_number(last.get('last_cost'))}"
+    if cfg.fits and fitted:
+        return passed(f"{cfg.builder}() learned XOR ({tried}; predictions {fitted[0]['predicted']}).")
+    if cfg.fits:
+        return failed(f"{cfg.builder}() did not learn XOR in {tried} ({costs}; predictions {last.get('predicted')}, "
+                      "XOR is [0, 1, 1, 0]). In train(): optimizer.zero_grad(), cost.backward() and optimizer.step() "
+                      "at every step, on the whole X and Y.")
+    if fitted:
+        return failed(f"{cfg.builder}() fitted XOR ({fitted[0]['predicted']}), which one Linear layer and a sigmoid "
+                      "cannot: the perceptron must be a single layer, Linear(2, 1) → Sigmoid. That it fails is the "
+                      "lesson of lab 08-1.")
+    return passed(f"As the lab shows, a single-layer perceptron cannot learn XOR ({tried}; {costs}, "
+                  f"predictions {last.get('predicted')}).")
+
+
+@check("xor_predict", "predict(): 0./1. predictions without gradients", phases=("xor_train",))
+def check_xor_predict(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
+    runs = [run for runs in obs.phase("xor_train")["runs"].values() for run in runs if "predict" in run]
+    if not runs:
+        return failed("The grader trained no model whose predict() it could compare.")
+    for run in runs:
+        seen = run["predict"]
+        if "error" in seen:
+            obs.raise_student_error(seen["error"])
+        values = [row[0] if isinstance(row, list) else row for row in seen.get("values") or []]
+        if seen.get("type") != "Tensor" or values != run["predicted"]:
+            return failed(f"predict() returned {values or seen.get('type')}, but the model's outputs thresholded at "
+                          f"0.5 are {run['predicted']}: return (hypothesis > 0.5).float().")
+        if seen["grad"]:
+            return failed(f"predict() tracked gradients in {seen['grad']} of {seen['linear']} Linear calls: "
+                          "predict inside `with torch.no_grad():`.")
+    return passed("predict() returned the model's outputs thresholded at 0.5, as floats, without gradients.")

@@ -1,0 +1,136 @@
+"""Lab `xor` (course lab 08-1, 08-2: lab-08_1_xor, lab-08_2_xor_nn, lab-08_3_xor_nn_wide_deep):
+submissions derived from its reference, each breaking one rule (or none, in another correct style), as
+data. Edits are applied by `tests.variants.apply_edits`, so a substitution that no longer applies to the
+reference fails loudly.
+
+The `*_learns` and `perceptron_fails` verdicts below assume that those checks train the student's own
+model, criterion, optimizer and train() (as `accuracy` does in the MNIST labs) on the grader's XOR data,
+for the course's 10001 full-batch steps at lr 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ASSIGNMENT = "xor"
+REFERENCE = Path(__file__).resolve().parents[2] / "reference" / "xor.py"
+
+# The class style of the course's earlier labs: an nn.Module subclass, functional sigmoid in forward().
+MODULE_SUBCLASS_MLP = '''
+class XORModel(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear1 = torch.nn.Linear(2, 2)
+        self.linear2 = torch.nn.Linear(2, 1)
+
+    def forward(self, x):
+        return torch.sigmoid(self.linear2(torch.sigmoid(self.linear1(x))))
+
+
+def build_mlp():
+    return XORModel().to(device)
+'''
+
+FUNCTION_CRITERION = '''
+import torch.nn.functional as F
+
+
+def make_criterion():
+    def criterion(hypothesis, Y):
+        return F.binary_cross_entropy(hypothesis, Y)
+    return criterion
+'''
+
+# One Sigmoid module per position (the course shares one module, so model.children() and
+# model.modules() list it once, and a hook on it fires at every position).
+SEPARATE_SIGMOIDS_WIDE_DEEP = '''
+def build_wide_deep():
+    return torch.nn.Sequential(torch.nn.Linear(2, 10), torch.nn.Sigmoid(),
+                               torch.nn.Linear(10, 10), torch.nn.Sigmoid(),
+                               torch.nn.Linear(10, 10), torch.nn.Sigmoid(),
+                               torch.nn.Linear(10, 1), torch.nn.Sigmoid()).to(device)
+'''
+
+# A "perceptron" with a hidden layer: the MLP under the perceptron's name, which does learn XOR.
+HIDDEN_LAYER_PERCEPTRON = '''
+def build_perceptron():
+    return torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Sigmoid(),
+                               torch.nn.Linear(2, 1), torch.nn.Sigmoid()).to(device)
+'''
+
+X_DATA = "X = torch.FloatTensor([[0, 0], [0, 1], [1, 0], [1, 1]]).to(device)"
+Y_DATA = "Y = torch.FloatTensor([[0], [1], [1], [0]]).to(device)"
+PERCEPTRON_LAYERS = "    linear = torch.nn.Linear(2, 1, bias=True)\n    sigmoid = torch.nn.Sigmoid()\n"
+PERCEPTRON_MODEL = "model = torch.nn.Sequential(linear, sigmoid).to(device)"
+MLP_LAYERS = "    linear1 = torch.nn.Linear(2, 2, bias=True)\n    linear2 = torch.nn.Linear(2, 1, bias=True)\n"
+MLP_MODEL = "model = torch.nn.Sequential(linear1, sigmoid, linear2, sigmoid).to(device)"
+WIDE_DEEP_LAYERS = ("    linear3 = torch.nn.Linear(10, 10, bias=True)\n"
+                    "    linear4 = torch.nn.Linear(10, 1, bias=True)\n")
+WIDE_DEEP_MODEL = ("model = torch.nn.Sequential(linear1, sigmoid, linear2, sigmoid, linear3, sigmoid, linear4, sigmoid)"
+                   ".to(device)")
+BCE = "torch.nn.BCELoss()"
+SGD = "torch.optim.SGD(model.parameters(), lr=learning_rate)"
+ZERO_GRAD = "        optimizer.zero_grad()\n"
+STEP = "        cost.backward()\n        optimizer.step()\n"
+PREDICTED = "predicted = (hypothesis > 0.5).float()"
+NO_GRAD = "    with torch.no_grad():\n        ### BEGIN SOLUTION\n        hypothesis = model(X)"
+
+# Other correct styles: full marks. name -> edits (an edit is (old, new) text or ("def NAME", code)).
+STYLES: dict[str, list[tuple[str, str]]] = {
+    "module_subclass_mlp": [("def build_mlp", MODULE_SUBCLASS_MLP)],
+    "function_criterion": [("def make_criterion", FUNCTION_CRITERION)],
+    "where_predict": [(PREDICTED, "predicted = torch.where(hypothesis > 0.5, 1.0, 0.0)")],
+    "separate_sigmoids_wide_deep": [("def build_wide_deep", SEPARATE_SIGMOIDS_WIDE_DEEP)],
+    # torch.tensor of float literals, made on the device: the same float32 tensors.
+    "tensor_data": [(X_DATA, "X = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]], device=device)"),
+                    (Y_DATA, "Y = torch.tensor([[0.], [1.], [1.], [0.]], device=device)")],
+}
+
+# name -> (edits, checks that must not pass). The styles above come first, expecting nothing to fail.
+VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
+    **{name: (edits, set()) for name, edits in STYLES.items()},
+    # data
+    "or_labels": ([(Y_DATA, "Y = torch.FloatTensor([[0], [1], [1], [1]]).to(device)")], {"data"}),
+    "long_inputs": ([(X_DATA, "X = torch.LongTensor([[0, 0], [0, 1], [1, 0], [1, 1]]).to(device)")], {"data"}),
+    "flat_labels": ([(Y_DATA, "Y = torch.FloatTensor([0, 1, 1, 0]).to(device)")], {"data"}),
+    # perceptron
+    # No bias: still a linear classifier through the origin, so it still cannot learn XOR.
+    "perceptron_no_bias": ([(PERCEPTRON_LAYERS, PERCEPTRON_LAYERS.replace("bias=True", "bias=False"))],
+                           {"perceptron"}),
+    # Without the Sigmoid (or with ReLU) the output leaves [0, 1] and BCELoss raises during training
+    # ("all elements of input should be between 0 and 1"), so the perceptron cannot be trained at all:
+    # `perceptron_fails` is not charged again for the same mistake.
+    "perceptron_no_sigmoid": ([(PERCEPTRON_MODEL, "model = torch.nn.Sequential(linear).to(device)")], {"perceptron"}),
+    "perceptron_relu": ([(PERCEPTRON_LAYERS, PERCEPTRON_LAYERS.replace("torch.nn.Sigmoid()", "torch.nn.ReLU()"))],
+                        {"perceptron"}),
+    # mlp
+    "mlp_hidden_3": ([(MLP_LAYERS, MLP_LAYERS.replace("Linear(2, 2,", "Linear(2, 3,").replace("Linear(2, 1,", "Linear(3, 1,"))],
+                     {"mlp"}),
+    # No last Sigmoid: BCELoss raises on the raw output, so the MLP cannot learn either.
+    "mlp_no_last_sigmoid": ([(MLP_MODEL, "model = torch.nn.Sequential(linear1, sigmoid, linear2).to(device)")],
+                            {"mlp", "mlp_learns"}),
+    # wide_deep
+    "wide_deep_two_hidden": ([(WIDE_DEEP_LAYERS, "    linear4 = torch.nn.Linear(10, 1, bias=True)\n"),
+                              (WIDE_DEEP_MODEL, "model = torch.nn.Sequential(linear1, sigmoid, linear2, sigmoid, linear4, sigmoid)"
+                                                ".to(device)")],
+                             {"wide_deep"}),
+    # loss
+    "mse_loss": ([(BCE, "torch.nn.MSELoss()")], {"loss"}),
+    # optimizer
+    "adam": ([(SGD, "torch.optim.Adam(model.parameters(), lr=learning_rate)")], {"optimizer"}),
+    # lr 0.1, the rate the course's 08-2 notebook started from ("modified learning rate from 0.1 to 1").
+    "lr_01": ([(SGD, "torch.optim.SGD(model.parameters(), lr=0.1)")], {"optimizer"}),
+    # predict
+    "predict_hypothesis": ([(PREDICTED, "predicted = hypothesis")], {"predict"}),
+    "predict_no_no_grad": ([(NO_GRAD, NO_GRAD.replace("with torch.no_grad():", "if True:"))], {"predict"}),
+    # perceptron_fails
+    "hidden_layer_perceptron": ([("def build_perceptron", HIDDEN_LAYER_PERCEPTRON)], {"perceptron", "perceptron_fails"}),
+    # mlp_learns (train() is shared by both networks, so both *_learns checks fail)
+    "no_zero_grad": ([(ZERO_GRAD, "")], {"mlp_learns", "wide_deep_learns"}),
+    "no_step": ([(STEP, "        cost.backward()\n")], {"mlp_learns", "wide_deep_learns"}),
+    "zero_grad_after_backward": ([(STEP, "        cost.backward()\n" + ZERO_GRAD + "        optimizer.step()\n")],
+                                 {"mlp_learns", "wide_deep_learns"}),
+}
+
+# What benchmarks/calibrate.py grades next to the reference.
+CALIBRATION = ("no_zero_grad",)

@@ -107,6 +107,7 @@ class ArchitectureCheck(Check):
     builder: str = Field(description="the student function that builds the model, e.g. build_mlp")
     layers: list[tuple[int, int]] = Field(min_length=1, description="Linear (in, out) sizes, in order")
     activation: Literal["sigmoid", "relu"] = "sigmoid"
+    bias: bool = Field(True, description="every Linear has a bias (the lab's bias=True)")
 
 
 class BceLossCheck(Check):
@@ -116,14 +117,17 @@ class BceLossCheck(Check):
 
 class XorFitCheck(Check):
     """Trained by the student's train(), does the builder's model fit XOR (or, for the perceptron,
-    must it not)? A network that can fit XOR does not from every initialisation, so it gets `tries`
-    seeds and passes when one fits; one that cannot never will, whatever the seed."""
+    must it not)? A network that can fit XOR does not from every initialisation, so it is trained
+    from each of `seeds` in turn (offsets to the grader's seed) and passes at the first that fits.
+    The seeds are calibrated: ones from which the reference fits within `steps`, so a model built
+    the course's way (same layers, same order) fits at the first; one built otherwise gets fresh
+    chances. A model that cannot fit XOR never will, whatever the seed: all seeds run."""
 
     kind: Literal["xor_fit"] = "xor_fit"
     builder: str
     fits: bool = Field(description="true: must fit all four points; false: must not (a single layer cannot)")
-    steps: int = Field(ge=1, description="train(..., steps=) for each try; calibrated in benchmarks/")
-    tries: int = Field(1, ge=1, le=10)
+    steps: int = Field(ge=1, description="train(..., steps=) for each seed; calibrated in benchmarks/")
+    seeds: list[int] = Field([0], min_length=1, max_length=10)
 
 
 class XorPredictCheck(Check):

@@ -7,8 +7,9 @@
    charge again) under grader seeds 0..S-1, one batch per seed, through the real sandbox and the
    budget in grader.toml, and prints each distribution next to the configured minimum, with the
    reference's margin in seed-to-seed standard deviations and the CPU seconds per submission.
-2. `xor_fit` (the XOR lab): from how many seeds the reference's networks fit XOR within the
-   configured steps, and so the chance that a correct solution fails all its tries.
+2. `xor_fit` (the XOR lab): from which seeds the reference's networks fit XOR within the
+   configured steps (the configured seeds must be among them), and the chance that a correct
+   model built another way fails all of them.
 3. `init` (labs that have it): draws Xavier uniform and normal weights of the lab's Linear shapes
    many times, counts false failures of the statistical test at the configured rate, and the
    rejection of PyTorch's default init, He init and N(0, 1).
@@ -109,7 +110,8 @@ def calibrate_init(shapes: list[tuple[int, int]], rate: float, draws: int, seed:
 def calibrate_fit(config: Config, assignment: str, reference: Path, seeds: int) -> None:
     """For each `xor_fit` check that must fit: from how many seeds the reference's own model,
     trained the reference's way, fits within the check's steps; the false-failure rate of a
-    correct solution is then about (1 - that share) ** tries. Runs the reference in-process."""
+    correct model built another way is then about (1 - that share) ** len(seeds). Runs the
+    reference in-process."""
     import importlib.util
 
     import torch
@@ -139,9 +141,14 @@ def calibrate_fit(config: Config, assignment: str, reference: Path, seeds: int) 
                     break
             fitted_at.append(at)
         share = sum(a is not None and a <= cfg.steps for a in fitted_at) / seeds
+        fitting = [seed for seed, at in enumerate(fitted_at) if at is not None and at <= cfg.steps]
+        unfit = [seed for seed in cfg.seeds if seed not in fitting]
         print(f"{check_id}: {cfg.builder}() fitted XOR at steps {fitted_at} (None: not within {limit}) over {seeds} "
-              f"seeds; within the configured {cfg.steps} steps from {share:.0%} of seeds, so a correct solution "
-              f"fails all {cfg.tries} tries with probability about {(1 - share) ** cfg.tries:.1e}", flush=True)
+              f"seeds; within the configured {cfg.steps} steps from {share:.0%} of seeds ({fitting}). Configured "
+              f"seeds {cfg.seeds}: " + (f"the reference does NOT fit from {unfit}" if unfit else
+                                         "the reference fits from each") +
+              f"; a model built another way fails all {len(cfg.seeds)} with probability about "
+              f"{(1 - share) ** len(cfg.seeds):.1e}", flush=True)
 
 
 def main() -> None:

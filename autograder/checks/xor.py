@@ -56,6 +56,11 @@ def check_architecture(obs: Observations, cfg: ArchitectureCheck, assignment: As
         obs.raise_student_error(model["error"])
     ran = [op for op in model["ops"] if op["kind"] in ("linear", "sigmoid", "relu", "tanh", "softmax")]
     seen = [(op["kind"], (op.get("in"), op.get("out"))) for op in ran]
+    unbiased = sum(op["kind"] == "linear" and op.get("bias") is False for op in ran)
+    if seen == [step for pair in cfg.layers for step in (("linear", tuple(pair)), (cfg.activation, (None, None)))] \
+            and cfg.bias and unbiased:
+        return failed(f"{unbiased} Linear layer(s) of {cfg.builder}() have no bias (bias=False): without it the "
+                      "decision boundary must pass through (0, 0). Use torch.nn.Linear(in, out, bias=True), the default.")
     expected = [step for pair in cfg.layers for step in (("linear", tuple(pair)), (cfg.activation, (None, None)))]
     if seen == expected:
         return passed(f"A forward pass ran {_layers(cfg.layers, cfg.activation)}.")
@@ -80,6 +85,23 @@ def check_bce_loss(obs: Observations, cfg: BceLossCheck, assignment: Assignment)
     return passed("Your criterion computes the mean binary cross-entropy.")
 
 
+def _optimizer_hint(obs: Observations, assignment: Assignment) -> str | None:
+    """When the optimizer is not the lab's (charged by `optimizer`), that is why training falls short."""
+    wanted = assignment.checks.first("optimizer")
+    try:
+        seen = obs.phase("optimizer") if wanted else None
+    except Exception:  # the optimizer phase's own failure is reported by `optimizer`
+        return None
+    if seen is None:
+        return None
+    rates = sorted(set(seen["learning_rates"]))
+    if seen["classes"][0] != wanted.name or rates != [assignment.learning_rate]:
+        return (f"Your optimizer is {seen['classes'][0]} with lr {', '.join(f'{r:g}' for r in rates)} (see the "
+                f"`optimizer` check); the lab's {wanted.name} with lr {assignment.learning_rate:g} learns XOR in "
+                "this budget.")
+    return None
+
+
 def _number(value: float | None) -> str:
     return "?" if value is None else f"{value:.4f}"
 
@@ -88,23 +110,25 @@ def _fit_title(cfg: XorFitCheck) -> str:
     return f"{cfg.builder}() trained by your train(): {'learns XOR' if cfg.fits else 'cannot learn XOR'}"
 
 
-@check("xor_fit", _fit_title, phases=("xor_train",),
-       asks=lambda cfg: {"train": {cfg.builder: [cfg.steps, cfg.tries, cfg.fits]}})
+@check("xor_fit", _fit_title, phases=("xor_train", "optimizer"),
+       asks=lambda cfg: {"train": {cfg.builder: [cfg.steps, cfg.seeds, cfg.fits]}})
 def check_xor_fit(obs: Observations, cfg: XorFitCheck, assignment: Assignment) -> Verdict:
     runs = obs.phase("xor_train")["runs"].get(cfg.builder, [])
     for run in runs:
         if "error" in run:
             obs.raise_student_error(run["error"])
     tried = f"{len(runs)} seed(s), {cfg.steps} steps each"
+    optimizer = _optimizer_hint(obs, assignment)
     fitted = [run for run in runs if run["fits"]]
     last = runs[-1] if runs else {}
     costs = f"cost {_number(last.get('first_cost'))} → {_number(last.get('last_cost'))}"
     if cfg.fits and fitted:
         return passed(f"{cfg.builder}() learned XOR ({tried}; predictions {fitted[0]['predicted']}).")
     if cfg.fits:
+        advice = optimizer or ("In train(): optimizer.zero_grad(), cost.backward() and optimizer.step() at every "
+                               "step, on the whole X and Y.")
         return failed(f"{cfg.builder}() did not learn XOR in {tried} ({costs}; predictions {last.get('predicted')}, "
-                      "XOR is [0, 1, 1, 0]). In train(): optimizer.zero_grad(), cost.backward() and optimizer.step() "
-                      "at every step, on the whole X and Y.")
+                      f"XOR is [0, 1, 1, 0]). {advice}")
     if fitted:
         return failed(f"{cfg.builder}() fitted XOR ({fitted[0]['predicted']}), which one Linear layer and a sigmoid "
                       "cannot: the perceptron must be a single layer, Linear(2, 1) → Sigmoid. That it fails is the "

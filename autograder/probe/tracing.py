@@ -40,6 +40,7 @@ def describe_op(kind: str, args: tuple, kwargs: dict) -> dict[str, Any]:
         weight = _arg(args, kwargs, 1, ("weight",), None)
         if isinstance(weight, torch.Tensor) and weight.dim() == 2:
             op["in"], op["out"] = int(weight.shape[1]), int(weight.shape[0])
+        op["bias"] = _arg(args, kwargs, 2, ("bias",), None) is not None
     elif kind == "batch_norm":
         x = args[0] if args else kwargs.get("input")
         op["features"] = int(x.shape[1]) if isinstance(x, torch.Tensor) and x.dim() > 1 else None

@@ -107,14 +107,14 @@ def _train_once(ctx: Context, builder: str, steps: int, attempt: int) -> dict[st
 
 @implements("xor_train")
 def phase_xor_train(ctx: Context) -> dict[str, Any]:
-    """Each builder asked for, trained by the student's train() from seed+0, +1, ... until it fits
-    or its tries run out."""
+    """Each builder asked for, trained by the student's train() from each of its seeds in turn
+    (offsets to the grader's seed), until one fits when it should, or all of them when it should not."""
     runs: dict[str, list[dict[str, Any]]] = {}
-    for builder, (steps, tries, stop_when_fit) in ctx.plan.params.get("train", {}).items():
+    for builder, (steps, seeds, stop_when_fit) in ctx.plan.params.get("train", {}).items():
         runs[builder] = []
-        for attempt in range(tries):
+        for seed in seeds:
             try:
-                run = _train_once(ctx, builder, steps, attempt)
+                run = _train_once(ctx, builder, steps, seed)
             except StudentError as error:
                 run = {"error": error.info}
             runs[builder].append(run)

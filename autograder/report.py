@@ -80,6 +80,6 @@ def console_table(result: SubmissionResult, width: int = 100) -> str:
     for line in _sections(result, ""):
         lines.append(textwrap.fill(line, width, subsequent_indent="  ") if line.startswith("- ") else line)
     for check in result.checks:
-        lines.append(f"  {MARK[check.status]:<5} {check.id:<11} {_points(check.score):>3}/{_points(check.max_score):<3} {check.title}")
+        lines.append(f"  {MARK[check.status]:<5} {check.id:<16} {_points(check.score):>3}/{_points(check.max_score):<3} {check.title}")
         lines.append(textwrap.indent(textwrap.fill(check.message, width - 8), " " * 8))
     return "\n".join(lines)

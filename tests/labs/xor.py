@@ -80,6 +80,8 @@ STYLES: dict[str, list[tuple[str, str]]] = {
     "module_subclass_mlp": [("def build_mlp", MODULE_SUBCLASS_MLP)],
     "function_criterion": [("def make_criterion", FUNCTION_CRITERION)],
     "where_predict": [(PREDICTED, "predicted = torch.where(hypothesis > 0.5, 1.0, 0.0)")],
+    # `>=` instead of the course's `>`: the same on any model that learned XOR.
+    "greater_equal_predict": [(PREDICTED, "predicted = (hypothesis >= 0.5).float()")],
     "separate_sigmoids_wide_deep": [("def build_wide_deep", SEPARATE_SIGMOIDS_WIDE_DEEP)],
     # torch.tensor of float literals, made on the device: the same float32 tensors.
     "tensor_data": [(X_DATA, "X = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]], device=device)"),

@@ -16,11 +16,11 @@ import traceback
 from pathlib import Path
 
 from .config import CONFIG_NAME, Config, ConfigError, load_config
-from .course import assignment_for_file, course_folders, course_gradebook_csv, listing
+from .course import assignment_for_file, course_folders, listing
 from .data import DataError
 from .grading import Grader
 from .nbgrader_course import CourseError
-from .report import console_table
+from .report import console_table, course_gradebook_csv
 from .progress import ConsoleProgress
 from .results import ResultsWriteError, SubmissionResult, write_atomic
 from .sandbox.isolation import IsolationError
@@ -189,7 +189,8 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
                           f"with --assignment NAME, or grade a course folder holding <assignment>/ subfolders")
     print(f"Course folder: {', '.join(f'{name}/' for name in folders)}", file=sys.stderr)
     results = {name: _grade_folder(args, config, name, path, args.out / name) for name, path in folders.items()}
-    write_atomic(args.out / "course_gradebook.csv", course_gradebook_csv(results, config))
+    max_scores = {name: config.assignments[name].max_score for name in results}
+    write_atomic(args.out / "course_gradebook.csv", course_gradebook_csv(results, max_scores))
     print(f"Course gradebook: {args.out / 'course_gradebook.csv'} (one row per student, one column per assignment)",
           file=sys.stderr)
     return 0

@@ -96,6 +96,11 @@ class Assignment(_Strict):
         return self
 
     @property
+    def module_name(self) -> str:
+        """What a student's file of this assignment is called (its skeleton's name): `mnist_bn`."""
+        return self.skeleton.stem
+
+    @property
     def max_score(self) -> float:
         return sum(check.points for check in self.checks.enabled().values())
 

@@ -1,25 +1,17 @@
-"""A course of several assignments: which assignment a file is for, a course folder
-`submissions/<assignment>/<student>...` graded in one go, the course gradebook and the listing.
+"""A course of several assignments: which assignment a file is for, the assignment folders of a
+course folder `submissions/<assignment>/<student>...`, and the listing of the rubric.
 
 Nothing here knows an assignment by name: everything is read from grader.toml.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
 from .checks import REGISTRY
 from .config import Config, ConfigError
-from .results import SubmissionResult
 from .source import read_regular
-
-
-def module_name(config: Config, name: str) -> str:
-    """The module a student's file of this assignment is named after (its skeleton's stem)."""
-    return Path(config.assignments[name].skeleton).stem
 
 
 def _notebook_assignment(path: Path) -> str | None:
@@ -41,11 +33,11 @@ def assignment_for_file(config: Config, path: Path, explicit: str | None) -> tup
         named = _notebook_assignment(path)
         if named in config.assignments:
             return named, "from the notebook's metadata"
-    by_module = [name for name in config.assignments if module_name(config, name) == path.stem]
+    by_module = [name for name in config.assignments if config.assignments[name].module_name == path.stem]
     if len(by_module) == 1:
         return by_module[0], "from the file name"
     raise ConfigError(f"{path.name}: cannot tell which assignment this file is for (its name is none of "
-                      f"{', '.join(module_name(config, n) + path.suffix for n in config.assignments)}); "
+                      f"{', '.join(a.module_name + path.suffix for a in config.assignments.values())}); "
                       f"add --assignment NAME, one of: {', '.join(config.assignments)}")
 
 
@@ -54,29 +46,12 @@ def course_folders(config: Config, folder: Path) -> dict[str, Path]:
     return {name: folder / name for name in config.assignments if (folder / name).is_dir()}
 
 
-def course_gradebook_csv(results: dict[str, list[SubmissionResult]], config: Config) -> str:
-    """One row per student, one column per assignment's total, and the course total (UTF-8 with
-    a BOM, as every gradebook here, so that Excel shows Korean names)."""
-    names = list(results)
-    students = sorted({r.student for rows in results.values() for r in rows})
-    by = {(name, r.student): r for name, rows in results.items() for r in rows}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", *names, "total", "max_total"])
-    max_total = sum(config.assignments[name].max_score for name in names)
-    for student in students:
-        scores = [by[(name, student)].score if (name, student) in by else None for name in names]
-        writer.writerow([student, *("" if s is None else f"{s:g}" for s in scores),
-                         f"{sum(s for s in scores if s is not None):g}", f"{max_total:g}"])
-    return "\ufeff" + buffer.getvalue()
-
-
 def listing(config: Config) -> str:
     """`autograde list`: every assignment, its files, and its checks with their points."""
     lines = []
     for name, assignment in config.assignments.items():
         lines.append(f"{name}: {assignment.title}")
-        lines.append(f"  student file: {module_name(config, name)}.py or .ipynb  (skeleton: {assignment.skeleton})")
+        lines.append(f"  student file: {assignment.module_name}.py or .ipynb  (skeleton: {assignment.skeleton})")
         for check_id, cfg in assignment.checks.enabled().items():
             lines.append(f"  {cfg.points:>4g}  {check_id:<16} {REGISTRY[cfg.kind].title_for(cfg)}")
         notebook = assignment.notebook

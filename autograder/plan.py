@@ -4,7 +4,6 @@ parameters grader.toml gives."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from .checks import REGISTRY
@@ -19,7 +18,7 @@ def plan(name: str, assignment: Assignment, config: Config) -> ProbePlan:
     phases = [phase for phase in PHASES if phase in needed and phase != "import"]
     sweep, accuracy = checks.first("sweep"), checks.first("accuracy")
     return ProbePlan(
-        module_name=Path(assignment.skeleton).stem,
+        module_name=assignment.module_name,
         phases=phases,
         seed=config.grader.seed,
         device=config.grader.device,

@@ -49,30 +49,47 @@ def _sections(result: SubmissionResult, heading: str) -> list[str]:
     return lines
 
 
+def _text_cell(text: str) -> str:
+    """Text cells come from names students chose: one a spreadsheet would take for a formula
+    (starting with =, +, -, @) is prefixed with "'"."""
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+def excel_csv(header: list[str], rows: list[list[object]]) -> str:
+    """CSV text that starts with a UTF-8 byte order mark ("\ufeff"), so that Excel, which otherwise
+    reads a CSV in the system's legacy code page, shows Korean names correctly; read it back with
+    encoding="utf-8-sig". String cells are made formula-safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([_text_cell(cell) if isinstance(cell, str) else cell for cell in row] for row in rows)
+    return "\ufeff" + buffer.getvalue()
+
+
 def gradebook_csv(results: list[SubmissionResult], check_ids: list[str]) -> str:
     """One row per student: student, assignment, submission (what was graded, relative to the
     submissions folder, so `jung_minho` maps back to `jung minho.py`), notes (joined with "; "),
-    one column per check, score, max_score, errors (checks that could not run).
-
-    The text starts with a UTF-8 byte order mark ("\ufeff") so that Excel, which otherwise reads a
-    CSV in the system's legacy code page, shows Korean names correctly; read it back with
-    encoding="utf-8-sig". Text cells come from file names that students chose, so one that a
-    spreadsheet would take for a formula (starting with =, +, -, @) is prefixed with "'"."""
-
-    def _text_cell(text: str) -> str:
-        return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "assignment", "submission", "notes", *check_ids, "score", "max_score", "errors"])
+    one column per check, score, max_score, errors (checks that could not run)."""
+    rows = []
     for result in sorted(results, key=lambda r: r.student):
         by_id = {check.id: check for check in result.checks}
         errors = sum(check.status == "error" for check in result.checks)
-        writer.writerow([_text_cell(result.student), result.assignment, _text_cell(result.submission),
-                         _text_cell("; ".join(result.notes)),
-                         *(_points(by_id[i].score) if i in by_id else "" for i in check_ids),
-                         _points(result.score), _points(result.max_score), errors])
-    return "\ufeff" + buffer.getvalue()
+        rows.append([result.student, result.assignment, result.submission, "; ".join(result.notes),
+                     *(_points(by_id[i].score) if i in by_id else "" for i in check_ids),
+                     _points(result.score), _points(result.max_score), errors])
+    return excel_csv(["student", "assignment", "submission", "notes", *check_ids, "score", "max_score", "errors"], rows)
+
+
+def course_gradebook_csv(results: dict[str, list[SubmissionResult]], max_scores: dict[str, float]) -> str:
+    """One row per student, one column per assignment's total (empty when the student handed in
+    nothing for it), and the course total."""
+    names = list(results)
+    by = {(name, r.student): r.score for name, rows in results.items() for r in rows}
+    students = sorted({student for _, student in by})
+    max_total = _points(sum(max_scores[name] for name in names))
+    rows = [[student, *(_points(by[name, student]) if (name, student) in by else "" for name in names),
+             _points(sum(by.get((name, student), 0.0) for name in names)), max_total] for student in students]
+    return excel_csv(["student", *names, "total", "max_total"], rows)
 
 
 def console_table(result: SubmissionResult, width: int = 100) -> str:

@@ -59,7 +59,7 @@ def expected_skeletons(config: Config, names: list[str] | None = None) -> dict[P
         if assignment.notebook:
             source = dumps(source_notebook(text, name, assignment))
             files[config.path(assignment.notebook.source)] = source
-            files[config.path(assignment.notebook.release)] = release_notebook(Path(assignment.skeleton).stem, source)
+            files[config.path(assignment.notebook.release)] = release_notebook(assignment.module_name, source)
     return files
 
 

@@ -31,6 +31,7 @@ class Draft:
     cause: str = ""  # the cause in full (errors that share one are explained once)
     blanks: tuple[str, ...] = ()  # the skeleton's blanks left in the functions this check exercises
     key: str = ""  # what makes two causes the same one (defaults to the cause's text)
+    located: bool = False  # the cause points at a line of the student's file
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def judge(obs: Observations, assignment: Assignment, unfilled: set[str]) -> Judg
         try:
             verdict = spec.judge(obs, cfg, assignment)
         except Unavailable as exc:
-            drafts.append(Draft(check_id, "error", str(exc), exc.short, exc.cause, blanks, exc.key))
+            drafts.append(Draft(check_id, "error", str(exc), exc.short, exc.cause, blanks, exc.key, exc.located))
         except Exception as exc:  # a grader bug must cost one check of one student, not the batch
             drafts.append(Draft(check_id, "error", f"Internal grader error in this check ({type(exc).__name__}: "
                                 f"{exc}); tell your TA.", None, "", blanks))
@@ -81,12 +82,16 @@ def explain_once(drafts: list[Draft], assignment: Assignment) -> Judged:
     # One text per repeated cause: the first, in rubric order, that points at a line of the
     # student's file, else simply the first.
     told: dict[str, str] = {}
+    located: set[str] = set()
     for draft in errors:
         key = draft.key or draft.cause
-        if counts[key] > 1 and (key not in told or (" — at " in draft.cause and " — at " not in told[key])):
+        if counts[key] > 1 and (key not in told or (draft.located and key not in located)):
             told[key] = draft.cause
+            if draft.located:
+                located.add(key)
     fix_first += told.values()
     checks = []
+    configured = assignment.checks.enabled()
     for draft in drafts:
         status, message, cause = draft.status, draft.message, ""
         hoisted = status == "error" and (draft.key or draft.cause) in told
@@ -100,7 +105,7 @@ def explain_once(drafts: list[Draft], assignment: Assignment) -> Judged:
             detail = "" if hoisted else f" ({draft.message})"
             message = f"Not implemented yet: {_code_list(list(draft.blanks))} still {has} a 'Fill this blank!' blank.{detail}"
             cause = ""
-        cfg = assignment.checks.enabled()[draft.id]
+        cfg = configured[draft.id]
         checks.append(CheckResult(id=draft.id, title=REGISTRY[cfg.kind].title_for(cfg), status=status,
                                   score=cfg.points if status == "passed" else 0.0, max_score=cfg.points,
                                   message=message, cause=cause))

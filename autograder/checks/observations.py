@@ -27,16 +27,34 @@ MAX_ARRAY_BYTES = 16 * 1024 * 1024
 
 
 
-def doing(outdir: Path) -> str:
-    """What a running sandbox is doing now, from the `progress` file it appends to (read safely)."""
+def read_child_file(path: Path, limit: int) -> bytes | None:
+    """A file a child wrote, never through a symlink, never more than `limit` bytes: None when it
+    is missing or not a regular file, Unavailable when it is larger."""
     try:
-        fd = os.open(outdir / "progress", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return "starting"
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:  # missing, or a symlink (ELOOP): either way not an observation
+        return None
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return "starting"
-        seen = handle.read(4096).decode("ascii", "replace").split()
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if info.st_size > limit:
+            raise Unavailable(f"the grader rejected an oversized observation file ({path.name})")
+        return handle.read(limit + 1)[:limit]
+
+
+def started_phases(outdir: Path) -> list[str]:
+    """The phases a child has started, in order (`done` last when it finished), from `progress`."""
+    try:
+        raw = read_child_file(outdir / "progress", 4096) or b""
+    except Unavailable:
+        return []
+    return raw.decode("ascii", "replace").split()
+
+
+def doing(outdir: Path) -> str:
+    """What a running sandbox is doing now, for progress lines."""
+    seen = started_phases(outdir)
     return (label(seen[-1]) if seen[-1] != "done" else "finishing") if seen else "starting"
 
 
@@ -48,9 +66,11 @@ class Unavailable(Exception):
     only says which cause stopped it.
     """
 
-    def __init__(self, message: str, short: str | None = None, cause: str | None = None, key: str | None = None):
+    def __init__(self, message: str, short: str | None = None, cause: str | None = None, key: str | None = None,
+                 located: bool = False):
         super().__init__(message)
         self.short = short
+        self.located = located  # the message points at a line of the student's file
         self.cause = cause or message  # the root cause in full, when the message is about its consequence
         # What makes two causes one: the same exception with the same text, raised from different
         # calls (`forward()` in the grader's pass and `train()`, for a BatchNorm2d), is one mistake.
@@ -73,22 +93,10 @@ class Observations:
     # -- raw files --------------------------------------------------------------------------------
 
     def _read_bytes(self, name: str, limit: int) -> bytes | None:
-        """A file the child wrote, never through a symlink, never more than `limit` bytes."""
-        try:
-            fd = os.open(self.outdir / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:  # missing, or a symlink (ELOOP): either way not an observation
-            return None
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                return None
-            if info.st_size > limit:
-                raise Unavailable(f"the grader rejected an oversized observation file ({name})")
-            return handle.read(limit + 1)[:limit]
+        return read_child_file(self.outdir / name, limit)
 
     def progress(self) -> list[str]:
-        raw = self._read_bytes("progress", 4096) or b""
-        return raw.decode("ascii", "replace").split()
+        return started_phases(self.outdir)
 
     def _raw(self, name: str) -> bytes:
         raw = self._read_bytes(name, MAX_ARRAY_BYTES)
@@ -191,7 +199,8 @@ class Observations:
         called = "importing your file" if function == "<import>" else f"`{function}()`"
         short = f"{called} raised {exception}" if exception else f"{called} did not give the grader what it needs"
         key = f"{exception}: {info.get('message')}" if exception else None
-        raise Unavailable(describe_error(info, self.submission_name, self.locate, self.file_mb), short, key=key)
+        raise Unavailable(describe_error(info, self.submission_name, self.locate, self.file_mb), short, key=key,
+                          located=bool(info.get("first")))
 
 
 def _where(frame: dict[str, Any] | None, locate: Callable[[int], str]) -> str:

@@ -117,18 +117,22 @@ def _training_loop_problem(obs: Observations) -> str | None:
     return f"In the grader's short run of your train() ({batches} batches), {'; '.join(problems)}." if problems else ""
 
 
-def _other_optimizer(obs: Observations, assignment: Assignment) -> str | None:
-    """When the optimizer is not the one the lab asks for (charged by `optimizer`), it is usually
-    why training falls short too: say so, instead of suspecting the training loop."""
+def optimizer_hint(obs: Observations, assignment: Assignment, goal: str) -> str | None:
+    """When the optimizer is not the lab's (class or learning rate; charged by `optimizer`), it is
+    usually why training falls short too: say so, instead of suspecting the training loop. `goal`
+    is what the lab's optimizer achieves in the budget ("learns XOR")."""
     wanted = assignment.checks.first("optimizer")
     try:
-        used = obs.phase("optimizer")["classes"][0] if wanted else None
-    except Unavailable:
+        seen = obs.phase("optimizer") if wanted else None
+    except Unavailable:  # the optimizer phase's own failure is reported by `optimizer`
         return None
-    if not wanted or used == wanted.name:
+    if seen is None:
         return None
-    return (f"Your optimizer is {used}, not {wanted.name} (see the `optimizer` check): at the learning rate "
-            f"{assignment.learning_rate:g} it does not get the model far enough in this budget.")
+    rates = sorted(set(seen["learning_rates"]))
+    if seen["classes"][0] == wanted.name and rates == [assignment.learning_rate]:
+        return None
+    return (f"Your optimizer is {seen['classes'][0]} with lr {', '.join(f'{r:g}' for r in rates)} (see the "
+            f"`optimizer` check); the lab's {wanted.name} with lr {assignment.learning_rate:g} {goal} in this budget.")
 
 
 @check("accuracy", "Test accuracy after a short training run", phases=("train", "build", "train_probe", "optimizer"))
@@ -156,7 +160,7 @@ def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment
         hints.append("Your model ends in softmax: CrossEntropyLoss applies log-softmax itself, so the extra softmax "
                      "flattens the gradients and the model learns slowly. Return the last Linear layer's output "
                      "(the logits) without softmax.")
-    optimizer = _other_optimizer(obs, assignment)
+    optimizer = optimizer_hint(obs, assignment, "gets the model far enough")
     if optimizer:
         hints.append(optimizer)
     loop = _training_loop_problem(obs)

@@ -13,6 +13,7 @@ from ..rubric import ArchitectureCheck, BceLossCheck, Check, XorFitCheck
 from ..sandbox.protocol import register_phase
 from .base import Verdict, check, failed, passed
 from .observations import Observations
+from .training import optimizer_hint
 
 BUILDERS = ("build_perceptron", "build_mlp", "build_wide_deep")
 register_phase("xor_data", "xor_data()", ("xor_data",))
@@ -56,12 +57,11 @@ def check_architecture(obs: Observations, cfg: ArchitectureCheck, assignment: As
         obs.raise_student_error(model["error"])
     ran = [op for op in model["ops"] if op["kind"] in ("linear", "sigmoid", "relu", "tanh", "softmax")]
     seen = [(op["kind"], (op.get("in"), op.get("out"))) for op in ran]
+    expected = [step for pair in cfg.layers for step in (("linear", tuple(pair)), (cfg.activation, (None, None)))]
     unbiased = sum(op["kind"] == "linear" and op.get("bias") is False for op in ran)
-    if seen == [step for pair in cfg.layers for step in (("linear", tuple(pair)), (cfg.activation, (None, None)))] \
-            and cfg.bias and unbiased:
+    if seen == expected and cfg.bias and unbiased:
         return failed(f"{unbiased} Linear layer(s) of {cfg.builder}() have no bias (bias=False): without it the "
                       "decision boundary must pass through (0, 0). Use torch.nn.Linear(in, out, bias=True), the default.")
-    expected = [step for pair in cfg.layers for step in (("linear", tuple(pair)), (cfg.activation, (None, None)))]
     if seen == expected:
         return passed(f"A forward pass ran {_layers(cfg.layers, cfg.activation)}.")
     shown = " → ".join(f"Linear({a}, {b})" if kind == "linear" else kind.capitalize() for kind, (a, b) in seen)
@@ -85,23 +85,6 @@ def check_bce_loss(obs: Observations, cfg: BceLossCheck, assignment: Assignment)
     return passed("Your criterion computes the mean binary cross-entropy.")
 
 
-def _optimizer_hint(obs: Observations, assignment: Assignment) -> str | None:
-    """When the optimizer is not the lab's (charged by `optimizer`), that is why training falls short."""
-    wanted = assignment.checks.first("optimizer")
-    try:
-        seen = obs.phase("optimizer") if wanted else None
-    except Exception:  # the optimizer phase's own failure is reported by `optimizer`
-        return None
-    if seen is None:
-        return None
-    rates = sorted(set(seen["learning_rates"]))
-    if seen["classes"][0] != wanted.name or rates != [assignment.learning_rate]:
-        return (f"Your optimizer is {seen['classes'][0]} with lr {', '.join(f'{r:g}' for r in rates)} (see the "
-                f"`optimizer` check); the lab's {wanted.name} with lr {assignment.learning_rate:g} learns XOR in "
-                "this budget.")
-    return None
-
-
 def _number(value: float | None) -> str:
     return "?" if value is None else f"{value:.4f}"
 
@@ -118,7 +101,7 @@ def check_xor_fit(obs: Observations, cfg: XorFitCheck, assignment: Assignment) -
         if "error" in run:
             obs.raise_student_error(run["error"])
     tried = f"{len(runs)} seed(s), {cfg.steps} steps each"
-    optimizer = _optimizer_hint(obs, assignment)
+    optimizer = optimizer_hint(obs, assignment, "learns XOR")
     fitted = [run for run in runs if run["fits"]]
     last = runs[-1] if runs else {}
     costs = f"cost {_number(last.get('first_cost'))} → {_number(last.get('last_cost'))}"

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder import Grader, Submission, load_config
-from autograder.checks.xavier import layer_stats, mean_bound, scale_interval
+from autograder.checks.init_stats import layer_stats, mean_bound, scale_interval
 from autograder.config import Config
 
 from tests.variants import write_variant

@@ -13,7 +13,7 @@ import pytest
 from autograder.checks.data import check_loaders
 from autograder.checks.hints import hint
 from autograder.checks.observations import describe_error
-from autograder.checks.xavier import layer_stats
+from autograder.checks.init_stats import layer_stats
 from autograder.environment import provided_names
 from autograder.cli import main
 from autograder.data import DataError, ensure_mnist, make_sandbox_root, read_test_labels

@@ -41,9 +41,10 @@ class CheckSpec:
         return tuple(dict.fromkeys(name for phase in self.phases for name in PHASES[phase].functions))
 
     def functions_for(self, cfg: Check) -> tuple[str, ...]:
-        """Those of one configured check: its phases' functions, and the builder it names, if any."""
-        builder = getattr(cfg, "builder", None)
-        return tuple(dict.fromkeys([*self.functions, *([builder] if builder else [])]))
+        """Those of one configured check: its phases' functions, and the student functions its
+        parameters name (`builder`, `function`, `functions`), if any."""
+        named = [getattr(cfg, "builder", None), getattr(cfg, "function", None), *getattr(cfg, "functions", [])]
+        return tuple(dict.fromkeys([*self.functions, *(name for name in named if name)]))
 
     def title_for(self, cfg: Check) -> str:
         """The title a report shows: what this assignment's parameters ask for, not a fixed text."""

@@ -58,7 +58,14 @@ def unflattened_images(exception: str, message: str) -> str | None:
             "batch with X.view(-1, 28 * 28) before calling the model.")
 
 
-RULES: tuple[Rule, ...] = (batchnorm2d, missing_module, course_import, unflattened_images)
+def in_place_on_weight(exception: str, message: str) -> str | None:
+    if "leaf Variable that requires grad is used in an in-place operation" not in message:
+        return None
+    return ("A layer's weight tracks gradients, and autograd forbids filling it in place while it does: fill it "
+            "inside `with torch.no_grad():` (as torch.nn.init does).")
+
+
+RULES: tuple[Rule, ...] = (batchnorm2d, missing_module, course_import, unflattened_images, in_place_on_weight)
 
 
 def hint(info: dict[str, Any]) -> str | None:

@@ -13,7 +13,7 @@ from ..config import Assignment
 from ..rubric import DropoutCheck, InitCheck, OrderCheck, ShapesCheck
 from .base import Verdict, check, failed, passed
 from .observations import Observations
-from .xavier import layer_stats
+from .init_stats import layer_stats
 
 OP_NAMES = {"linear": "Linear", "batch_norm": "BatchNorm", "relu": "ReLU", "dropout": "Dropout",
             "log_softmax": "log_softmax", "softmax": "softmax"}

@@ -60,10 +60,11 @@ class Context:
         return datasets.loader(self.data.train.subset(0, samples), self.plan.batch_size, shuffle=True,
                                seed=self.plan.seed)
 
-    def fresh_model(self, builder: str = "build_model", seed_offset: int = 0) -> torch.nn.Module:
-        """A new model from the student's `builder`, built from the grader's seed (plus `seed_offset`)."""
+    def fresh_model(self, builder: str = "build_model", seed_offset: int = 0, **kwargs: Any) -> torch.nn.Module:
+        """A new model from the student's `builder` (called with `kwargs`), built from the grader's seed
+        (plus `seed_offset`)."""
         self.seed(seed_offset)
-        model = self.call(builder)
+        model = self.call(builder, **kwargs)
         if not isinstance(model, torch.nn.Module):
             raise wrong_type(builder, "a torch.nn.Module", model)
         return model.to(self.device)

@@ -13,6 +13,9 @@
 3. `init` (labs that have it): draws Xavier uniform and normal weights of the lab's Linear shapes
    many times, counts false failures of the statistical test at the configured rate, and the
    rejection of PyTorch's default init, He init and N(0, 1).
+4. `init_function` (the weight_init lab): draws each function's law with torch, as a correct
+   submission does, on the configured shapes many times (--init-draws / 10), counts false failures,
+   and how often each common mistake (`init_stats.mistakes`) and the other law are rejected.
 
 The outputs are kept in `benchmarks/calibration_<name>.md` (`calibration.md` for mnist_bn).
 """
@@ -29,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder import Grader, Submission, load_config
-from autograder.checks.init_stats import layer_stats, mean_bound, scale_interval
+from autograder.checks.init_stats import law_stats, layer_stats, mean_bound, mistakes, scale_interval
 from autograder.config import Config
 
 from tests.variants import write_variant
@@ -107,6 +110,43 @@ def calibrate_init(shapes: list[tuple[int, int]], rate: float, draws: int, seed:
         print(f"  {name:<15} rejected: {rejected(var_of, 'uniform', small)} of {small} models")
 
 
+def calibrate_init_functions(checks: dict, draws: int, seed: int = 0) -> None:
+    """False failures and rejections of each `init_function` check, on torch's own float32 draws."""
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+
+    def draw(shape: tuple[int, int], law: str, var: float) -> np.ndarray:
+        weight = torch.empty(shape)
+        if law == "uniform":
+            bound = math.sqrt(3 * var)
+            weight.uniform_(-bound, bound, generator=generator)
+        else:
+            weight.normal_(0, math.sqrt(var), generator=generator)
+        return weight.numpy()
+
+    def failures(cfg, law: str, var_of, n: int) -> int:
+        alpha = cfg.false_failure_rate / (3 * len(cfg.shapes))
+        return sum(any(not law_stats(draw(shape, law, var_of(shape)), cfg.scheme, cfg.law, alpha).ok
+                       for shape in cfg.shapes) for _ in range(n))
+
+    for check_id, cfg in checks.items():
+        expected = {"xavier": lambda s: 2 / (s[0] + s[1]), "he": lambda s: 2 / s[1]}[cfg.scheme]
+        print(f"\n{check_id}: {cfg.function}() at false-failure rate {cfg.false_failure_rate:g} "
+              f"({cfg.false_failure_rate / (3 * len(cfg.shapes)):.1e} per test, 3 tests x {len(cfg.shapes)} shapes)")
+        print(f"  correct ({cfg.law}): {failures(cfg, cfg.law, expected, draws)} false failures of {draws} submissions",
+              flush=True)
+        other = "normal" if cfg.law == "uniform" else "uniform"
+        small = max(20, draws // 100)
+        print(f"  rejected, of {small} submissions each:")
+        print(f"    {'the other law (' + other + ', the right variance)':<62} {failures(cfg, other, expected, small)}")
+        for name in mistakes(cfg.scheme, cfg.law, cfg.shapes[0][1], cfg.shapes[0][0]):
+            def var_of(shape: tuple[int, int], name: str = name) -> float:
+                # a mistake that makes no difference on this shape (swapped fans of a square weight) draws right
+                return mistakes(cfg.scheme, cfg.law, shape[1], shape[0]).get(name, expected(shape))
+            print(f"    {name[:62]:<62} {failures(cfg, cfg.law, var_of, small)}", flush=True)
+
+
 def calibrate_fit(config: Config, assignment: str, reference: Path, seeds: int) -> None:
     """For each `xor_fit` check that must fit: from how many seeds the reference's own model,
     trained the reference's way, fits within the check's steps; the false-failure rate of a
@@ -168,6 +208,8 @@ def main() -> None:
                            args.data_root or config.path(config.data.root), args.seeds)
     if checks.first("xor_fit"):
         calibrate_fit(config, args.assignment, lab.REFERENCE, args.seeds)
+    if checks.first("init_function"):
+        calibrate_init_functions(checks.of_kind("init_function"), max(10, args.init_draws // 10))
     if checks.first("init") and checks.first("shapes"):
         shapes = [(fan_out, fan_in) for fan_in, fan_out in checks.first("shapes").linear]
         calibrate_init(shapes, checks.first("init").false_failure_rate, args.init_draws)

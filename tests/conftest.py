@@ -39,3 +39,12 @@ def statuses(result) -> dict[str, str]:
 
 def not_passed(result) -> set[str]:
     return {check.id for check in result.checks if check.status != "passed"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A lab's contract (tests/labs/contract.py) runs one test per variant of the lab."""
+    lab = getattr(metafunc.cls, "lab", None)
+    if lab is not None and "variant" in metafunc.fixturenames:
+        from .labs.contract import variant_names
+
+        metafunc.parametrize("variant", variant_names(lab))

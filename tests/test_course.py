@@ -100,8 +100,8 @@ def test_the_readme_table_of_assignments_matches_grader_toml():
     for name, assignment in config.assignments.items():
         row = next(r for r in rows if r.startswith(f"| `{name}` |"))
         assert f"| {assignment.max_score:g} |" in row, row
-        for check_id in assignment.checks.enabled():
-            assert f"`{check_id}`" in row, (name, check_id)
+        for check_id, check in assignment.checks.enabled().items():
+            assert f"`{check_id}` {check.points:g}" in row, (name, check_id, check.points)
 
 
 def test_the_sandbox_implements_exactly_the_phases_of_the_table():

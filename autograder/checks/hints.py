@@ -59,7 +59,7 @@ def unflattened_images(exception: str, message: str) -> str | None:
 
 
 def in_place_on_weight(exception: str, message: str) -> str | None:
-    if "leaf Variable that requires grad is used in an in-place operation" not in message:
+    if "leaf Variable that requires grad" not in message or "in-place operation" not in message:
         return None
     return ("A layer's weight tracks gradients, and autograd forbids filling it in place while it does: fill it "
             "inside `with torch.no_grad():` (as torch.nn.init does).")

@@ -50,24 +50,25 @@ def _handling(function: str, call: dict[str, Any]) -> str | None:
     return None
 
 
-def _measured(stats: LawStats) -> str:
-    lo, hi = stats.interval
-    return (f"std {stats.std:.4f}, {SCHEME_NAMES[stats.scheme]} expects {stats.expected_std:.4f} "
-            f"(accepted {stats.expected_std * lo ** 0.5:.4f}–{stats.expected_std * hi ** 0.5:.4f})")
-
-
-def _problem(stats: LawStats, size: int) -> str:
+def _problem(stats: LawStats, size: int) -> tuple[str, str, str]:
+    """What one weight that failed shows: a lead-in, what was measured on it, and what it looks like
+    (the lead-in and the look are the same for every weight with that mistake, so a report says
+    them once)."""
+    shape = f"{stats.fan_out}×{stats.fan_in}"
     if not stats.scale_ok:
+        lo, hi = stats.interval
+        accepted = f"{stats.expected_std * lo ** 0.5:.4f}–{stats.expected_std * hi ** 0.5:.4f}"
         mistake = stats.likely_mistake()
-        return _measured(stats) + (f", which looks like {mistake}" if mistake else "")
+        return ("", f"std {stats.std:.4f} on {shape} ({SCHEME_NAMES[stats.scheme]} expects "
+                f"{stats.expected_std:.4f}, accepted {accepted})", f"that looks like {mistake}" if mistake
+                else "a wrong scale")
     if not stats.mean_ok:
-        return f"mean {stats.mean_z * stats.expected_std:+.4f}, not 0"
+        return "", f"mean {stats.mean_z * stats.expected_std:+.4f} on {shape}", "the mean should be 0"
     if stats.law == "uniform":
-        bound = stats.expected_std * 3 ** 0.5
-        return (f"{stats.outside} of {size} values lie outside ±a = ±{bound:.4f}, which U(−a, a) never does "
-                "(a normal law? use uniform_)")
-    return (f"{stats.tail:.1%} of the values lie beyond √3·std, where a normal law puts {NORMAL_TAIL:.1%} and a "
-            "uniform law none (a uniform law? use normal_)")
+        return ("values outside ±a: ", f"{stats.outside} of {size} on {shape}",
+                "U(−a, a) never has any, so that looks like a normal law (use uniform_)")
+    return ("values beyond √3·std: ", f"{stats.tail:.1%} on {shape}", f"a normal law puts {NORMAL_TAIL:.1%} "
+            "there and a uniform law none, so that looks like a uniform law (use normal_)")
 
 
 @check("init_function", lambda cfg: f"{cfg.function}(): {_name(cfg)}, {FORMULAS[cfg.scheme, cfg.law]}",
@@ -83,15 +84,20 @@ def check_init_function(obs: Observations, cfg: InitFunctionCheck, assignment: A
             return failed(handling + ".")
     weights = obs.arrays("init_functions.safetensors")
     alpha = cfg.false_failure_rate / (3 * len(calls))
-    bad, measured = [], []
+    bad: dict[tuple[str, str], list[str]] = {}  # (lead-in, what it looks like) -> what was measured
+    measured = []
     for index, call in enumerate(calls):
         stats = law_stats(weights[f"{cfg.function}.{index}"], cfg.scheme, cfg.law, alpha)
         measured.append(f"{call['shape'][0]}×{call['shape'][1]}: std {stats.std:.4f} (expected {stats.expected_std:.4f})")
         if not stats.ok:
-            bad.append(f"on a {_shape(call)}: {_problem(stats, math.prod(call['shape']))}")
+            lead, seen, looks = _problem(stats, math.prod(call["shape"]))
+            bad.setdefault((lead, looks), []).append(seen)
     if bad:
-        return failed(f"{cfg.function}() is not {_name(cfg)} on {len(bad)} of {len(calls)} weights: " + "; ".join(bad)
-                      + f". {_name(cfg)} is {FORMULAS[cfg.scheme, cfg.law]}: fill it with {METHODS[cfg.law]}.")
+        wrong = sum(len(seen) for seen in bad.values())
+        found = "; ".join(f"{lead}{', '.join(seen)}: {looks}" for (lead, looks), seen in bad.items())
+        return failed(f"{cfg.function}() is not {_name(cfg)} on {wrong} of {len(calls)} weights (shapes are "
+                      f"fan_out×fan_in): {found}. {_name(cfg)} is {FORMULAS[cfg.scheme, cfg.law]}: fill it with "
+                      f"{METHODS[cfg.law]}.")
     return passed(f"Filled in place and returned, {_name(cfg)} on every weight: " + "; ".join(measured) + ".")
 
 
@@ -99,19 +105,23 @@ def check_init_function(obs: Observations, cfg: InitFunctionCheck, assignment: A
        phases=("init_functions",), asks=lambda cfg: {"init_functions": list(cfg.functions)})
 def check_from_scratch(obs: Observations, cfg: FromScratchCheck, assignment: Assignment) -> Verdict:
     seen = obs.phase("init_functions")["functions"]
-    used, empty = {}, []
+    used, empty, raised = {}, [], {}
     for function in cfg.functions:
         for call in seen.get(function, []):
-            if "error" in call:
-                obs.raise_student_error(call["error"])
-            if call["unfilled"] == math.prod(call["shape"]):
+            if "error" in call:  # its own check reports it; judged here on the functions that ran
+                raised.setdefault(function, call["error"])
+                continue
+            if call["unfilled"] == math.prod(call["shape"]) and call["returned"] != "new tensor":
                 empty.append(function)
             if call["profiler_replaced"]:
                 return failed(f"{function}() replaced the grader's profiler (sys.setprofile), so the grader cannot "
                               "see what it calls: remove that.")
             used.setdefault(function, []).extend(call["nn_init"])
     used = {function: list(dict.fromkeys(names)) for function, names in used.items() if names}
-    names = ", ".join(f"{function}()" for function in cfg.functions)
+    ran = [function for function in cfg.functions if function not in raised]
+    if not ran:
+        obs.raise_student_error(next(iter(raised.values())))
+    names = ", ".join(f"{function}()" for function in ran)
     if empty:
         return failed(f"{', '.join(f'{f}()' for f in dict.fromkeys(empty))} did not fill the weight it was handed, "
                       "so there is nothing written from the formulas to judge yet.")
@@ -120,7 +130,8 @@ def check_from_scratch(obs: Observations, cfg: FromScratchCheck, assignment: Ass
                           for function, names in used.items())
         return failed(f"{calls}. This lab asks you to write the formulas yourself: use the tensor's own methods, "
                       "weight.uniform_(-a, a) or weight.normal_(0, std), inside `with torch.no_grad():`.")
-    return passed(f"None of {names} calls torch.nn.init: written from the formulas.")
+    skipped = f" ({', '.join(f'{f}()' for f in raised)} raised an error: see its own check)" if raised else ""
+    return passed(f"None of {names} calls torch.nn.init: written from the formulas{skipped}.")
 
 
 def _layer(linear: dict[str, Any]) -> str:
@@ -139,9 +150,11 @@ def check_model_init(obs: Observations, cfg: ModelInitCheck, assignment: Assignm
     if not missing:
         return passed(f"{cfg.builder}({cfg.parameter}=the grader's function) handed every Linear weight ({names}) "
                       f"to it, and nothing initialised them again.")
-    parts = [f"{_layer(linear)} was handed to it but initialised again afterwards"
-             if (linear["out"], linear["in"]) in handed else f"{_layer(linear)} was not handed to it"
-             for linear in missing]
+    again = [_layer(linear) for linear in missing if (linear["out"], linear["in"]) in handed]
+    never = [_layer(linear) for linear in missing if (linear["out"], linear["in"]) not in handed]
+    parts = [f"{', '.join(never)} {'was' if len(never) == 1 else 'were'} not handed to it"] if never else []
+    parts += [f"{', '.join(again)} {'was' if len(again) == 1 else 'were'} handed to it but initialised again "
+              "afterwards"] if again else []
     return failed(f"The grader called {cfg.builder}({cfg.parameter}=its own function): " + "; ".join(parts)
                   + f". Initialise each Linear weight with `{cfg.parameter}(linear.weight)`, the function given as "
                   "the argument (not xavier_uniform_ by name), and nothing after it.")

@@ -145,3 +145,7 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
 # A train() without optimizer.zero_grad() is not among the variants: with lr 1 the accumulated
 # gradients still fit XOR, and the lab's checks judge what training achieves, not how.)
 CALIBRATION: tuple[str, ...] = ()
+
+# A model that fits when it should not is built wrong (its architecture check fails too), and train() is
+# shared by the networks (a bug there fails both *_learns checks): no single bug fails these alone.
+NEVER_ALONE = {"mlp_learns", "wide_deep_learns", "perceptron_fails"}

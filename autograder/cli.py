@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 
 from .config import CONFIG_NAME, Config, ConfigError, load_config
-from .course import assignment_for_file, course_folders, listing
+from .course import Where, assignment_folder, assignment_for_file, course_folders, listing
 from .data import DataError
 from .grading import Grader
 from .nbgrader_course import CourseError
@@ -151,12 +151,13 @@ def _say_data_note(grader: Grader) -> None:
         print(f"note: {grader.data_note}", file=sys.stderr)
 
 
-def _grade_folder(args: argparse.Namespace, config: Config, name: str, folder: Path, out: Path) -> list[SubmissionResult]:
+def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Where, out: Path) -> list[SubmissionResult]:
     grader = Grader(_with_jobs(config, args.jobs), name, args.data_root)
     _say_data_note(grader)
     console = ConsoleProgress(config.limits.cpu_s)
+    folder, within = where
     with tempfile.TemporaryDirectory(prefix="autograde-unpacked-") as scratch:  # zips are unpacked here
-        submissions, skipped = discover(folder, grader.plan.module_name, scratch=Path(scratch))
+        submissions, skipped = discover(folder, grader.plan.module_name, scratch=Path(scratch), within=within)
         for note in skipped:
             print(f"skipped: {note}", file=sys.stderr)
         if not submissions:
@@ -182,13 +183,16 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
         raise ConfigError(f"{folder}: not a folder of submissions")
     _writable_out(args.out, folder)
     if args.assignment is not None or len(config.assignments) == 1:
-        return 0 if _grade_folder(args, config, config.assignment(args.assignment)[0], folder, args.out) else 2
+        name = config.assignment(args.assignment)[0]
+        return 0 if _grade_folder(args, config, name, assignment_folder(config, folder, name), args.out) else 2
     folders = course_folders(config, folder)
     if not folders:
         raise ConfigError(f"{folder}: grader.toml has several assignments ({', '.join(config.assignments)}): name one "
-                          f"with --assignment NAME, or grade a course folder holding <assignment>/ subfolders")
-    print(f"Course folder: {', '.join(f'{name}/' for name in folders)}", file=sys.stderr)
-    results = {name: _grade_folder(args, config, name, path, args.out / name) for name, path in folders.items()}
+                          f"with --assignment NAME, or grade a course folder holding <assignment>/ subfolders "
+                          f"(or nbgrader's submitted/<student>/<assignment>/)")
+    layout = "<student>/<assignment>/ (nbgrader's submitted/)" if any(w for _, w in folders.values()) else "<assignment>/"
+    print(f"Course folder, {layout}: {', '.join(folders)}", file=sys.stderr)
+    results = {name: _grade_folder(args, config, name, where, args.out / name) for name, where in folders.items()}
     max_scores = {name: config.assignments[name].max_score for name in results}
     write_atomic(args.out / "course_gradebook.csv", course_gradebook_csv(results, max_scores))
     print(f"Course gradebook: {args.out / 'course_gradebook.csv'} (one row per student, one column per assignment)",

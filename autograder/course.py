@@ -7,6 +7,7 @@ Nothing here knows an assignment by name: everything is read from grader.toml.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from .checks import REGISTRY
@@ -41,9 +42,37 @@ def assignment_for_file(config: Config, path: Path, explicit: str | None) -> tup
                       f"add --assignment NAME, one of: {', '.join(config.assignments)}")
 
 
-def course_folders(config: Config, folder: Path) -> dict[str, Path]:
-    """The subfolders of `folder` named after an assignment: `submissions/<assignment>/`."""
-    return {name: folder / name for name in config.assignments if (folder / name).is_dir()}
+Where = tuple[Path, "str | None"]  # a folder to discover submissions in, and the subfolder of each student's
+
+
+def _nbgrader_students(config: Config, folder: Path) -> list[Path]:
+    """The student folders of nbgrader's `submitted/` layout, or [] when `folder` is not one: every
+    visible entry a folder, and each holding a folder named after one of the course's assignments
+    (so an LMS folder in which one student nested a `mnist_bn/` folder is not taken for one)."""
+    with os.scandir(folder) as scanned:
+        entries = [entry for entry in scanned if not entry.name.startswith((".", "_"))]
+    if not entries or not all(entry.is_dir(follow_symlinks=False) for entry in entries):
+        return []
+    students = [Path(entry.path) for entry in entries]
+    if all(any((student / name).is_dir() for name in config.assignments) for student in students):
+        return students
+    return []
+
+
+def course_folders(config: Config, folder: Path) -> dict[str, Where]:
+    """Each assignment a course folder holds, and where: `submissions/<assignment>/` (that folder,
+    None), or else nbgrader's `submitted/<student>/<assignment>/` (the folder itself, the assignment)."""
+    own = {name: (folder / name, None) for name in config.assignments if (folder / name).is_dir()}
+    if own:
+        return own
+    students = _nbgrader_students(config, folder)
+    return {name: (folder, name) for name in config.assignments if any((s / name).is_dir() for s in students)}
+
+
+def assignment_folder(config: Config, folder: Path, name: str) -> Where:
+    """Where one assignment's submissions are in `folder`: every entry, unless the folder is
+    nbgrader's `submitted/`, where only each student's `<name>/` is."""
+    return (folder, name) if _nbgrader_students(config, folder) else (folder, None)
 
 
 def listing(config: Config) -> str:

@@ -110,3 +110,39 @@ def test_the_sandbox_implements_exactly_the_phases_of_the_table():
     from autograder.sandbox.protocol import PHASES
 
     assert list(PHASE_FUNCTIONS) == list(PHASES)
+
+
+def test_nbgrader_submitted_folders_are_split_by_assignment(two, tmp_path, capsys):
+    """nbgrader's submitted/<student>/<assignment>/: each assignment grades only its own subfolders, so
+    a student who handed in `other` alone is not graded on `mnist_bn` with other's file."""
+    submitted = tmp_path / "submitted"
+    for student, assignment, text in [("alice", "mnist_bn", REFERENCE.read_text(encoding="utf-8")),
+                                      ("alice", "other", "syntax error\n"),
+                                      ("bob", "other", REFERENCE.read_text(encoding="utf-8"))]:
+        (submitted / student / assignment).mkdir(parents=True)
+        (submitted / student / assignment / f"{assignment}.py").write_text(text, encoding="utf-8")
+    out = tmp_path / "results"
+    assert main([str(submitted), "--out", str(out), "--config", str(two)]) == 0
+    assert "nbgrader's submitted/" in capsys.readouterr().err
+    rows = {row["student"]: row for row in csv.DictReader((out / "course_gradebook.csv").open(encoding="utf-8-sig"))}
+    assert rows["alice"]["mnist_bn"] == "100" and rows["alice"]["other"] == "0"
+    assert rows["bob"]["mnist_bn"] == "" and rows["bob"]["other"] == "100"
+    one = tmp_path / "one"
+    assert main([str(submitted), "--assignment", "mnist_bn", "--out", str(one), "--config", str(two)]) == 0
+    graded = [row["student"] for row in csv.DictReader((one / "gradebook.csv").open(encoding="utf-8-sig"))]
+    assert graded == ["alice"]
+
+
+def test_an_lms_folder_with_one_nested_assignment_folder_is_not_taken_for_nbgrader(two, tmp_path):
+    from autograder.course import assignment_folder
+
+    config = load_config(two)
+    (tmp_path / "kim" / "mnist_bn").mkdir(parents=True)
+    (tmp_path / "lee").mkdir()
+    (tmp_path / "lee" / "mnist_bn.py").write_text("x = 1\n", encoding="utf-8")
+    assert assignment_folder(config, tmp_path, "mnist_bn") == (tmp_path, None)
+    (tmp_path / "park.py").write_text("x = 1\n", encoding="utf-8")
+    assert assignment_folder(config, tmp_path, "mnist_bn") == (tmp_path, None)
+    (tmp_path / "lee" / "other").mkdir()
+    (tmp_path / "park.py").unlink()
+    assert assignment_folder(config, tmp_path, "mnist_bn") == (tmp_path, "mnist_bn")

@@ -54,7 +54,7 @@ def make_zip(path: Path, members: dict[str, str | bytes]) -> Path:
 
 def test_discover_takes_a_scratch_folder_and_no_exclude(folder):
     parameters = inspect.signature(discover).parameters
-    assert list(parameters) == ["folder", "preferred", "scratch"]
+    assert list(parameters) == ["folder", "preferred", "scratch", "within"] and "exclude" not in parameters
     write(folder / "alice.py")
     found, skipped = discover(folder, MODULE, folder.parent / "scratch")
     assert [s.student for s in found] == ["alice"] and skipped == []

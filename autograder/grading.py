@@ -8,7 +8,7 @@ and labels that never left this process.
 from __future__ import annotations
 
 import hashlib
-import shutil
+import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -19,8 +19,9 @@ import numpy as np
 
 from . import data
 from . import environment, verdicts
+from .cleanup import remove_tree
 from .checks import Observations, Unavailable
-from .checks.observations import doing
+from .checks.observations import doing, read_child_file
 from .config import Config, Limits
 from .notebook import NotebookError, notebook_to_module
 from .report import feedback_markdown, gradebook_csv
@@ -61,6 +62,19 @@ def _read_output(path: Path, limit: int) -> str:
 
 
 LOST = "lost (grading worker died)"
+
+
+def _confinement(outdir: Path) -> dict[str, str | bool | None] | None:
+    """What the child wrote about its own confinement, if it is the small plain record it should be."""
+    try:
+        raw = read_child_file(outdir / "confinement.json", 256)
+        record = json.loads(raw) if raw else None
+    except (Unavailable, ValueError):
+        return None
+    if not (isinstance(record, dict) and set(record) == {"namespaces", "seccomp"}
+            and isinstance(record["namespaces"], (str, type(None))) and isinstance(record["seccomp"], bool)):
+        return None
+    return record
 
 
 def _exit_text(outcome: Outcome, limits: Limits) -> str:
@@ -257,8 +271,14 @@ class Grader:
             def on_done(job: Job, outcome: Outcome) -> None:
                 _, prepared = jobs[job.id]
                 prepared.started = time.monotonic() - outcome.wall_s  # time in the sandbox plus judging
-                finish(self._judge_job(job, prepared, outcome, labels, tier))
-                shutil.rmtree(Path(job.outdir).parent, ignore_errors=True)
+                try:
+                    result = self._judge_job(job, prepared, outcome, labels, tier)
+                except Exception as exc:  # one submission's trouble is its own error, never the batch's
+                    result = self._not_run(prepared, f"The grader failed while judging this submission "
+                                           f"({type(exc).__name__}: {exc}); tell your TA.", "the grader failed")
+                finally:
+                    remove_tree(Path(job.outdir).parent)
+                finish(result)
 
             def on_status(job: Job, status: Status) -> None:
                 if running is not None:
@@ -268,7 +288,7 @@ class Grader:
                          [path.resolve().parent for path in real_files]) as sandbox:
                 sandbox.run([job for job, _ in jobs.values()], on_done, on_status)
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            remove_tree(tmp)
 
     def _judge_job(self, job: Job, prepared: _Prepared, outcome: Outcome, labels: np.ndarray | None,
                    tier: str) -> SubmissionResult:
@@ -284,5 +304,6 @@ class Grader:
             device = None
         output = _read_output(outdir / "output.txt", self.config.limits.feedback_output_chars)
         sandbox = self._sandbox_info(_exit_text(outcome, self.config.limits), device, tier).model_copy(
-            update={"max_memory_mb": outcome.max_rss_mb, "limit": outcome.limit, "cpu_s": outcome.cpu_s})
+            update={"max_memory_mb": outcome.max_rss_mb, "limit": outcome.limit, "cpu_s": outcome.cpu_s,
+                    "confinement": _confinement(outdir)})
         return self._result(prepared, judged, sandbox, output)

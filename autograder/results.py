@@ -47,6 +47,10 @@ class SandboxInfo(BaseModel):
         None, description="the limit that ended the run, if one did: cpu time, the wall-clock backstop, "
         "or the process cap")
     cpu_s: float = Field(0.0, description="CPU time the submission's processes used")
+    confinement: dict[str, str | bool | None] | None = Field(
+        None, description="what the child achieved before running student code (sandbox/confine.py): "
+        "`namespaces` it entered (e.g. user+pid+ipc+net+uts, or null) and whether its `seccomp` filter is on; "
+        "written by the child itself, so informative, never a verdict")
     max_memory_mb: float = Field(0.0, description="peak resident memory of the submission's process")
 
 

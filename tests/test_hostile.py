@@ -6,6 +6,8 @@ result, survive the batch, or change the honest submissions' results."""
 from __future__ import annotations
 
 import os
+import socket
+import threading
 import time
 from pathlib import Path
 
@@ -51,10 +53,70 @@ def _survivors() -> list[int]:
 
 
 TIERS = [tier for tier in ("bwrap", "landlock") if tier in isolation.available()]
+PORT = 47613  # reach_out.py's TCP and UDP target on loopback
+SYSV_KEY = 0x5EED  # sysv_publish.py's shared memory key
+
+
+class Listeners:
+    """Live listeners on the host for reach_out.py: a unix stream and a datagram socket file, an
+    abstract unix socket, TCP and UDP on loopback. `heard` lists everything that reached them."""
+
+    def __init__(self) -> None:
+        self.heard: list[str] = []
+        self.paths = [Path(f"/var/tmp/autograde-hostile-{os.getpid()}.{kind}") for kind in ("sock", "dgram")]
+        self.sockets = []
+        for family, kind, address in ((socket.AF_UNIX, socket.SOCK_STREAM, str(self.paths[0])),
+                                      (socket.AF_UNIX, socket.SOCK_DGRAM, str(self.paths[1])),
+                                      (socket.AF_UNIX, socket.SOCK_STREAM, "\0autograde-hostile-abstract"),
+                                      (socket.AF_INET, socket.SOCK_STREAM, ("127.0.0.1", PORT)),
+                                      (socket.AF_INET, socket.SOCK_DGRAM, ("127.0.0.1", PORT))):
+            listener = socket.socket(family, kind)
+            listener.bind(address)
+            if kind == socket.SOCK_STREAM:
+                listener.listen()
+            if isinstance(address, str) and not address.startswith("\0"):
+                os.chmod(address, 0o777)
+            listener.settimeout(0.2)
+            self.sockets.append(listener)
+            threading.Thread(target=self._serve, args=(listener, kind, repr(address)), daemon=True).start()
+
+    def _serve(self, listener: socket.socket, kind: int, name: str) -> None:
+        while listener.fileno() != -1:
+            try:
+                if kind == socket.SOCK_STREAM:
+                    connection, _ = listener.accept()
+                    self.heard.append(f"{name}: connection")
+                    connection.close()
+                else:
+                    data, _ = listener.recvfrom(1024)
+                    self.heard.append(f"{name}: {data!r}")
+            except (TimeoutError, socket.timeout):
+                continue
+            except OSError:
+                return
+
+    def close(self) -> None:
+        for listener in self.sockets:
+            listener.close()
+        for path in self.paths:
+            path.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="module")
+def listeners():
+    live = Listeners()
+    yield live
+    live.close()
+
+
+def _sysv_segments() -> list[str]:
+    """System V shared memory segments with sysv_publish.py's key (key is the first column)."""
+    lines = Path("/proc/sysvipc/shm").read_text().splitlines()[1:]
+    return [line for line in lines if line.split() and int(line.split()[0]) == SYSV_KEY]
 
 
 @pytest.fixture(scope="module", params=TIERS)
-def graded(request, config, tmp_path_factory):
+def graded(request, config, tmp_path_factory, listeners):
     tier = request.param
     os.environ["AUTOGRADE_TEST_SECRET"] = "hunter2"  # a TA's credential: must not reach any sandbox
     limited = with_limits(config, cpu_s=CPU_S, isolation=tier)
@@ -122,3 +184,23 @@ def test_flood_and_timeouts_are_named(graded):
     assert together["ignore_signals"].sandbox.exit == f"killed at the CPU time limit ({CPU_S:g} s)"
     assert together["ignore_signals"].sandbox.limit == "cpu"
     assert together["memory_hog"].fix_first[0].count("MemoryError") == 1
+
+
+def test_no_channel_out_and_nothing_shared_is_left(graded, listeners):
+    assert listeners.heard == []
+    assert _sysv_segments() == []
+    assert not [p for p in Path("/dev/shm").glob("*") if "hostile" in p.name]
+
+
+def test_confinement_is_recorded_and_memory_stays_under_the_limit(graded):
+    together = graded["together"]
+    assert together["shared_memory_hog"].score == 0
+    for name, result in together.items():
+        assert result.sandbox.max_memory_mb is None or result.sandbox.max_memory_mb < 4096, name
+        if result.sandbox.confinement is not None:
+            assert result.sandbox.confinement == {"namespaces": "user+pid+ipc+net+uts", "seccomp": True}, name
+
+
+def test_what_a_sandbox_leaves_behind_is_cleaned_up(graded):
+    assert graded["together"]["deep_folders"].score == 100
+    assert not list(Path("/tmp").glob("autograde-*/jobs"))

@@ -12,7 +12,7 @@ from typing import Any
 from ..config import Assignment
 from ..rubric import DropoutCheck, InitCheck, OrderCheck, ShapesCheck
 from .base import Verdict, check, failed, passed
-from .observations import Observations
+from .observations import Observations, Unavailable
 from .init_stats import layer_stats
 
 OP_NAMES = {"linear": "Linear", "batch_norm": "BatchNorm", "relu": "ReLU", "dropout": "Dropout",
@@ -23,9 +23,42 @@ def _arrow(pairs: list[tuple[int, int]] | list[list[int]]) -> str:
     return ", ".join(f"{a}→{b}" for a, b in pairs) or "none"
 
 
+def _difference(first: list[dict[str, Any]], later: list[dict[str, Any]]) -> str | None:
+    """How a later build differs from the first, in words; None when it is the same model."""
+    def layers(modules: list[dict[str, Any]]) -> list[str]:
+        return [f"{m['type']}({', '.join(str(m[k]) for k in ('in', 'out', 'features', 'p') if k in m)})"
+                for m in modules if m.get("name")]
+    if layers(first) != layers(later):
+        return f"first {', '.join(layers(first)) or 'no layers'}; later {', '.join(layers(later)) or 'no layers'}"
+    for a, b in zip(first, later):
+        if "std" in a and "std" in b and a["std"] > 0 and abs(b["std"] / a["std"] - 1) > 0.2:
+            return (f"the weight of Linear {a['in']}→{a['out']} is initialised differently (std {a['std']:.4f} "
+                    f"the first time, {b['std']:.4f} later)")
+    return None
+
+
+def same_model_every_time(obs: Observations) -> None:
+    """The structure checks judge the model of the first `build_model()` call; the grader trains
+    models from later calls. When they differ, none of these checks can stand (Unavailable, one
+    cause explained once)."""
+    first = obs.phase("build")["modules"]
+    try:
+        builds = obs.phase("train").get("builds") or []
+    except Unavailable:
+        return
+    for number, build in enumerate(builds[1:], start=2):
+        difference = _difference(first, build.get("modules") or [])
+        if difference:
+            raise Unavailable(f"build_model() returned a different model on call {number} of {len(builds)} "
+                              f"({difference}). The grader judges the model it trains, so build_model() must build "
+                              "the same model every time it is called.",
+                              "build_model() returns different models", key="different models")
+
+
 @check("shapes", lambda cfg: "Layer sizes (Linear and BatchNorm1d)" if cfg.batchnorm else "Layer sizes (Linear)",
        phases=("build",))
 def check_shapes(obs: Observations, cfg: ShapesCheck, assignment: Assignment) -> Verdict:
+    same_model_every_time(obs)
     modules = obs.phase("build")["modules"]
     linear = [(m["in"], m["out"]) for m in modules if m["type"] == "Linear"]
     norms = [m["features"] for m in modules if "features" in m]
@@ -51,10 +84,17 @@ def check_shapes(obs: Observations, cfg: ShapesCheck, assignment: Assignment) ->
 
 def forward_pass(obs: Observations) -> dict[str, Any]:
     """The `build` observations of a forward pass that ran (or the error it raised, as Unavailable)."""
+    same_model_every_time(obs)
     build = obs.phase("build")
     if "forward_error" in build:
         obs.raise_student_error(build["forward_error"])
     return build
+
+
+def live_ops(build: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ops of the grader's forward pass that the output depends on (`OpRecorder.mark_live`): a
+    required op on a branch multiplied by 0 does not count."""
+    return [op for op in build["ops"] if op.get("live", True)]
 
 
 def _ran(ops: list[dict[str, Any]]) -> list[str]:
@@ -67,7 +107,9 @@ def _pretty(kinds: list[str]) -> str:
 
 @check("order", lambda cfg: f"Block order {_pretty(cfg.block)}", phases=("build",))
 def check_order(obs: Observations, cfg: OrderCheck, assignment: Assignment) -> Verdict:
-    kinds = _ran(forward_pass(obs)["ops"])
+    build = forward_pass(obs)
+    kinds = _ran(live_ops(build))
+    dead = len(build["ops"]) - len(live_ops(build))
     if kinds and kinds[-1] == "log_softmax":
         kinds = kinds[:-1]
     expected = cfg.block * cfg.hidden_blocks + ["linear"]
@@ -78,13 +120,16 @@ def check_order(obs: Observations, cfg: OrderCheck, assignment: Assignment) -> V
         hint = " Do not end the model with softmax: CrossEntropyLoss applies log-softmax itself."
     elif kinds and kinds[-1] != "linear":
         hint = " The last layer should be the output Linear layer."
-    return failed(f"A forward pass of your model ran {_pretty(kinds)}; each hidden block should run "
+    if dead:
+        hint += (f" {dead} more ops ran, but the model's output does not depend on them (a branch multiplied by 0 "
+                 "or thrown away): only what the output is computed from counts.")
+    return failed(f"The output of your model is computed by {_pretty(kinds)}; each hidden block should run "
                   f"{_pretty(cfg.block)}, {cfg.hidden_blocks} blocks, then the output Linear.{hint}")
 
 
 @check("dropout", "Dropout probability", phases=("build",))
 def check_dropout(obs: Observations, cfg: DropoutCheck, assignment: Assignment) -> Verdict:
-    ps = [op["p"] for op in forward_pass(obs)["ops"] if op["kind"] == "dropout"]
+    ps = [op["p"] for op in live_ops(forward_pass(obs)) if op["kind"] == "dropout"]
     if not ps:
         return failed(f"No dropout ran in a training-mode forward pass; add Dropout(p={cfg.p}) after each ReLU.")
     wrong = sorted({p for p in ps if abs(p - cfg.p) > 1e-9})
@@ -95,6 +140,7 @@ def check_dropout(obs: Observations, cfg: DropoutCheck, assignment: Assignment) 
 
 @check("init", "Xavier initialisation of the Linear weights", phases=("build",))
 def check_init(obs: Observations, cfg: InitCheck, assignment: Assignment) -> Verdict:
+    same_model_every_time(obs)
     names = obs.phase("build")["weights"]
     if not names:
         return failed("The model has no torch.nn.Linear layer whose weight could be checked.")

@@ -35,7 +35,39 @@ def check_loss(obs: Observations, cfg: LossCheck, assignment: Assignment) -> Ver
                 hint = " It looks like the sum over the batch: use the mean (the default reduction)."
             return failed(f"On {len(targets)} logits your criterion gave {value:.5f}, but the cross-entropy is "
                           f"{expected:.5f}. Use torch.nn.CrossEntropyLoss() (it applies log-softmax itself).{hint}")
-    return passed(f"Your criterion computes the mean cross-entropy ({len(values)} batches compared).")
+    trained = _trained_loss_problem(obs, cfg)
+    if trained:
+        return failed(trained)
+    return passed(f"Your criterion computes the mean cross-entropy ({len(values)} batches compared)"
+                  + (", and train() back-propagated it." if trained == "" else "."))
+
+
+def _trained_loss_problem(obs: Observations, cfg: LossCheck) -> str | None:
+    """What `train()` back-propagated, against the cross-entropy of the model's outputs and the
+    batch's labels (the train-mode probe's LossTrace): "" when it matched, a sentence when not,
+    None when the probe did not run or saw nothing comparable."""
+    try:
+        seen = obs.phase("train_probe").get("backpropagated") or []
+        arrays = obs.arrays_npz("train_losses.npz")
+    except Unavailable:
+        return None
+    compared = False
+    for i, case in enumerate(seen[:3]):
+        targets = arrays.get(f"targets{i}")
+        outputs = [arrays.get(f"outputs{i}_{j}") for j in range(min(int(case.get("outputs", 0)), 4))]
+        if case.get("value") is None or targets is None or targets.dtype != np.int64 or targets.ndim != 1:
+            continue
+        expected = [cross_entropy(o, targets) for o in outputs if o is not None and o.ndim == 2
+                    and o.shape[0] == len(targets) and o.dtype == np.float32 and (targets < o.shape[1]).all()
+                    and (targets >= 0).all()]
+        if not expected:
+            continue
+        compared = True
+        if not any(math.isclose(case["value"], e, rel_tol=cfg.rtol, abs_tol=1e-6) for e in expected):
+            return (f"While train() ran, the loss it back-propagated was {case['value']:.5f}, but the cross-entropy "
+                    f"of the model's outputs and the batch's labels was {expected[-1]:.5f}: in train(), minimise "
+                    "criterion(hypothesis, Y) with the criterion you are given.")
+    return "" if compared else None
 
 
 @check("optimizer", lambda cfg: f"{cfg.name} over all parameters with the learning rate passed in",
@@ -54,9 +86,26 @@ def check_optimizer(obs: Observations, cfg: OptimizerCheck, assignment: Assignme
                         "(pass model.parameters() of the model you were given)")
     if opt["extra"]:
         problems.append(f"it also holds {opt['extra']} tensors that are not the given model's parameters")
+    swapped = _unused_optimizer(obs)
+    if swapped:
+        problems.append(swapped)
     if problems:
         return failed("Your optimizer: " + "; ".join(problems) + ".")
     return passed(f"{cfg.name} over all {opt['model_params']} parameter tensors, lr={assignment.learning_rate:g}.")
+
+
+def _unused_optimizer(obs: Observations) -> str | None:
+    """Whether train() changed the weights without the optimizer it was handed (the train-mode
+    probe counts that optimizer's step() calls), when the probe ran."""
+    try:
+        probe = obs.phase("train_probe")
+    except Unavailable:
+        return None
+    steps = (probe.get("calls") or {}).get("step")
+    if steps == 0 and probe.get("weights_changed") is True:
+        return ("train() changed the weights without calling step() of the optimizer it was handed (another "
+                "optimizer made inside train()?): use the `optimizer` argument")
+    return None
 
 
 def eval_mode_modules(calls: dict[str, int]) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -35,6 +35,7 @@ class Context:
     device: str
     module: ModuleType | None = None
     trained: torch.nn.Module | None = None  # the model after the grading run, for evaluate()
+    builds: list[dict[str, Any]] = field(default_factory=list)  # every model a builder gave, described
 
     @property
     def plan(self) -> ProbePlan:
@@ -67,7 +68,27 @@ class Context:
         model = self.call(builder, **kwargs)
         if not isinstance(model, torch.nn.Module):
             raise wrong_type(builder, "a torch.nn.Module", model)
+        if len(self.builds) < 20:
+            self.builds.append({"builder": builder, "kwargs": sorted(kwargs), "modules": describe_modules(model)})
         return model.to(self.device)
+
+
+def describe_modules(model: torch.nn.Module) -> list[dict[str, Any]]:
+    """The layers of a model in registration order, with their sizes, dropout probability and the
+    scale of each Linear weight: what `shapes`, `order`, `dropout` and `init` judge, and what
+    must not change from one call of the builder to the next."""
+    modules = []
+    for name, module in model.named_modules():
+        entry: dict[str, Any] = {"name": name, "type": type(module).__name__}
+        if isinstance(module, torch.nn.Linear):
+            entry.update({"in": module.in_features, "out": module.out_features,
+                          "std": float(module.weight.detach().float().std()) if module.weight.numel() > 1 else 0.0})
+        elif isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            entry["features"] = module.num_features
+        elif isinstance(module, torch.nn.modules.dropout._DropoutNd):
+            entry["p"] = float(module.p)
+        modules.append(entry)
+    return modules
 
 
 def number(value: Any) -> float | None:

@@ -19,7 +19,7 @@ from . import standins
 from .artifacts import write_artifact
 from .context import Context, buffers, flatten, holdout_accuracy, holdout_as_evaluate, number, predict
 from .student import StudentError, describe_exception, import_module, wrong_type
-from .tracing import OpRecorder, RootModules, TrainingCalls
+from .tracing import LossTrace, OpRecorder, RootModules, TrainingCalls
 
 
 def phase_import(ctx: Context) -> dict[str, Any]:
@@ -32,30 +32,22 @@ def phase_import(ctx: Context) -> dict[str, Any]:
 
 def phase_build(ctx: Context) -> dict[str, Any]:
     model = ctx.fresh_model()
-    modules = []
-    weights = {}
-    for name, module in model.named_modules():
-        entry: dict[str, Any] = {"name": name, "type": type(module).__name__}
-        if isinstance(module, torch.nn.Linear):
-            entry.update({"in": module.in_features, "out": module.out_features})
-            weights[name or "linear"] = module.weight.detach().float().cpu().contiguous()
-        elif isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
-            entry["features"] = module.num_features
-        elif isinstance(module, torch.nn.modules.dropout._DropoutNd):
-            entry["p"] = float(module.p)
-        modules.append(entry)
+    modules = ctx.builds[-1]["modules"]
+    weights = {name or "linear": module.weight.detach().float().cpu().contiguous()
+               for name, module in model.named_modules() if isinstance(module, torch.nn.Linear)}
     if weights:
         write_artifact(ctx.out / "init.safetensors", safetensors_bytes(weights))
     model.train()
     batch = flatten(ctx.holdout().images[: ctx.plan.batch_size]).to(ctx.device)
     built = {"modules": modules, "weights": list(weights)}
-    with OpRecorder() as recorder:
+    with OpRecorder(outputs=True) as recorder:
         try:
             output = model(batch)
         except BaseException as exc:
             # The layers and the initial weights are still observed (`shapes`, `init`); the checks
             # that need the forward pass report this error.
             return {**built, "forward_error": describe_exception(exc, "forward", ctx.job.module_path)}
+    recorder.mark_live(output, ctx.plan.seed)  # what the output depends on: decoy branches are not live
     shape = list(output.shape) if isinstance(output, torch.Tensor) else None
     return {**built, "ops": recorder.ops, "output_shape": shape}
 
@@ -100,7 +92,8 @@ def phase_loss(ctx: Context) -> dict[str, Any]:
         targets = torch.randint(0, 10, (n,), generator=generator)
         cases[f"logits{i}"], cases[f"targets{i}"] = logits.numpy(), targets.numpy()
         try:
-            value = criterion(logits.to(ctx.device), targets.to(ctx.device))
+            # as in training: logits that track gradients (a criterion must not behave otherwise when tested)
+            value = criterion(logits.to(ctx.device).requires_grad_(), targets.to(ctx.device))
         except BaseException as exc:
             raise StudentError(describe_exception(exc, "criterion", ctx.job.module_path)) from None
         values.append(number(value))
@@ -134,14 +127,32 @@ def _training_parts(ctx: Context) -> tuple[torch.nn.Module, Any, Any]:
 
 
 def phase_train_probe(ctx: Context) -> dict[str, Any]:
+    """A short run of the student's train(), watched: modes, zero_grad/backward/step counts, whether
+    the weights changed, and what was back-propagated (`LossTrace`, written to train_losses.npz)."""
     model, criterion, optimizer = _training_parts(ctx)
     model.eval()  # the grader hands train() a model left in eval mode on purpose
     samples = ctx.plan.train_probe_batches * ctx.plan.batch_size
     epochs = 2
-    with RootModules() as modules, OpRecorder(keep=0) as ops, TrainingCalls(model, optimizer) as calls:
-        ctx.call("train", model, ctx.train_loader(samples), criterion, optimizer, training_epochs=epochs)
+    before = [parameter.detach().clone() for parameter in model.parameters()]
+    loader, trace = ctx.train_loader(samples), LossTrace()
+    loader.collate_fn = trace.collate(loader.collate_fn)
+    hook = model.register_forward_hook(trace.output)
+    try:
+        with RootModules() as modules, OpRecorder(keep=0, on_backward=trace.backward) as ops, \
+                TrainingCalls(model, optimizer) as calls:
+            ctx.call("train", model, loader, criterion, optimizer, training_epochs=epochs)
+    finally:
+        hook.remove()
+    changed = any(not torch.equal(old, new.detach()) for old, new in zip(before, model.parameters()))
+    arrays = {f"targets{i}": case["targets"].numpy() for i, case in enumerate(trace.cases)}
+    arrays.update({f"outputs{i}_{j}": output.numpy() for i, case in enumerate(trace.cases)
+                   for j, output in enumerate(case["outputs"])})
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_artifact(ctx.out / "train_losses.npz", buffer.getvalue())
     return {"counts": dict(ops.counts), "module_eval_calls": dict(modules.eval_calls), "module_calls": modules.calls,
-            "batches": ctx.plan.train_probe_batches * epochs, "calls": calls.summary()}
+            "batches": ctx.plan.train_probe_batches * epochs, "calls": calls.summary(), "weights_changed": changed,
+            "backpropagated": [{"value": case["value"], "outputs": len(case["outputs"])} for case in trace.cases]}
 
 
 def phase_train(ctx: Context) -> dict[str, Any]:
@@ -154,7 +165,8 @@ def phase_train(ctx: Context) -> dict[str, Any]:
     np.save(buffer, predict(model, ctx.data.test_images, ctx.device), allow_pickle=False)
     write_artifact(ctx.out / "predictions.npy", buffer.getvalue())
     costs_list = [number(c) for c in costs] if isinstance(costs, (list, tuple)) else None
-    return {"costs": costs_list, "samples": ctx.plan.train_samples, "epochs": ctx.plan.epochs}
+    return {"costs": costs_list, "samples": ctx.plan.train_samples, "epochs": ctx.plan.epochs,
+            "builds": [build for build in ctx.builds if build["builder"] == "build_model" and not build["kwargs"]]}
 
 
 def _evaluate_call(ctx: Context, model: torch.nn.Module) -> dict[str, Any]:

@@ -11,8 +11,9 @@ counts the optimizer's `zero_grad()` and `step()` calls during `train()`.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from typing import Any
+from typing import Any, Callable
 
 import torch
 from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
@@ -60,33 +61,67 @@ class OpRecorder(TorchFunctionMode):
     mode: `F.dropout(x, p)` without `training=self.training`, which `model.eval()` cannot switch off.
     """
 
-    def __init__(self, keep: int = 200, modules: "RootModules | None" = None):
+    def __init__(self, keep: int = 200, modules: "RootModules | None" = None,
+                 on_backward: Callable[[float], None] | None = None, outputs: bool = False):
         super().__init__()
         self.keep = keep
         self.modules = modules
+        self.on_backward = on_backward  # given the value of every scalar that backward() is called on
         self.ops: list[dict[str, Any]] = []
+        self.outputs: list[torch.Tensor | None] | None = [] if outputs else None  # of each op kept, for `live`
         self.counts: Counter[str] = Counter()
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         name = getattr(func, "__name__", "")
         kind = KINDS.get(name)
-        if kind is not None:
-            op = describe_op(kind, args, kwargs)
-            self.counts[kind] += 1
-            if op.get("training") is False:
-                self.counts[f"{kind}:eval"] += 1
-            if op.get("training") is True:
-                self.counts[f"{kind}:train"] += 1
-                if kind == "dropout" and self.modules is not None and self.modules.functional_in_eval():
-                    self.counts["dropout:on_in_eval"] += 1
-            if op["grad"]:
-                self.counts[f"{kind}:grad"] += 1
-            if len(self.ops) < self.keep:
-                self.ops.append(op)
-        elif name == "backward":
+        if name == "backward":
             self.counts["backward"] += 1
-        return func(*args, **kwargs)
+            if self.on_backward is not None and args and isinstance(args[0], torch.Tensor) and args[0].numel() == 1:
+                self.on_backward(float(args[0].detach()))
+        if kind is None:
+            return func(*args, **kwargs)
+        kept = self._record(kind, args, kwargs)
+        result = func(*args, **kwargs)
+        if kept and self.outputs is not None:
+            self.outputs.append(result if isinstance(result, torch.Tensor) else None)
+        return result
+
+    def _record(self, kind: str, args: tuple, kwargs: dict) -> bool:
+        """Count the op; keep its description while fewer than `keep` are kept (True then)."""
+        op = describe_op(kind, args, kwargs)
+        self.counts[kind] += 1
+        if op.get("training") is False:
+            self.counts[f"{kind}:eval"] += 1
+        if op.get("training") is True:
+            self.counts[f"{kind}:train"] += 1
+            if kind == "dropout" and self.modules is not None and self.modules.functional_in_eval():
+                self.counts["dropout:on_in_eval"] += 1
+        if op["grad"]:
+            self.counts[f"{kind}:grad"] += 1
+        if len(self.ops) >= self.keep:
+            return False
+        self.ops.append(op)
+        return True
+
+    def mark_live(self, output: Any, seed: int) -> None:
+        """Mark each kept op `live` when the output depends on what it computed: the gradient of a
+        random projection of `output` reaches the op's result. An op on a branch that is multiplied by
+        0 or thrown away is not live, whatever ran. Needs `outputs=True` and a forward pass with
+        gradients; leaves ops unmarked (unknown) when there is nothing to differentiate."""
+        if self.outputs is None or not isinstance(output, torch.Tensor) or not output.requires_grad:
+            return
+        tracked = [i for i, result in enumerate(self.outputs) if result is not None and result.requires_grad]
+        if not tracked:
+            return
+        projection = torch.randn(output.shape, generator=torch.Generator().manual_seed(seed)).to(output.device)
+        try:
+            grads = torch.autograd.grad(output, [self.outputs[i] for i in tracked], grad_outputs=projection,
+                                        allow_unused=True)
+        except RuntimeError:
+            return
+        for i, grad in zip(tracked, grads):
+            self.ops[i]["live"] = grad is not None and bool(grad.abs().sum() > 0)
 
 
 class RootModules:
@@ -175,3 +210,35 @@ class TrainingCalls:
         return {"zero_grad": self.zero_grads if any(o is self.optimizer for o in self._wrapped) else None,
                 "step": self.steps if hooked else None,
                 "step_without_grad": self.steps_without_grad if hooked else None}
+
+
+class LossTrace:
+    """What `train()` back-propagated, batch by batch: the labels of each batch the grader's loader
+    gave it, the model's outputs since, and the value `backward()` was called on. The trusted side
+    recomputes the cross-entropy of those outputs and labels: a criterion that behaves only while
+    the grader tests it alone, or a `train()` that minimises something else, shows here.
+    Use: `loader.collate_fn = trace.collate(loader.collate_fn)`, the model's forward hook
+    `trace.output`, and `OpRecorder(on_backward=trace.backward)`."""
+
+    def __init__(self, cases: int = 3, outputs: int = 4) -> None:
+        self.cases: list[dict[str, Any]] = []  # {"targets", "outputs": [...], "value"}
+        self._most, self._outputs = cases, outputs
+        self._targets: torch.Tensor | None = None
+        self._seen: list[torch.Tensor] = []
+
+    def collate(self, original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def recording(batch: Any) -> Any:
+            images, labels = original(batch)
+            self._targets, self._seen = labels.clone(), []
+            return images, labels
+
+        return recording
+
+    def output(self, module: torch.nn.Module, args: Any, output: Any) -> None:
+        if isinstance(output, torch.Tensor) and len(self._seen) < self._outputs:
+            self._seen.append(output.detach().float().cpu().clone())
+
+    def backward(self, value: float) -> None:
+        if self._targets is not None and len(self.cases) < self._most:
+            self.cases.append({"targets": self._targets, "outputs": list(self._seen),
+                               "value": value if math.isfinite(value) else None})

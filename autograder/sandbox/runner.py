@@ -87,12 +87,14 @@ class Sandbox:
         """One protocol line, or None when the zygote died or said nothing for `timeout` seconds."""
         assert self.process is not None and self.process.stdout is not None
         fd = self.process.stdout.fileno()
+        poller = select.poll()  # not select(): it cannot watch a descriptor numbered 1024 or more
+        poller.register(fd, select.POLLIN)
         deadline = time.monotonic() + timeout
         while b"\n" not in self._buffer:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            ready, _, _ = select.select([fd], [], [], left)
+            ready = poller.poll(left * 1000)
             if ready:
                 chunk = os.read(fd, 65536)
                 if not chunk:

@@ -42,7 +42,8 @@ except ImportError:
 from ..data import FILES, raw_dir, read_idx  # noqa: E402
 from ..probe import datasets, runner  # noqa: E402
 from ..probe.context import Mnist  # noqa: E402
-from . import landlock  # noqa: E402
+from ..probe.artifacts import write_json  # noqa: E402
+from . import confine, landlock  # noqa: E402
 from .protocol import GRADER_FAILED, Hello, Job, Limit, Outcome, Status  # noqa: E402
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -116,7 +117,10 @@ def _child(job: Job, data: Mnist | None, protocol_fds: tuple[int, int]) -> None:
         os.chdir(job.workdir)
         os.environ.update(HOME=job.workdir, TMPDIR=job.workdir, MPLCONFIGDIR=job.workdir)
         sys.path.insert(0, str(Path(job.module_path).parent))
+        namespaces = confine.enter_namespaces()  # from here on, the first process of its own namespaces
         _apply_limits(job)
+        sealed = confine.install_seccomp()
+        write_json(Path(job.outdir) / "confinement.json", {"namespaces": namespaces, "seccomp": sealed})
         torch.set_num_threads(job.threads)
         runner.run(job, data)
         code = 0

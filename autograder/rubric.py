@@ -51,6 +51,8 @@ class DropoutCheck(Check):
 
 class InitCheck(Check):
     kind: Literal["init"] = "init"
+    scheme: Literal["xavier", "normal"] = Field("xavier", description="xavier: Xavier uniform or normal; normal: "
+                                                "N(0, 1), torch.nn.init.normal_'s default (lab 09-1)")
     false_failure_rate: float = Field(1e-6, gt=0, lt=0.01)
 
 
@@ -89,6 +91,18 @@ class SweepCheck(Check):
     kind: Literal["sweep"] = "sweep"
     configs: list[tuple[int, int]] = Field(min_length=1)
     train_samples: int = Field(5000, ge=100)
+    epochs: int = Field(1, ge=1)
+    tolerance: float = Field(0.002, ge=0)
+
+
+class ActivationCompareCheck(Check):
+    """The student's comparison of activations (09-1): each network of its kind, its accuracy as
+    the grader measures it (`checks/activations.py`)."""
+
+    kind: Literal["activation_compare"] = "activation_compare"
+    function: str = "compare_activations"
+    activations: list[Literal["relu", "sigmoid", "tanh", "leaky_relu", "elu", "gelu"]] = ["relu", "sigmoid"]
+    train_samples: int = Field(5000, ge=100, description="the training set handed to it (one model per activation)")
     epochs: int = Field(1, ge=1)
     tolerance: float = Field(0.002, ge=0)
 
@@ -170,7 +184,7 @@ class ModelInitCheck(Check):
 CHECK_KINDS: dict[str, type[Check]] = {
     model.model_fields["kind"].default: model
     for model in (ShapesCheck, OrderCheck, DropoutCheck, InitCheck, LoadersCheck, LossCheck, OptimizerCheck,
-                  TrainModeCheck, EvalModeCheck, EvaluateCheck, AccuracyCheck, SweepCheck,
+                  TrainModeCheck, EvalModeCheck, EvaluateCheck, AccuracyCheck, SweepCheck, ActivationCompareCheck,
                   XorDataCheck, ArchitectureCheck, BceLossCheck, XorFitCheck, XorPredictCheck,
                   InitFunctionCheck, FromScratchCheck, ModelInitCheck)
 }

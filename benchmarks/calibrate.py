@@ -110,6 +110,24 @@ def calibrate_init(shapes: list[tuple[int, int]], rate: float, draws: int, seed:
         print(f"  {name:<15} rejected: {rejected(var_of, 'uniform', small)} of {small} models")
 
 
+def calibrate_standard_normal(shapes: list[tuple[int, int]], rate: float, draws: int, seed: int = 0) -> None:
+    """`init` with scheme "normal" (N(0, 1), lab 09-1): false failures of N(0, 1) models, and the
+    rejection of the inits a student might use instead. `shapes` as the weights' shapes."""
+    alpha = rate / (3 * len(shapes))
+    rng = np.random.default_rng(seed)
+
+    def failures(std_of, n: int) -> int:
+        return sum(any(not law_stats(rng.normal(0, std_of(o, i), (o, i)).astype(np.float32), "unit", "normal", alpha).ok
+                       for o, i in shapes) for _ in range(n))
+
+    print(f"\ninit (N(0, 1)) at false-failure rate {rate:g} ({alpha:.2e} per test, 3 tests x {len(shapes)} layers):")
+    print(f"  N(0, 1) false failures: {failures(lambda o, i: 1.0, draws)} of {draws} models")
+    small = max(20, draws // 100)
+    for name, std_of in [("Xavier normal", lambda o, i: math.sqrt(2 / (o + i))), ("He normal", lambda o, i: math.sqrt(2 / i)),
+                         ("N(0, 0.5)", lambda o, i: 0.5), ("N(0, 0.9)", lambda o, i: 0.9)]:
+        print(f"  {name:<15} rejected: {failures(std_of, small)} of {small} models")
+
+
 def calibrate_init_functions(checks: dict, draws: int, seed: int = 0) -> None:
     """False failures and rejections of each `init_function` check, on torch's own float32 draws."""
     import torch
@@ -203,7 +221,8 @@ def main() -> None:
     lab = importlib.import_module(f"tests.labs.{args.assignment}")
     checks = config.assignments[args.assignment].checks
     if not args.skip_accuracy and checks.first("accuracy"):
-        variants = {name: lab.VARIANTS[name][0] for name in lab.CALIBRATION}
+        known = {**lab.VARIANTS, **getattr(lab, "EXTRA", {})}  # EXTRA: bugs graded for calibration only
+        variants = {name: known[name][0] for name in lab.CALIBRATION}
         calibrate_accuracy(config, args.assignment, lab.REFERENCE, variants,
                            args.data_root or config.path(config.data.root), args.seeds)
     if checks.first("xor_fit"):
@@ -212,7 +231,10 @@ def main() -> None:
         calibrate_init_functions(checks.of_kind("init_function"), max(10, args.init_draws // 10))
     if checks.first("init") and checks.first("shapes"):
         shapes = [(fan_out, fan_in) for fan_in, fan_out in checks.first("shapes").linear]
-        calibrate_init(shapes, checks.first("init").false_failure_rate, args.init_draws)
+        if checks.first("init").scheme == "xavier":
+            calibrate_init(shapes, checks.first("init").false_failure_rate, args.init_draws)
+        else:
+            calibrate_standard_normal(shapes, checks.first("init").false_failure_rate, args.init_draws)
 
 
 if __name__ == "__main__":

@@ -75,11 +75,12 @@ def check_evaluate(obs: Observations, cfg: EvaluateCheck, assignment: Assignment
     return failed(f"evaluate() returned {returned:.4f}, but the same model classifies {measured:.4f} of {where}.{hint}")
 
 
-def _evaluate_fault(obs: Observations, tolerance: float) -> str | None:
+def evaluate_fault(obs: Observations, tolerance: float) -> str | None:
     """Which other check already charges the student for a wrong evaluate(), if one does.
 
-    compare_hidden_sizes() reports what the student's evaluate() returns; when evaluate() itself
-    is wrong, `sweep` does not take the same points a second time.
+    compare_hidden_sizes() and compare_activations() report what the student's evaluate() returns;
+    when evaluate() itself is wrong, `sweep` and `activation_compare` do not take the same points a
+    second time.
     """
     try:
         phase = obs.phase("evaluate")
@@ -109,7 +110,7 @@ def check_sweep(obs: Observations, cfg: SweepCheck, assignment: Assignment) -> V
         return failed(f"compare_hidden_sizes() got {len(cfg.configs)} configurations and returned "
                       f"{len(reported)} entries; return one dict per configuration, in order.")
     problems, summary = [], []
-    fault = _evaluate_fault(obs, cfg.tolerance)
+    fault = evaluate_fault(obs, cfg.tolerance)
     for (h1, h2), row in zip(cfg.configs, reported):
         label = f"({h1}, {h2})"
         if row["type"] != "dict" or not {"hidden", "train_cost", "test_accuracy"} <= set(row["keys"]):

@@ -107,8 +107,8 @@ def layer_stats(weight: np.ndarray, alpha_per_test: float) -> LayerStats:
 
 # --- the hand-written init functions of the 09-2 lab ---------------------------------------------
 
-SCHEMES = {"xavier": xavier_var, "he": lambda fan_in, fan_out: 2.0 / fan_in}
-SCHEME_NAMES = {"xavier": "Xavier", "he": "He"}
+SCHEMES = {"xavier": xavier_var, "he": lambda fan_in, fan_out: 2.0 / fan_in, "unit": lambda fan_in, fan_out: 1.0}
+SCHEME_NAMES = {"xavier": "Xavier", "he": "He", "unit": "N(0, 1)"}
 NORMAL_TAIL = math.erfc(math.sqrt(1.5))  # P(|Z| > sqrt(3)): beyond the bound of a uniform law of the same variance
 ROUNDING = 1e-6  # float32 rounding of a uniform bound
 
@@ -116,8 +116,10 @@ ROUNDING = 1e-6  # float32 rounding of a uniform bound
 def mistakes(scheme: str, law: str, fan_in: int, fan_out: int) -> dict[str, float]:
     """The variances the common mistakes give, named as a student would fix them."""
     var = SCHEMES[scheme](fan_in, fan_out)
-    other = "he" if scheme == "xavier" else "xavier"
-    named = {f"the other scheme ({SCHEME_NAMES[other]})": SCHEMES[other](fan_in, fan_out)}
+    named = {f"the other scheme ({SCHEME_NAMES[other]})": SCHEMES[other](fan_in, fan_out)
+             for other in ("he", "xavier") if other != scheme}
+    if scheme == "unit":
+        named = {"Xavier init": xavier_var(fan_in, fan_out), "He (Kaiming) init": 2.0 / fan_in}
     if scheme == "he" and fan_in != fan_out:
         named["fan_out used in place of fan_in (nn.Linear's weight is (fan_out, fan_in): fan_in is weight.shape[1])"] \
             = 2.0 / fan_out

@@ -13,7 +13,7 @@ from ..config import Assignment
 from ..rubric import DropoutCheck, InitCheck, OrderCheck, ShapesCheck
 from .base import Verdict, check, failed, passed
 from .observations import Observations, Unavailable
-from .init_stats import layer_stats
+from .init_stats import law_stats, layer_stats
 
 OP_NAMES = {"linear": "Linear", "batch_norm": "BatchNorm", "relu": "ReLU", "dropout": "Dropout",
             "log_softmax": "log_softmax", "softmax": "softmax"}
@@ -138,13 +138,16 @@ def check_dropout(obs: Observations, cfg: DropoutCheck, assignment: Assignment) 
     return passed(f"Dropout ran {len(ps)} times, always with p={cfg.p}.")
 
 
-@check("init", "Xavier initialisation of the Linear weights", phases=("build",))
+@check("init", lambda cfg: "Xavier initialisation of the Linear weights" if cfg.scheme == "xavier"
+       else "N(0, 1) initialisation of the Linear weights (torch.nn.init.normal_)", phases=("build",))
 def check_init(obs: Observations, cfg: InitCheck, assignment: Assignment) -> Verdict:
     same_model_every_time(obs)
     names = obs.phase("build")["weights"]
     if not names:
         return failed("The model has no torch.nn.Linear layer whose weight could be checked.")
     weights = obs.arrays("init.safetensors")
+    if cfg.scheme == "normal":
+        return _standard_normal(weights, names, cfg)
     alpha = cfg.false_failure_rate / (2 * len(names))
     lines, bad = [], []
     for name in names:
@@ -163,4 +166,25 @@ def check_init(obs: Observations, cfg: InitCheck, assignment: Assignment) -> Ver
     if bad:
         return failed("Not Xavier-initialised: " + "; ".join(bad) + ". Use torch.nn.init.xavier_uniform_ "
                       "(or xavier_normal_) on each Linear weight inside build_model().")
+    return passed("; ".join(lines) + ".")
+
+
+def _standard_normal(weights: dict[str, Any], names: list[str], cfg: InitCheck) -> Verdict:
+    """Every Linear weight drawn from N(0, 1) (`init_stats.law_stats`: scale, mean and the normal
+    law's tail, rigorous bounds)."""
+    alpha = cfg.false_failure_rate / (3 * len(names))
+    lines, bad = [], []
+    for name in names:
+        stats = law_stats(weights[name], "unit", "normal", alpha)
+        lo, hi = stats.interval
+        line = f"Linear {stats.fan_in}→{stats.fan_out}: weight std {stats.std:.4f} (N(0, 1): accepted {lo ** 0.5:.4f}–{hi ** 0.5:.4f})"
+        if not stats.scale_ok:
+            mistake = stats.likely_mistake()
+            bad.append(line + (f", which looks like {mistake}" if mistake else ""))
+        elif not stats.ok:
+            bad.append(line + ", but the values are not normally distributed around 0")
+        lines.append(line)
+    if bad:
+        return failed("Not N(0, 1): " + "; ".join(bad) + ". Initialise each Linear weight with "
+                      "torch.nn.init.normal_(linear.weight), as the lab does.")
     return passed("; ".join(lines) + ".")

@@ -107,7 +107,7 @@ class ActivationCompareCheck(Check):
     tolerance: float = Field(0.002, ge=0)
 
 
-# --- toy-data labs: the XOR lab (08-1, 08-2), judged in checks/xor.py from probe/xor.py's phases ---
+# --- toy-data labs: the XOR lab (08-1, 08-2) and the softmax tips (07-1) ---
 
 
 class XorDataCheck(Check):
@@ -120,7 +120,8 @@ class ArchitectureCheck(Check):
     kind: Literal["architecture"] = "architecture"
     builder: str = Field(description="the student function that builds the model, e.g. build_mlp")
     layers: list[tuple[int, int]] = Field(min_length=1, description="Linear (in, out) sizes, in order")
-    activation: Literal["sigmoid", "relu"] = "sigmoid"
+    activation: Literal["sigmoid", "relu", "none"] = Field("sigmoid", description="after each Linear; none: "
+                                                          "Linear layers only (a softmax classifier's logits)")
     bias: bool = Field(True, description="every Linear has a bias (the lab's bias=True)")
 
 
@@ -146,6 +147,26 @@ class XorFitCheck(Check):
 
 class XorPredictCheck(Check):
     kind: Literal["xor_predict"] = "xor_predict"
+
+
+class TipsDataCheck(Check):
+    kind: Literal["tips_data"] = "tips_data"
+
+
+class TipsTrainCheck(Check):
+    """The student's train() with the grader's SGD: zero_grad/backward/step every epoch, the cost falls."""
+
+    kind: Literal["tips_train"] = "tips_train"
+    learning_rate: float = Field(0.1, gt=0, description="the SGD learning rate the grader hands train() (the lab's)")
+    epochs: int = Field(20, ge=1, description="nb_epochs passed to train()")
+
+
+class TipsTestCheck(Check):
+    kind: Literal["tips_test"] = "tips_test"
+
+
+class TipsStandardizeCheck(Check):
+    kind: Literal["tips_standardize"] = "tips_standardize"
 
 
 # --- the weight-initialisation lab (09-2), judged in checks/weight_init.py from probe/weight_init.py ---
@@ -186,6 +207,7 @@ CHECK_KINDS: dict[str, type[Check]] = {
     for model in (ShapesCheck, OrderCheck, DropoutCheck, InitCheck, LoadersCheck, LossCheck, OptimizerCheck,
                   TrainModeCheck, EvalModeCheck, EvaluateCheck, AccuracyCheck, SweepCheck, ActivationCompareCheck,
                   XorDataCheck, ArchitectureCheck, BceLossCheck, XorFitCheck, XorPredictCheck,
+                  TipsDataCheck, TipsTrainCheck, TipsTestCheck, TipsStandardizeCheck,
                   InitFunctionCheck, FromScratchCheck, ModelInitCheck)
 }
 

@@ -73,12 +73,15 @@ def train(model, optimizer, x_train, y_train, nb_epochs=20):
         # Compute H(x), the cost (F.cross_entropy), and improve H(x) with the cost (zero_grad, backward, step)
         ### BEGIN SOLUTION
         # H(x) 계산
+        # Compute H(x)
         prediction = model(x_train)
 
         # cost 계산
+        # The cost
         cost = F.cross_entropy(prediction, y_train)
 
         # cost로 H(x) 개선
+        # Improve H(x) with the cost
         optimizer.zero_grad()
         cost.backward()
         optimizer.step()

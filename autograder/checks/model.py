@@ -1,4 +1,5 @@
-"""Checks on the model `build_model()` returns: `shapes`, `order`, `dropout`, `init`.
+"""Checks on the model `build_model()` returns: `shapes`, `order`, `dropout`, `init`; and
+`architecture`, the layers any named builder's model runs (the XOR and softmax-tips labs).
 
 `shapes` and `init` judge the layers and weights right after `build_model()`; `order` and
 `dropout` judge a forward pass, so only they report an error raised by `forward()`.
@@ -10,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 from ..config import Assignment
-from ..rubric import DropoutCheck, InitCheck, OrderCheck, ShapesCheck
+from ..rubric import ArchitectureCheck, DropoutCheck, InitCheck, OrderCheck, ShapesCheck
 from .base import Verdict, check, failed, passed
 from .observations import Observations, Unavailable
 from .init_stats import law_stats, layer_stats
@@ -188,3 +189,32 @@ def _standard_normal(weights: dict[str, Any], names: list[str], cfg: InitCheck) 
         return failed("Not N(0, 1): " + "; ".join(bad) + ". Initialise each Linear weight with "
                       "torch.nn.init.normal_(linear.weight), as the lab does.")
     return passed("; ".join(lines) + ".")
+
+def _layers(pairs: list[tuple[int, int]] | list[list[int]], activation: str) -> str:
+    name = {"sigmoid": "Sigmoid", "relu": "ReLU", "none": ""}[activation]
+    return " → ".join(f"Linear({a}, {b})" + (f" → {name}" if name else "") for a, b in pairs)
+
+
+@check("architecture", lambda cfg: f"{cfg.builder}(): {_layers(cfg.layers, cfg.activation)}", phases=("architectures",),
+       asks=lambda cfg: {"architectures": {cfg.builder: cfg.layers[0][0]}})
+def check_architecture(obs: Observations, cfg: ArchitectureCheck, assignment: Assignment) -> Verdict:
+    """The layers one builder's model runs, in order, judged from a forward pass (any style)."""
+    model = obs.phase("architectures")["models"].get(cfg.builder, {})
+    if "error" in model:
+        obs.raise_student_error(model["error"])
+    ran = [op for op in model["ops"] if op["kind"] in ("linear", "sigmoid", "relu", "tanh", "softmax", "log_softmax")]
+    seen = [(op["kind"], (op.get("in"), op.get("out"))) for op in ran]
+    after = [] if cfg.activation == "none" else [(cfg.activation, (None, None))]
+    expected = [step for pair in cfg.layers for step in (("linear", tuple(pair)), *after)]
+    unbiased = sum(op["kind"] == "linear" and op.get("bias") is False for op in ran)
+    if seen == expected and cfg.bias and unbiased:
+        return failed(f"{unbiased} Linear layer(s) of {cfg.builder}() have no bias (bias=False): without it the "
+                      "decision boundary must pass through 0. Use torch.nn.Linear(in, out, bias=True), the default.")
+    if seen == expected:
+        return passed(f"A forward pass ran {_layers(cfg.layers, cfg.activation)}.")
+    shown = " → ".join(f"Linear({a}, {b})" if kind == "linear" else kind.capitalize() for kind, (a, b) in seen)
+    each = ("" if cfg.activation == "none" else f" (each Linear followed by its {cfg.activation})")
+    hint = (" Return the Linear layer's output (the logits): F.cross_entropy applies the softmax itself."
+            if cfg.activation == "none" and any(kind in ("softmax", "log_softmax") for kind, _ in seen) else "")
+    return failed(f"A forward pass of {cfg.builder}() ran {shown or 'nothing'}; the lab's model is "
+                  f"{_layers(cfg.layers, cfg.activation)}{each}.{hint}")

@@ -1,7 +1,8 @@
 """The XOR lab's checks (08-1 perceptron, 08-2 multi-layer perceptron): `xor_data`,
-`architecture` (perceptron, mlp, wide_deep), `bce_loss`, `xor_fit` (perceptron_fails, mlp_learns,
+`bce_loss`, `xor_fit` (perceptron_fails, mlp_learns,
 wide_deep_learns) and `xor_predict`. Its phases run on four points, without MNIST
-(`probe/xor.py`); their table entries are here."""
+(`probe/xor.py`); their table entries are here. Its three `architecture` checks (perceptron, mlp,
+wide_deep) are the core's (`model.py`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import math
 from typing import Any
 
 from ..config import Assignment
-from ..rubric import ArchitectureCheck, BceLossCheck, Check, XorFitCheck
+from ..rubric import BceLossCheck, Check, XorFitCheck
 from ..sandbox.protocol import register_phase
 from .base import Verdict, check, failed, passed
 from .observations import Observations
@@ -17,7 +18,6 @@ from .training import optimizer_hint
 
 BUILDERS = ("build_perceptron", "build_mlp", "build_wide_deep")
 register_phase("xor_data", "xor_data()", ("xor_data",))
-register_phase("xor_models", "building the models", ())
 register_phase("xor_loss", "make_criterion()", ("make_criterion",))
 register_phase("xor_train", "train() on the XOR points", ("make_criterion", "make_optimizer", "train", "predict"))
 
@@ -42,31 +42,6 @@ def check_xor_data(obs: Observations, cfg: Check, assignment: Assignment) -> Ver
     if problems:
         return failed("; ".join(problems) + ".")
     return passed("X and Y are the four XOR points and their labels, as float tensors.")
-
-
-def _layers(pairs: list[tuple[int, int]] | list[list[int]], activation: str) -> str:
-    name = {"sigmoid": "Sigmoid", "relu": "ReLU"}[activation]
-    return " → ".join(f"Linear({a}, {b}) → {name}" for a, b in pairs)
-
-
-@check("architecture", lambda cfg: f"{cfg.builder}(): {_layers(cfg.layers, cfg.activation)}", phases=("xor_models",),
-       asks=lambda cfg: {"architectures": [cfg.builder]})
-def check_architecture(obs: Observations, cfg: ArchitectureCheck, assignment: Assignment) -> Verdict:
-    model = obs.phase("xor_models")["models"].get(cfg.builder, {})
-    if "error" in model:
-        obs.raise_student_error(model["error"])
-    ran = [op for op in model["ops"] if op["kind"] in ("linear", "sigmoid", "relu", "tanh", "softmax")]
-    seen = [(op["kind"], (op.get("in"), op.get("out"))) for op in ran]
-    expected = [step for pair in cfg.layers for step in (("linear", tuple(pair)), (cfg.activation, (None, None)))]
-    unbiased = sum(op["kind"] == "linear" and op.get("bias") is False for op in ran)
-    if seen == expected and cfg.bias and unbiased:
-        return failed(f"{unbiased} Linear layer(s) of {cfg.builder}() have no bias (bias=False): without it the "
-                      "decision boundary must pass through (0, 0). Use torch.nn.Linear(in, out, bias=True), the default.")
-    if seen == expected:
-        return passed(f"A forward pass ran {_layers(cfg.layers, cfg.activation)}.")
-    shown = " → ".join(f"Linear({a}, {b})" if kind == "linear" else kind.capitalize() for kind, (a, b) in seen)
-    return failed(f"A forward pass of {cfg.builder}() ran {shown or 'nothing'}; the lab's model is "
-                  f"{_layers(cfg.layers, cfg.activation)} (each Linear followed by its {cfg.activation}).")
 
 
 def binary_cross_entropy(p: list[float], y: list[float]) -> float:

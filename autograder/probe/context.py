@@ -149,3 +149,11 @@ def holdout_as_evaluate(ctx: Context, model: torch.nn.Module) -> float:
             correct += int((torch.argmax(logits, 1).cpu().numpy() == labels.numpy()).sum())
             total += len(labels)
     return correct / total
+
+
+def plain(value: Any) -> dict[str, Any]:
+    """A value a student function returned, as JSON: a tensor's dtype, shape and (when small) values."""
+    if not isinstance(value, torch.Tensor):
+        return {"type": type(value).__name__}
+    return {"type": "Tensor", "dtype": str(value.dtype).replace("torch.", ""), "shape": list(value.shape),
+            "values": value.detach().cpu().double().tolist() if value.numel() <= 64 else None}

@@ -233,10 +233,32 @@ def phase_sweep(ctx: Context) -> dict[str, Any]:
     return {"reported": reported, "models": models}
 
 
+def phase_architectures(ctx: Context) -> dict[str, Any]:
+    """For each builder a check names, with the input size of its first layer: the ops a forward pass
+    on random inputs ran (a layer shared between positions, as the course's one Sigmoid module,
+    counts at every position it runs)."""
+    models: dict[str, Any] = {}
+    generator = torch.Generator().manual_seed(ctx.plan.seed)
+    for builder, n_in in ctx.plan.params.get("architectures", {}).items():
+        x = torch.rand(4, int(n_in), generator=generator).to(ctx.device)
+        try:
+            model = ctx.fresh_model(builder)
+            with OpRecorder() as recorder, torch.no_grad():
+                model(x)
+        except StudentError as error:
+            models[builder] = {"error": error.info}
+            continue
+        except BaseException as exc:
+            models[builder] = {"error": describe_exception(exc, "forward", ctx.job.module_path)}
+            continue
+        models[builder] = {"ops": recorder.ops}
+    return {"models": models}
+
+
 PHASE_FUNCTIONS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "import": phase_import, "build": phase_build, "data": phase_data, "loss": phase_loss,
     "optimizer": phase_optimizer, "train_probe": phase_train_probe, "train": phase_train,
-    "evaluate": phase_evaluate, "sweep": phase_sweep,
+    "evaluate": phase_evaluate, "sweep": phase_sweep, "architectures": phase_architectures,
 }
 
 

@@ -2,7 +2,8 @@
 built here, without MNIST. Judged by `checks/xor.py`, whose phase table entries these implement.
 
 The grader's own data (the four XOR points) is used for every call, whatever `xor_data()`
-returns, so that a wrong dataset costs `data` alone. `xor_train` trains each builder a check asks
+returns, so that a wrong dataset costs `data` alone. The architectures are observed by the core
+phase `architectures` (`phases.py`). `xor_train` trains each builder a check asks
 for with the student's `train()` from the grader's seeds, and records the grader's own
 thresholded predictions and what the student's `predict()` returns on the same trained model.
 """
@@ -13,7 +14,7 @@ from typing import Any
 
 import torch
 
-from .context import Context, number
+from .context import Context, number, plain
 from .phases import implements
 from .student import StudentError, describe_exception, wrong_type
 from .tracing import OpRecorder
@@ -26,40 +27,12 @@ def _xy(ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.tensor(X, device=ctx.device), torch.tensor(Y, device=ctx.device)
 
 
-def _plain(value: Any) -> dict[str, Any]:
-    if not isinstance(value, torch.Tensor):
-        return {"type": type(value).__name__}
-    return {"type": "Tensor", "dtype": str(value.dtype).replace("torch.", ""), "shape": list(value.shape),
-            "values": value.detach().cpu().double().tolist() if value.numel() <= 64 else None}
-
-
 @implements("xor_data")
 def phase_xor_data(ctx: Context) -> dict[str, Any]:
     data = ctx.call("xor_data")
     if not (isinstance(data, (tuple, list)) and len(data) == 2):
         raise wrong_type("xor_data", "a pair (X, Y)", data)
-    return {"X": _plain(data[0]), "Y": _plain(data[1])}
-
-
-@implements("xor_models")
-def phase_xor_models(ctx: Context) -> dict[str, Any]:
-    """For each builder a check names: the ops a forward pass ran (layers shared between positions,
-    as the course's one Sigmoid module, count at every position they run)."""
-    x, _ = _xy(ctx)
-    models: dict[str, Any] = {}
-    for builder in ctx.plan.params.get("architectures", []):
-        try:
-            model = ctx.fresh_model(builder)
-            with OpRecorder() as recorder, torch.no_grad():
-                output = model(x)
-        except StudentError as error:
-            models[builder] = {"error": error.info}
-            continue
-        except BaseException as exc:
-            models[builder] = {"error": describe_exception(exc, "forward", ctx.job.module_path)}
-            continue
-        models[builder] = {"ops": recorder.ops, "output": _plain(output)}
-    return {"models": models}
+    return {"X": plain(data[0]), "Y": plain(data[1])}
 
 
 @implements("xor_loss")
@@ -86,7 +59,7 @@ def _predict(ctx: Context, model: torch.nn.Module, x: torch.Tensor) -> dict[str,
             returned = ctx.call("predict", model, x)
         except StudentError as error:
             return {"error": error.info}
-    return {**_plain(returned), "grad": ops.counts.get("linear:grad", 0), "linear": ops.counts.get("linear", 0)}
+    return {**plain(returned), "grad": ops.counts.get("linear:grad", 0), "linear": ops.counts.get("linear", 0)}
 
 
 def _train_once(ctx: Context, builder: str, steps: int, attempt: int) -> dict[str, Any]:

@@ -46,6 +46,7 @@ for _name, _phase in {
     "evaluate": Phase("evaluate()", ("build_model", "evaluate")),
     "sweep": Phase("compare_hidden_sizes()", ("compare_hidden_sizes", "build_model", "make_criterion", "make_optimizer",
                                                "train", "evaluate")),
+    "architectures": Phase("building the models", (), mnist=False),
 }.items():
     register_phase(_name, _phase.label, _phase.functions, _phase.mnist)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -132,8 +133,15 @@ def graded(request, config, tmp_path_factory, listeners):
         files[name].write_text(source, encoding="utf-8")
     out = folder / "results"
     start = time.monotonic()
-    together = grade_files(limited, files, out=out)
-    return {"tier": tier, "alone": alone, "together": together, "out": out, "seconds": time.monotonic() - start}
+    batches, system_tmp = folder / "batches", tempfile.tempdir
+    batches.mkdir()
+    tempfile.tempdir = str(batches)  # the batch folder lands here, so the test sees exactly what it left
+    try:
+        together = grade_files(limited, files, out=out)
+    finally:
+        tempfile.tempdir = system_tmp
+    return {"tier": tier, "alone": alone, "together": together, "out": out, "seconds": time.monotonic() - start,
+            "batches": batches}
 
 
 def test_a_machine_with_landlock_offers_the_fallback_tier():
@@ -203,4 +211,4 @@ def test_confinement_is_recorded_and_memory_stays_under_the_limit(graded):
 
 def test_what_a_sandbox_leaves_behind_is_cleaned_up(graded):
     assert graded["together"]["deep_folders"].score == 100
-    assert not list(Path("/tmp").glob("autograde-*/jobs"))
+    assert list(graded["batches"].iterdir()) == []

@@ -8,7 +8,7 @@ are committed, and tests fail when either differs from what generation gives.
 Cells, in order:
   - the reference's header comments, as a locked markdown cell (the course's text);
   - the imports and parameters, as a locked code cell;
-  - one solution cell per contract function (its `### BEGIN/END SOLUTION` blocks become nbgrader's);
+  - one solution cell per contract function or class (its `### BEGIN/END SOLUTION` blocks become nbgrader's);
   - one graded test cell per rubric check, with its points: a visible `show(...)` that prints the
     check's result, and a hidden `assert_passed(...)` that nbgrader grades;
   - a manually graded markdown cell for the lab's discussion question, when grader.toml has one;
@@ -67,10 +67,19 @@ def test_cell_source(assignment: str, check_id: str, title: str, points: float) 
             "### END HIDDEN TESTS")
 
 
+def _end(lines: list[str], node: ast.AST) -> int:
+    """Where a definition's cell ends: its last statement, and the indented comments right after it
+    (a `### END SOLUTION` that follows a `return` is no statement, but belongs to the function)."""
+    end = node.end_lineno
+    while end < len(lines) and lines[end][:1].isspace() and lines[end].lstrip().startswith("#"):
+        end += 1
+    return end
+
+
 def source_notebook(reference: str, name: str, assignment: Assignment) -> dict[str, Any]:
     tree = ast.parse(reference)
     lines = reference.splitlines()
-    functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    functions = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
     first_code = tree.body[0].lineno - 1
     header = [line for line in lines[:first_code] if line.strip()]
     setup_end = (functions[0].decorator_list[0].lineno if functions[0].decorator_list else functions[0].lineno) - 1
@@ -79,7 +88,7 @@ def source_notebook(reference: str, name: str, assignment: Assignment) -> dict[s
     cells = [_cell("markdown", _header_markdown(header), _meta("homework", locked=True)),
              _cell("code", "\n".join(lines[first_code:setup_end]), _meta("setup", locked=True))]
     for function in functions:
-        source = "\n".join(lines[function.lineno - 1:function.end_lineno])
+        source = "\n".join(lines[function.lineno - 1:_end(lines, function)])
         cells.append(_cell("code", source, _meta(function.name, solution=True)))
     for check_id, check in assignment.checks.enabled().items():
         cells.append(_cell("code", test_cell_source(name, check_id, REGISTRY[check.kind].title_for(check), check.points),

@@ -169,6 +169,46 @@ class TipsStandardizeCheck(Check):
     kind: Literal["tips_standardize"] = "tips_standardize"
 
 
+# --- backpropagation by hand (08-2), judged in checks/backprop.py from probe/backprop.py ---
+
+
+class BpSigmoidCheck(Check):
+    kind: Literal["bp_sigmoid"] = "bp_sigmoid"
+
+
+class BpInitCheck(Check):
+    kind: Literal["bp_init"] = "bp_init"
+    hidden: list[int] = Field([30, 17], min_length=1, description="init_params(hidden=...) values tried")
+    false_failure_rate: float = Field(1e-6, gt=0, lt=0.01)
+
+
+class _BpNumbers(Check):
+    tolerance: float = Field(1e-4, gt=0, description="largest relative error against the trusted float64 computation")
+
+
+class BpForwardCheck(_BpNumbers):
+    kind: Literal["bp_forward"] = "bp_forward"
+
+
+class BpBackwardCheck(_BpNumbers):
+    kind: Literal["bp_backward"] = "bp_backward"
+
+
+class BpUpdateCheck(_BpNumbers):
+    kind: Literal["bp_update"] = "bp_update"
+
+
+class BpByHandCheck(Check):
+    kind: Literal["bp_by_hand"] = "bp_by_hand"
+
+
+class BpAccuracyCheck(Check):
+    kind: Literal["bp_accuracy"] = "bp_accuracy"
+    minimum: float = Field(gt=0, le=1)
+    steps: int = Field(ge=1, description="train(..., steps=): batches of the assignment's batch_size")
+    train_samples: int = Field(ge=100, description="the training images the grader's loader holds")
+
+
 # --- the weight-initialisation lab (09-2), judged in checks/weight_init.py from probe/weight_init.py ---
 
 
@@ -208,6 +248,8 @@ CHECK_KINDS: dict[str, type[Check]] = {
                   TrainModeCheck, EvalModeCheck, EvaluateCheck, AccuracyCheck, SweepCheck, ActivationCompareCheck,
                   XorDataCheck, ArchitectureCheck, BceLossCheck, XorFitCheck, XorPredictCheck,
                   TipsDataCheck, TipsTrainCheck, TipsTestCheck, TipsStandardizeCheck,
+                  BpSigmoidCheck, BpInitCheck, BpForwardCheck, BpBackwardCheck, BpUpdateCheck, BpByHandCheck,
+                  BpAccuracyCheck,
                   InitFunctionCheck, FromScratchCheck, ModelInitCheck)
 }
 

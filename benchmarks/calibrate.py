@@ -48,7 +48,7 @@ def _accuracy(result) -> float:
 def calibrate_accuracy(config: Config, assignment: str, reference: Path, variants: dict[str, list[tuple[str, str]]],
                        data_root: Path, seeds: int) -> dict[str, list[float]]:
     """Accuracy of the reference and of each variant (name -> edits) under seeds 0..seeds-1."""
-    budget = config.assignments[assignment].checks.first("accuracy")
+    budget = config.assignments[assignment].checks.enabled()["accuracy"]  # the check with id `accuracy`, of any kind
     table: dict[str, list[float]] = {"reference": [], **{name: [] for name in variants}}
     cpu: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -63,7 +63,8 @@ def calibrate_accuracy(config: Config, assignment: str, reference: Path, variant
                 cpu.append(result.sandbox.cpu_s)
             print(f"  seed {seed:>2}: " + ", ".join(f"{name} {table[name][-1]:.4f}" for name in files), flush=True)
     minimum = budget.minimum
-    print(f"\n{assignment}: accuracy after {budget.epochs} epoch(s) on {budget.train_samples} images, {seeds} seeds "
+    spent = ", ".join(f"{key} {value}" for key, value in budget.model_dump(exclude={"kind", "points", "minimum"}).items())
+    print(f"\n{assignment}: accuracy after {spent}, {seeds} seeds "
           f"(configured minimum {minimum:.2f}); CPU s per submission: median {statistics.median(cpu):.2f}, "
           f"max {max(cpu):.2f}")
     print(f"  {'variant':<26} {'min':>7} {'median':>7} {'mean':>7} {'sd':>7} {'max':>7}  passes")
@@ -220,7 +221,7 @@ def main() -> None:
     config = load_config(ROOT / "grader.toml")
     lab = importlib.import_module(f"tests.labs.{args.assignment}")
     checks = config.assignments[args.assignment].checks
-    if not args.skip_accuracy and checks.first("accuracy"):
+    if not args.skip_accuracy and "accuracy" in checks.enabled():
         known = {**lab.VARIANTS, **getattr(lab, "EXTRA", {})}  # EXTRA: bugs graded for calibration only
         variants = {name: known[name][0] for name in lab.CALIBRATION}
         calibrate_accuracy(config, args.assignment, lab.REFERENCE, variants,

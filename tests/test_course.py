@@ -146,3 +146,21 @@ def test_an_lms_folder_with_one_nested_assignment_folder_is_not_taken_for_nbgrad
     (tmp_path / "lee" / "other").mkdir()
     (tmp_path / "park.py").unlink()
     assert assignment_folder(config, tmp_path, "mnist_bn") == (tmp_path, "mnist_bn")
+
+
+def test_every_definition_of_a_reference_is_in_its_notebook():
+    """The source notebook has a cell for every top-level function and class of the reference (a
+    class, as softmax_tips' model, once went missing), and every solution block closes in its cell."""
+    import ast
+
+    config = load_config(ROOT / "grader.toml")
+    for name, assignment in config.assignments.items():
+        reference = config.path(assignment.reference).read_text(encoding="utf-8")
+        defined = {node.name for node in ast.parse(reference).body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+        notebook = json.loads(config.path(assignment.notebook.source).read_text(encoding="utf-8"))
+        code = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+        found = {node.name for cell in code for node in ast.parse(cell).body
+                 if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+        assert defined <= found, (name, defined - found)
+        for cell in code:
+            assert cell.count("### BEGIN SOLUTION") == cell.count("### END SOLUTION"), (name, cell[:200])

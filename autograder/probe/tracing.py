@@ -12,6 +12,7 @@ counts the optimizer's `zero_grad()` and `step()` calls during `train()`.
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter
 from typing import Any, Callable
 
@@ -242,3 +243,30 @@ class LossTrace:
         if self._targets is not None and len(self.cases) < self._most:
             self.cases.append({"targets": self._targets, "outputs": list(self._seen),
                                "value": value if math.isfinite(value) else None})
+
+
+class PythonCalls:
+    """The Python functions that ran while active, as named by `match` (a code object -> a name, or
+    None to ignore it), seen by a profile hook: importing a function under another name hides
+    nothing. `replaced` tells whether student code swapped the hook out (sys.setprofile)."""
+
+    def __init__(self, match: Callable[[Any], str | None]) -> None:
+        self.match = match
+        self.names: list[str] = []
+        self.replaced = False
+
+    def _profile(self, frame: Any, event: str, arg: Any) -> None:
+        if event == "call":
+            name = self.match(frame.f_code)
+            if name is not None:
+                self.names.append(name)
+
+    def __enter__(self) -> "PythonCalls":
+        self._previous = sys.getprofile()
+        self._hook = self._profile  # one bound method, so that `is` can recognise it afterwards
+        sys.setprofile(self._hook)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.replaced = sys.getprofile() is not self._hook
+        sys.setprofile(self._previous)

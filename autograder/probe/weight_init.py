@@ -15,7 +15,6 @@ initialised again after it.
 from __future__ import annotations
 
 import math
-import sys
 from typing import Any
 
 import torch
@@ -25,31 +24,15 @@ from .artifacts import write_artifact
 from .context import Context
 from .phases import implements
 from .student import StudentError
+from .tracing import PythonCalls
 
 INIT_FILE = torch.nn.init.xavier_uniform_.__code__.co_filename
 MARK = 0.03125  # exact in every float format: what the grader's init function writes
 DEFAULT_SHAPES = [[32, 16]]  # for a function only `from_scratch` asks about
 
 
-class InitCalls:
-    """The functions of `torch.nn.init` called while active, in order (a profile hook: the hook
-    sees calls however the function was imported)."""
-
-    def __enter__(self) -> InitCalls:
-        self.names: list[str] = []
-        self.replaced = False
-        self._previous = sys.getprofile()
-        self._hook = self._profile  # one bound method, so that `is` can recognise it afterwards
-        sys.setprofile(self._hook)
-        return self
-
-    def _profile(self, frame: Any, event: str, arg: Any) -> None:
-        if event == "call" and frame.f_code.co_filename == INIT_FILE:
-            self.names.append(frame.f_code.co_name)
-
-    def __exit__(self, *exc: object) -> None:
-        self.replaced = sys.getprofile() is not self._hook
-        sys.setprofile(self._previous)
+def _init_function(code: Any) -> str | None:
+    return code.co_name if code.co_filename == INIT_FILE else None
 
 
 def _returned(value: Any, weight: torch.Tensor) -> str:
@@ -64,7 +47,7 @@ def _returned(value: Any, weight: torch.Tensor) -> str:
 def _call_once(ctx: Context, function: str, shape: list[int], seed_offset: int) -> tuple[dict[str, Any], torch.Tensor]:
     weight = torch.nn.Parameter(torch.full(shape, math.nan))
     ctx.seed(seed_offset)
-    with InitCalls() as calls:
+    with PythonCalls(_init_function) as calls:
         try:
             value = ctx.call(function, weight)
         except StudentError as error:

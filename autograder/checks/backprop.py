@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from ..config import Assignment
-from ..rubric import BpAccuracyCheck, BpBackwardCheck, BpForwardCheck, BpInitCheck, BpUpdateCheck, Check
+from ..rubric_base import Check
+from ..rubric_labs import BpAccuracyCheck, BpBackwardCheck, BpForwardCheck, BpInitCheck, BpUpdateCheck
 from ..sandbox.protocol import register_phase
 from .base import Verdict, check, failed, passed
 from .init_stats import law_stats

@@ -19,7 +19,11 @@ def _call(obs: Observations, which: str) -> dict[str, Any]:
 
 @check("eval_mode", "evaluate() runs in eval mode without gradients", phases=("evaluate",))
 def check_eval_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
-    call = _call(obs, "handed_train")
+    return eval_mode_verdict(_call(obs, "handed_train"), assignment)
+
+
+def eval_mode_verdict(call: dict[str, Any], assignment: Assignment) -> Verdict:
+    """What evaluate() did with a model handed to it in training mode (its op counts and buffers)."""
     counts = call["counts"]
     if not counts.get("linear"):
         return failed("evaluate() never ran the model it was given.")

@@ -11,7 +11,8 @@ from collections import Counter
 from typing import Any
 
 from ..config import Assignment
-from ..rubric import ArchitectureCheck, DropoutCheck, InitCheck, OrderCheck, ShapesCheck
+from ..rubric import DropoutCheck, InitCheck, OrderCheck, ShapesCheck
+from ..rubric_labs import ArchitectureCheck
 from .base import Verdict, check, failed, passed
 from .observations import Observations, Unavailable
 from .init_stats import law_stats, layer_stats

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from ..config import Assignment
-from ..rubric import Check, TipsTrainCheck
+from ..rubric_base import Check
+from ..rubric_labs import TipsTrainCheck
 from ..sandbox.protocol import register_phase
 from .base import Verdict, check, failed, passed
 from .observations import Observations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -114,10 +115,14 @@ def eval_mode_modules(calls: dict[str, int]) -> list[str]:
 
 @check("train_mode", "train() runs the model in training mode", phases=("train_probe",))
 def check_train_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
-    probe = obs.phase("train_probe")
+    return train_mode_verdict(obs.phase("train_probe"), "train()")
+
+
+def train_mode_verdict(probe: dict[str, Any], function: str) -> Verdict:
+    """What `function` did with a model handed to it in eval mode (op counts, module calls)."""
     counts = probe["counts"]
     if not counts.get("linear"):
-        return failed("train() never ran the model it was given on a batch.")
+        return failed(f"{function} never ran the model it was given on a batch.")
     wrong = []
     if counts.get("batch_norm:eval"):
         wrong.append(f"BatchNorm used its running statistics in {counts['batch_norm:eval']} of "
@@ -128,10 +133,10 @@ def check_train_mode(obs: Observations, cfg: Check, assignment: Assignment) -> V
     if modules:
         wrong.append(f"these layers ran in eval mode: {', '.join(modules)}")
     if wrong:
-        return failed("The grader handed train() a model left in eval mode, and it trained in eval mode: "
+        return failed(f"The grader handed {function} a model left in eval mode, and it trained in eval mode: "
                       + "; ".join(wrong) + ". Call model.train() before training, as the course does (once before the loop, "
                       "or at the start of each epoch).")
-    return passed("Handed a model in eval mode, train() switched it to training mode for every forward pass.")
+    return passed(f"Handed a model in eval mode, {function} switched it to training mode for every forward pass.")
 
 
 def _ends_in_softmax(obs: Observations) -> bool:

@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from ..config import Assignment
-from ..rubric import FromScratchCheck, InitFunctionCheck, ModelInitCheck
+from ..rubric_labs import FromScratchCheck, InitFunctionCheck, ModelInitCheck
 from ..sandbox.protocol import register_phase
 from .base import Verdict, check, failed, passed
 from .init_stats import NORMAL_TAIL, SCHEME_NAMES, LawStats, law_stats

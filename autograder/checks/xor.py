@@ -10,7 +10,8 @@ import math
 from typing import Any
 
 from ..config import Assignment
-from ..rubric import BceLossCheck, Check, XorFitCheck
+from ..rubric_base import Check
+from ..rubric_labs import BceLossCheck, XorFitCheck
 from ..sandbox.protocol import register_phase
 from .base import Verdict, check, failed, passed
 from .observations import Observations

@@ -67,6 +67,20 @@ def check(id: str, title: Title, phases: tuple[str, ...], asks: Asks | None = No
     return register
 
 
+def tensor_problem(name: str, seen: dict[str, Any], expected: list[Any], dtype: str, advice: str,
+                   whose: str) -> str | None:
+    """What is wrong with a tensor a student function returned (as `probe.context.plain` describes
+    it), against the lab's values: not a tensor, another dtype (`advice` says which to use), other
+    values. None when it is the lab's."""
+    if seen.get("type") != "Tensor":
+        return f"{name} is a {seen.get('type')}, not a tensor"
+    if not seen.get("dtype", "").startswith(dtype):
+        return f"{name} holds {seen['dtype']} values; {advice}"
+    if seen.get("values") != expected:
+        return f"{name} is {seen.get('values')}, but {whose} is {expected}"
+    return None
+
+
 def passed(message: str) -> Verdict:
     return Verdict(True, message)
 
@@ -75,4 +89,4 @@ def failed(message: str) -> Verdict:
     return Verdict(False, message)
 
 
-__all__ = ["Check", "CheckSpec", "REGISTRY", "Verdict", "check", "failed", "passed"]
+__all__ = ["Check", "CheckSpec", "REGISTRY", "Verdict", "check", "failed", "passed", "tensor_problem"]

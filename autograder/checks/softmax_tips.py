@@ -14,7 +14,7 @@ from ..config import Assignment
 from ..rubric_base import Check
 from ..rubric_labs import TipsTrainCheck
 from ..sandbox.protocol import register_phase
-from .base import Verdict, check, failed, passed
+from .base import Verdict, check, failed, passed, tensor_problem
 from .observations import Observations
 from .training import cross_entropy
 
@@ -31,22 +31,17 @@ EXPECTED = {
 }
 
 
-def _data_problem(name: str, seen: dict[str, Any], values: list[Any], dtype: str) -> str | None:
-    if seen.get("type") != "Tensor":
-        return f"{name} is a {seen.get('type')}, not a tensor"
-    if not seen.get("dtype", "").startswith(dtype):
-        wanted = "torch.FloatTensor" if dtype == "float" else "torch.LongTensor (F.cross_entropy needs class indices)"
-        return f"{name} holds {seen['dtype']} values; make it a {wanted}"
-    expected = [[float(v) for v in row] if isinstance(row, list) else float(row) for row in values]
-    if seen.get("values") != expected:
-        return f"{name} is {seen.get('values')}, but the lab's is {values}"
-    return None
-
-
 @check("tips_data", "toy_data(): the lab's training and test sets", phases=("tips_data",))
 def check_tips_data(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
     data = obs.phase("tips_data")
-    problems = [p for name, (values, dtype) in EXPECTED.items() if (p := _data_problem(name, data[name], values, dtype))]
+    problems = []
+    for name, (values, dtype) in EXPECTED.items():
+        advice = ("make it a torch.FloatTensor" if dtype == "float" else
+                  "make it a torch.LongTensor (F.cross_entropy needs class indices)")
+        expected = [[float(v) for v in row] if isinstance(row, list) else float(row) for row in values]
+        problem = tensor_problem(name, data[name], expected, dtype, advice, "the lab's")
+        if problem:
+            problems.append(problem)
     if problems:
         return failed("; ".join(problems) + ".")
     return passed("x_train, y_train, x_test and y_test are the lab's tensors, with float inputs and long labels.")

@@ -7,13 +7,12 @@ wide_deep) are the core's (`model.py`)."""
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from ..config import Assignment
 from ..rubric_base import Check
 from ..rubric_labs import BceLossCheck, XorFitCheck
 from ..sandbox.protocol import register_phase
-from .base import Verdict, check, failed, passed
+from .base import Verdict, check, failed, passed, tensor_problem
 from .observations import Observations
 from .training import optimizer_hint
 
@@ -26,20 +25,12 @@ X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 Y = [[0.0], [1.0], [1.0], [0.0]]
 
 
-def _tensor_problem(name: str, seen: dict[str, Any], expected: list[list[float]]) -> str | None:
-    if seen.get("type") != "Tensor":
-        return f"{name} is a {seen.get('type')}, not a tensor"
-    if not seen.get("dtype", "").startswith("float"):
-        return f"{name} holds {seen['dtype']} values; use torch.FloatTensor (BCELoss and Linear need floats)"
-    if seen.get("values") != expected:
-        return f"{name} is {seen.get('values')}, but XOR's is {expected}"
-    return None
-
-
 @check("xor_data", "xor_data(): the four XOR points", phases=("xor_data",))
 def check_xor_data(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
     data = obs.phase("xor_data")
-    problems = [p for p in (_tensor_problem("X", data["X"], X), _tensor_problem("Y", data["Y"], Y)) if p]
+    advice = "use torch.FloatTensor (BCELoss and Linear need floats)"
+    problems = [p for p in (tensor_problem("X", data["X"], X, "float", advice, "XOR's"),
+                            tensor_problem("Y", data["Y"], Y, "float", advice, "XOR's")) if p]
     if problems:
         return failed("; ".join(problems) + ".")
     return passed("X and Y are the four XOR points and their labels, as float tensors.")

@@ -194,7 +194,8 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
     print(f"Course folder, {layout}: {', '.join(folders)}", file=sys.stderr)
     results = {name: _grade_folder(args, config, name, where, args.out / name) for name, where in folders.items()}
     max_scores = {name: config.assignments[name].max_score for name in results}
-    write_atomic(args.out / "course_gradebook.csv", course_gradebook_csv(results, max_scores))
+    bonus = frozenset(name for name in results if config.assignments[name].bonus)
+    write_atomic(args.out / "course_gradebook.csv", course_gradebook_csv(results, max_scores, bonus))
     print(f"Course gradebook: {args.out / 'course_gradebook.csv'} (one row per student, one column per assignment)",
           file=sys.stderr)
     return 0

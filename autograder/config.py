@@ -84,6 +84,8 @@ class Assignment(_Strict):
     learning_rate: float = Field(gt=0)
     batch_size: int = Field(ge=1)
     holdout: int = Field(5000, ge=100, description="last train images kept out of training, handed to evaluate()")
+    bonus: bool = Field(False, description="a bonus assignment: the course gradebook shows its points apart from the "
+                        "course total")
     checks: Checks
 
     @model_validator(mode="after")

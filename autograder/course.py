@@ -79,7 +79,7 @@ def listing(config: Config) -> str:
     """`autograde list`: every assignment, its files, and its checks with their points."""
     lines = []
     for name, assignment in config.assignments.items():
-        lines.append(f"{name}: {assignment.title}")
+        lines.append(f"{name}: {assignment.title}{' (bonus: apart from the course total)' if assignment.bonus else ''}")
         lines.append(f"  student file: {assignment.module_name}.py or .ipynb  (skeleton: {assignment.skeleton})")
         for check_id, cfg in assignment.checks.enabled().items():
             lines.append(f"  {cfg.points:>4g}  {check_id:<16} {REGISTRY[cfg.kind].title_for(cfg)}")

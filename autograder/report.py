@@ -80,16 +80,24 @@ def gradebook_csv(results: list[SubmissionResult], check_ids: list[str]) -> str:
     return excel_csv(["student", "assignment", "submission", "notes", *check_ids, "score", "max_score", "errors"], rows)
 
 
-def course_gradebook_csv(results: dict[str, list[SubmissionResult]], max_scores: dict[str, float]) -> str:
+def course_gradebook_csv(results: dict[str, list[SubmissionResult]], max_scores: dict[str, float],
+                         bonus: frozenset[str] = frozenset()) -> str:
     """One row per student, one column per assignment's total (empty when the student handed in
-    nothing for it), and the course total."""
+    nothing for it), the course total, and the bonus assignments' points apart from it."""
     names = list(results)
     by = {(name, r.student): r.score for name, rows in results.items() for r in rows}
     students = sorted({student for _, student in by})
-    max_total = _points(sum(max_scores[name] for name in names))
+    course = [name for name in names if name not in bonus]
+    extra = [name for name in names if name in bonus]
+
+    def total(student: str, among: list[str]) -> str:
+        return _points(sum(by.get((name, student), 0.0) for name in among))
+
     rows = [[student, *(_points(by[name, student]) if (name, student) in by else "" for name in names),
-             _points(sum(by.get((name, student), 0.0) for name in names)), max_total] for student in students]
-    return excel_csv(["student", *names, "total", "max_total"], rows)
+             total(student, course), _points(sum(max_scores[name] for name in course)),
+             *([total(student, extra), _points(sum(max_scores[name] for name in extra))] if extra else [])]
+            for student in students]
+    return excel_csv(["student", *names, "total", "max_total", *(["bonus", "max_bonus"] if extra else [])], rows)
 
 
 def console_table(result: SubmissionResult, width: int = 100) -> str:

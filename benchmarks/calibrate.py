@@ -1,6 +1,6 @@
 """Calibrating a lab's thresholds from its reference: reproducible, printed, never guessed.
 
-    python -m benchmarks.calibrate --assignment NAME [--seeds 20] [--init-draws 20000] [--data-root DIR]
+    python -m benchmarks.calibrate --assignment NAME [--check ID] [--seeds 20] [--init-draws 20000] [--data-root DIR]
 
 1. `accuracy`: grades the reference and the lab's calibration variants (`CALIBRATION` in
    `tests/labs/<name>.py`: bugs `accuracy` must catch, and rules broken elsewhere it should not
@@ -40,15 +40,15 @@ from tests.variants import write_variant
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _accuracy(result) -> float:
-    message = next(c.message for c in result.checks if c.id == "accuracy")
+def _accuracy(result, check_id: str) -> float:
+    message = next(c.message for c in result.checks if c.id == check_id)
     return float(message.split("classified ")[1].split("%")[0]) / 100
 
 
 def calibrate_accuracy(config: Config, assignment: str, reference: Path, variants: dict[str, list[tuple[str, str]]],
-                       data_root: Path, seeds: int) -> dict[str, list[float]]:
+                       data_root: Path, seeds: int, check_id: str = "accuracy") -> dict[str, list[float]]:
     """Accuracy of the reference and of each variant (name -> edits) under seeds 0..seeds-1."""
-    budget = config.assignments[assignment].checks.enabled()["accuracy"]  # the check with id `accuracy`, of any kind
+    budget = config.assignments[assignment].checks.enabled()[check_id]  # an accuracy-type check, of any kind
     table: dict[str, list[float]] = {"reference": [], **{name: [] for name in variants}}
     cpu: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -59,7 +59,7 @@ def calibrate_accuracy(config: Config, assignment: str, reference: Path, variant
             seeded = config.model_copy(update={"grader": config.grader.model_copy(update={"seed": seed})})
             results = Grader(seeded, assignment, data_root=data_root).grade([Submission(n, p) for n, p in files.items()])
             for result in results:
-                table[result.student].append(_accuracy(result))
+                table[result.student].append(_accuracy(result, check_id))
                 cpu.append(result.sandbox.cpu_s)
             print(f"  seed {seed:>2}: " + ", ".join(f"{name} {table[name][-1]:.4f}" for name in files), flush=True)
     minimum = budget.minimum
@@ -217,15 +217,17 @@ def main() -> None:
     parser.add_argument("--init-draws", type=int, default=20000)
     parser.add_argument("--data-root", type=Path)
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--check", default="accuracy", help="the id of the accuracy-type check to calibrate "
+                        "(default: accuracy; the rbm bonus: transfer)")
     args = parser.parse_args()
     config = load_config(ROOT / "grader.toml")
     lab = importlib.import_module(f"tests.labs.{args.assignment}")
     checks = config.assignments[args.assignment].checks
-    if not args.skip_accuracy and "accuracy" in checks.enabled():
+    if not args.skip_accuracy and args.check in checks.enabled():
         known = {**lab.VARIANTS, **getattr(lab, "EXTRA", {})}  # EXTRA: bugs graded for calibration only
         variants = {name: known[name][0] for name in lab.CALIBRATION}
         calibrate_accuracy(config, args.assignment, lab.REFERENCE, variants,
-                           args.data_root or config.path(config.data.root), args.seeds)
+                           args.data_root or config.path(config.data.root), args.seeds, args.check)
     if checks.first("xor_fit"):
         calibrate_fit(config, args.assignment, lab.REFERENCE, args.seeds)
     if checks.first("init_function"):

@@ -15,7 +15,7 @@ import torch
 from ..sandbox.protocol import Job
 from .artifacts import write_json
 from .context import Context, Mnist
-from . import activations, backprop, bn_pair, softmax_tips, weight_init, xor  # noqa: F401  (register the labs' own phases)
+from . import activations, backprop, bn_pair, rbm, softmax_tips, weight_init, xor  # noqa: F401  (register the labs' own phases)
 from .phases import PHASE_FUNCTIONS
 from .student import StudentError
 

@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 from .config import CONFIG_NAME, Config, ConfigError, load_config
+from .class_report import write_reports
 from .course import Where, assignment_folder, assignment_for_file, course_folders, listing
 from .data import DataError
 from .grading import Grader
@@ -28,7 +29,7 @@ from .sandbox.runner import SandboxError
 from .skeleton import SkeletonError, stale_skeletons, write_skeletons
 from .submissions import Submission, discover
 
-COMMANDS = ("grade", "check", "assign", "nbgrader", "list")
+COMMANDS = ("grade", "check", "assign", "nbgrader", "report", "list")
 
 DESCRIPTION = """\
 Auto-grader for the PyTorch course homework (모두를 위한 딥러닝 시즌2, MNIST BatchNorm/Dropout MLP).
@@ -101,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("names", nargs="*", metavar="ASSIGNMENT", help="only these assignments (default: all)")
     assign.add_argument("--check", action="store_true", help="only report skeletons that differ (exit 1 if any)")
     _common(assign)
+    report = sub.add_parser("report", help="write report.html, the class report, for a results folder",
+                            description="Write report.html (self-contained: open it in any browser) for the results "
+                            "of one assignment (results/), or for each assignment of a course's results "
+                            "(results/<assignment>/): scores, each check's pass rate with its most common "
+                            "messages, the students who need a TA's eyes. Grading writes it too.")
+    report.add_argument("results", type=Path, help="a results folder written by `autograde`")
+    _common(report)
     listed = sub.add_parser("list", help="the course's assignments, their checks and points")
     _common(listed)
     return parser
@@ -171,8 +179,9 @@ def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Wh
                                progress=None if args.quiet else console.finished,
                                running=None if args.quiet else console.running)
     mean = sum(r.score for r in results) / len(results)
+    write_reports(out, {name: grader.assignment.title})
     print(f"Done in {time.monotonic() - start:.1f} s: {len(results)} graded, mean {mean:.1f}/"
-          f"{grader.assignment.max_score:g}. Results: {out}/ (gradebook.csv, <student>/feedback.md)",
+          f"{grader.assignment.max_score:g}. Results: {out}/ (gradebook.csv, report.html, <student>/feedback.md)",
           file=sys.stderr)
     return results
 
@@ -262,6 +271,17 @@ def cmd_assign(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, config: Config) -> int:
+    if not args.results.is_dir():
+        raise ConfigError(f"{args.results}: not a results folder")
+    written = write_reports(args.results, {name: a.title for name, a in config.assignments.items()})
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    if not written:
+        print(f"{args.results}: no results found (<student>/result.json)", file=sys.stderr)
+    return 0 if written else 2
+
+
 def _unknown_command(word: str) -> str | None:
     """A word that is no command and no path, but close to a command: the suggestion, if any."""
     if Path(word).exists():
@@ -287,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config(find_config(args.config))
         commands = {"grade": cmd_grade, "check": cmd_check, "assign": cmd_assign, "nbgrader": cmd_nbgrader,
-                    "list": lambda args, config: print(listing(config), end="") or 0}
+                    "report": cmd_report, "list": lambda args, config: print(listing(config), end="") or 0}
         return commands[args.command](args, config)
     except (ConfigError, DataError, SkeletonError, SandboxError, CourseError, IsolationError, ResultsWriteError) as exc:
         print(f"autograde: {exc}", file=sys.stderr)

@@ -103,6 +103,7 @@ def test_a_full_disk_mid_batch_stops_cleanly_and_keeps_what_was_written(capsys, 
     monkeypatch.setattr(grading, "save_result", real)
     code, err = _run(capsys, str(submissions), "--out", str(out))  # space again: the rerun finishes the batch
     assert code == 0 and "result re-used" in err and (out / "gradebook.csv").is_file()
+    assert "alice" in (out / "report.html").read_text(encoding="utf-8")  # the class report, after every batch
 
 
 def test_a_data_root_that_does_not_exist_is_not_created_or_downloaded_into(tmp_path):

@@ -1,0 +1,59 @@
+"""The class report (`autograde report`, and written after every batch): what it shows is what the
+results hold, student-controlled text is escaped, and the page needs nothing from the network."""
+
+from __future__ import annotations
+
+import re
+
+from autograder.class_report import item_analysis, render
+from autograder.cli import main
+from autograder.results import CheckResult, SandboxInfo, SubmissionResult, save_result
+
+
+def _result(student: str, statuses: dict[str, str], message: str = "measured 0.12", exit: str = "exit 0",
+            limit: str | None = None) -> SubmissionResult:
+    checks = [CheckResult(id=check_id, title=f"the {check_id} check", status=status,
+                          score=10.0 if status == "passed" else 0.0, max_score=10.0,
+                          message="fine" if status == "passed" else message)
+              for check_id, status in statuses.items()]
+    sandbox = SandboxInfo(tier="bwrap", device="cpu", cpu_limit_s=60, wall_limit_s=300, memory_limit_mb=4096,
+                          file_limit_mb=64, process_limit=32, exit=exit, limit=limit)
+    return SubmissionResult(student=student, assignment="mnist_bn", submission=f"{student}.py",
+                            score=sum(c.score for c in checks), max_score=10.0 * len(checks), checks=checks,
+                            duration_s=1.5, sandbox=sandbox, fingerprint="x")
+
+
+RESULTS = [
+    _result("kim", {"shapes": "passed", "order": "failed"}, "ran Linear → ReLU in 3 of 4 calls"),
+    _result("lee", {"shapes": "passed", "order": "failed"}, "ran Linear → ReLU in 2 of 4 calls"),
+    _result("park", {"shapes": "passed", "order": "passed"}),
+    _result("choi", {"shapes": "error", "order": "error"}, "<script>alert(1)</script>", exit="killed at the CPU time "
+            "limit (60 s)", limit="cpu"),
+]
+
+
+def test_item_analysis_sorts_by_failure_and_groups_messages_that_differ_in_numbers():
+    items = item_analysis(RESULTS)
+    assert [item.id for item in items] == ["order", "shapes"]
+    order = items[0]
+    assert (order.passed, order.failed, order.errors) == (1, 2, 1)
+    assert order.messages[0] == ("ran Linear → ReLU in # of # calls", 2)
+
+
+def test_the_page_shows_the_results_escaped_and_self_contained():
+    page = render(RESULTS, "MNIST BN: class report")
+    assert "4 submissions; mean 10.0, median 10 of 20; 0 could not run" in page
+    assert "<svg" in page and "<script>" not in page and "&lt;script&gt;" in page
+    assert not re.search(r"""(src|href)=["']https?:""", page)
+    eyes = page.split('id="eyes">')[1].split("</ul>")[0]
+    assert "choi" in eyes and "cpu limit" in eyes and "kim" not in eyes
+    assert 'href="kim/feedback.md"' in page
+
+
+def test_autograde_report_writes_report_html_for_a_results_folder(tmp_path, capsys):
+    for result in RESULTS:
+        save_result(result, tmp_path / "results" / result.student / "result.json")
+    assert main(["report", str(tmp_path / "results")]) == 0
+    page = (tmp_path / "results" / "report.html").read_text(encoding="utf-8")
+    assert "class report" in page and "park" in page
+    assert main(["report", str(tmp_path / "empty-but-missing")]) == 2

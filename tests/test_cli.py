@@ -148,6 +148,7 @@ def test_help_explains_the_commands(capsys):  # noqa: D103  (main directly: --he
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     assert "autograde check" in out and "CPU time" in out
+    assert "autograde report" in out and "autograde list" in out
 
 
 def test_readme_lists_what_the_grading_environment_provides():

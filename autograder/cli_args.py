@@ -1,0 +1,98 @@
+"""The command line's words: the commands, their arguments and the help texts a TA reads
+(`autograde --help`, `autograde COMMAND --help`). What each command does is in `cli.py`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .config import CONFIG_NAME
+
+COMMANDS = ("grade", "check", "assign", "nbgrader", "report", "list")
+
+DESCRIPTION = """\
+Auto-grader for the labs of the PyTorch course 모두를 위한 딥러닝 시즌2 (07-1 to 09-4, the
+MNIST BatchNorm/Dropout homework and an RBM bonus: `autograde list` shows them all).
+
+Student code runs in sandboxed child processes; the checks (layer shapes, BN/dropout order,
+initialisation statistics, train/eval mode, gradients by hand, a short training run to a minimum
+accuracy, ...) are judged in this process. Rubric points, thresholds and limits come from grader.toml.
+
+commands:
+  autograde SUBMISSIONS/          grade a folder (same as `autograde grade SUBMISSIONS/`); a course
+                                  folder SUBMISSIONS/<assignment>/<student> grades every assignment
+  autograde check mnist_bn.py     a student's self-check: the same checks, as a table (the
+                                  assignment comes from the file name or the notebook)
+  autograde assign [NAME ...]     regenerate assignments/ from reference/ (--check: only compare)
+  autograde nbgrader COURSE ASSIGNMENT
+                                  grade nbgrader's submitted/ notebooks here, fast and sandboxed,
+                                  and write the scores into nbgrader's gradebook and feedback/
+  autograde report RESULTS/       write report.html, the class report (every batch writes it too)
+  autograde list                  the course's assignments, their checks and points
+
+Each submission gets [limits] cpu_s seconds of CPU time (all its processes together; the same
+verdict on an idle or a busy machine) and a generous wall-clock backstop ([limits] wall_s).
+
+Exit codes: 0 done (for `check`: every check passed), 1 `check` found failing checks,
+2 bad input (arguments, grader.toml, data, paths, an unwritable results folder), 3 internal error.
+
+Run `autograde COMMAND --help` for the options of each command."""
+
+EPILOG_GRADE = """\
+A submission is SUBMISSIONS/<student>.py, .ipynb or .zip, or a folder SUBMISSIONS/<student>/
+(the file may be a few folders deep). When a student handed in several files, one is graded by a
+stated rule (a file named after the assignment first, then .py over .ipynb, then the shallowest)
+and the others are noted. Results go to OUT/<student>/result.json and OUT/<student>/feedback.md,
+plus OUT/gradebook.csv (UTF-8 with BOM, for Excel). OUT must lie outside SUBMISSIONS. A submission
+whose file and configuration are unchanged since its last result is not graded again (--force
+re-grades)."""
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help=f"path to {CONFIG_NAME} (default: ./{CONFIG_NAME}, "
+                        "then parent folders, then the one shipped with the grader)")
+    parser.add_argument("--assignment", help="assignment name in grader.toml (default: the only one; `check` infers "
+                        "it from the file name or the notebook)")
+    parser.add_argument("--data-root", type=Path,
+                        help="folder with MNIST/raw/ in torchvision's layout (default: [data] root in grader.toml)")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autograde", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    grade = sub.add_parser("grade", help="grade a folder of submissions", epilog=EPILOG_GRADE,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    grade.add_argument("folder", type=Path, help="folder of submissions")
+    grade.add_argument("--out", type=Path, default=Path("results"), help="where results go (default: results/)")
+    grade.add_argument("--force", action="store_true", help="re-grade even unchanged submissions")
+    grade.add_argument("--jobs", type=int, help="submissions graded at once (default: [grader] jobs)")
+    grade.add_argument("--quiet", action="store_true", help="no progress lines")
+    _common(grade)
+    check = sub.add_parser("check", help="self-check one file before submitting (exit 0 only if all checks pass)")
+    check.add_argument("file", type=Path, help="your lab file, e.g. mnist_bn.py or xor.ipynb")
+    check.add_argument("--json", action="store_true", help="print result.json instead of the table")
+    _common(check)
+    course = sub.add_parser("nbgrader", help="grade an nbgrader course's collected submissions (fast path)",
+                            epilog="Then, as usual: `nbgrader release_feedback ASSIGNMENT`, `nbgrader export`.")
+    course.add_argument("course", type=Path, help="the nbgrader course directory (has gradebook.db, submitted/)")
+    course.add_argument("assignment_id", metavar="ASSIGNMENT", help="the nbgrader assignment id, e.g. mnist_bn")
+    course.add_argument("--force", action="store_true", help="re-grade even unchanged submissions")
+    course.add_argument("--jobs", type=int, help="submissions graded at once (default: [grader] jobs)")
+    course.add_argument("--quiet", action="store_true", help="no progress lines")
+    _common(course)
+    assign = sub.add_parser("assign", help="regenerate the student skeletons in assignments/ from reference/")
+    assign.add_argument("names", nargs="*", metavar="ASSIGNMENT", help="only these assignments (default: all)")
+    assign.add_argument("--check", action="store_true", help="only report skeletons that differ (exit 1 if any)")
+    _common(assign)
+    report = sub.add_parser("report", help="write report.html, the class report, for a results folder",
+                            description="Write report.html (self-contained: open it in any browser) for the results "
+                            "of one assignment (results/), or for each assignment of a course's results "
+                            "(results/<assignment>/): scores, each check's pass rate with its most common "
+                            "messages, the students who need a TA's eyes. Grading writes it too.")
+    report.add_argument("results", type=Path, help="a results folder written by `autograde`")
+    _common(report)
+    listed = sub.add_parser("list", help="the course's assignments, their checks and points")
+    _common(listed)
+    return parser

@@ -16,7 +16,8 @@ from ..rubric_labs import BpAccuracyCheck, BpBackwardCheck, BpForwardCheck, BpIn
 from ..sandbox.protocol import register_phase
 from .base import Verdict, check, failed, passed
 from .init_stats import law_stats
-from .observations import Observations, Unavailable
+from .training import measured_accuracy
+from .observations import Observations
 
 register_phase("bp_functions", "sigmoid() and sigmoid_prime()", ("sigmoid", "sigmoid_prime"))
 register_phase("bp_init", "init_params()", ("init_params",))
@@ -159,12 +160,7 @@ def check_bp_update(obs: Observations, cfg: BpUpdateCheck, assignment: Assignmen
        asks=lambda cfg: {"bp_train": {"steps": cfg.steps, "train_samples": cfg.train_samples}})
 def check_bp_accuracy(obs: Observations, cfg: BpAccuracyCheck, assignment: Assignment) -> Verdict:
     run = obs.phase("bp_train")
-    predictions, labels = obs.array("predictions.npy"), obs.test_labels
-    if labels is None:
-        raise Unavailable("the grader has no test labels")
-    if predictions.shape != labels.shape or predictions.dtype != np.int64:
-        raise Unavailable("the grader's predictions from your parameters are malformed")
-    accuracy = float((predictions == labels).mean())
+    accuracy = measured_accuracy(obs)
     what = (f"After {run['steps']} steps of your train() (batches of {assignment.batch_size}, lr "
             f"{assignment.learning_rate:g}), the grader's forward pass of your parameters classified {accuracy:.2%} "
             "of the 10000 hidden test images")

@@ -18,7 +18,7 @@ from ..sandbox.protocol import register_phase
 from .base import Verdict, check, failed, passed
 from .evaluation import eval_mode_verdict
 from .observations import Observations, Unavailable
-from .training import cross_entropy, train_mode_verdict
+from .training import cross_entropy, measured_accuracy, train_mode_verdict
 
 register_phase("pair_build", "build_models()", ("build_models",), mnist=True)
 register_phase("pair_train", "train_epoch() (the grading run)", ("build_models", "make_criterion", "make_optimizer",
@@ -132,10 +132,7 @@ def _evaluate_faulty(obs: Observations, tolerance: float) -> bool:
        asks=lambda cfg: {"pair_train": {"epochs": cfg.epochs, "train_samples": cfg.train_samples}})
 def check_pair_accuracy(obs: Observations, cfg: PairAccuracyCheck, assignment: Assignment) -> Verdict:
     run = obs.phase("pair_train")
-    predictions, labels = obs.array("predictions.npy"), obs.test_labels
-    if labels is None or predictions.shape != labels.shape:
-        raise Unavailable("the grader's predictions from your model are malformed")
-    accuracy = float((predictions == labels).mean())
+    accuracy = measured_accuracy(obs)
     what = (f"After {run['epochs']} epoch(s) of your train_epoch() on {run['samples']} images, bn_model classified "
             f"{accuracy:.2%} of the 10000 hidden test images")
     if accuracy >= cfg.minimum:

@@ -14,6 +14,7 @@ from ..rubric_base import Check
 from ..rubric_labs import RbmCdCheck, RbmSamplingCheck, RbmTransferCheck
 from ..sandbox.protocol import register_phase
 from .base import Verdict, check, failed, passed
+from .training import measured_accuracy
 from .observations import Observations, Unavailable
 
 register_phase("rbm_methods", "the RBM's methods", ("__init__", "p_h_given_v", "p_v_given_h", "sample_h", "sample_v",
@@ -131,10 +132,7 @@ def check_rbm_transfer(obs: Observations, cfg: RbmTransferCheck, assignment: Ass
     if not seen["starts_equal"]:
         return failed(f"The first Linear layer of mlp_from_rbm()'s model ({seen['first_layer'] or 'none'}) does not start "
                       f"equal to the RBM's W ({seen['rbm_shape']}): copy rbm.W into it (torch.no_grad(), weight.copy_).")
-    predictions, labels = obs.array("predictions.npy"), obs.test_labels
-    if labels is None or predictions.shape != labels.shape:
-        raise Unavailable("the grader's predictions from your model are malformed")
-    accuracy = float((predictions == labels).mean())
+    accuracy = measured_accuracy(obs)
     what = (f"Started from the RBM and trained by the grader (Adam, one pass over {seen['train_samples']} images), the MLP "
             f"classified {accuracy:.2%} of the 10000 hidden test images")
     if accuracy >= cfg.minimum:

@@ -189,12 +189,9 @@ def optimizer_hint(obs: Observations, assignment: Assignment, goal: str) -> str 
             f"`optimizer` check); the lab's {wanted.name} with lr {assignment.learning_rate:g} {goal} in this budget.")
 
 
-@check("accuracy", "Test accuracy after a short training run", phases=("train", "build", "train_probe", "optimizer"))
-def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment) -> Verdict:
-    """On a failure the message names what the other phases saw: a model ending in softmax, or a
-    training loop without zero_grad()/backward()/step() in every batch (counted in `train_probe`);
-    it never blames the training loop when the probe saw all three in every batch."""
-    run = obs.phase("train")
+def measured_accuracy(obs: Observations) -> float:
+    """The fraction of the hidden test labels the grader's predictions (`predictions.npy`, written by
+    a training phase) match: the one measurement every accuracy-type check reads."""
     predictions = obs.array("predictions.npy")
     labels = obs.test_labels
     if labels is None:
@@ -202,7 +199,16 @@ def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment
     if predictions.shape != labels.shape or predictions.dtype != np.int64 or not (
             (predictions >= 0) & (predictions <= 9)).all():
         raise Unavailable("the grader's predictions from your model are malformed (shape, type or classes)")
-    accuracy = float((predictions == labels).mean())
+    return float((predictions == labels).mean())
+
+
+@check("accuracy", "Test accuracy after a short training run", phases=("train", "build", "train_probe", "optimizer"))
+def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment) -> Verdict:
+    """On a failure the message names what the other phases saw: a model ending in softmax, or a
+    training loop without zero_grad()/backward()/step() in every batch (counted in `train_probe`);
+    it never blames the training loop when the probe saw all three in every batch."""
+    run = obs.phase("train")
+    accuracy = measured_accuracy(obs)
     what = (f"After {run['epochs']} epoch(s) of your train() on {run['samples']} images, your model classified {accuracy:.2%} of the 10000 hidden test images")
     costs = run.get("costs")
     if accuracy >= cfg.minimum:

@@ -3,10 +3,13 @@ stand in for them."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 
 def write_artifact(path: Path, data: bytes) -> None:
@@ -23,3 +26,11 @@ def write_artifact(path: Path, data: bytes) -> None:
 
 def write_json(path: Path, payload: dict[str, Any]) -> None:
     write_artifact(path, json.dumps(payload, allow_nan=False, default=str).encode())
+
+
+def write_predictions(out: Path, predictions: np.ndarray) -> None:
+    """`predictions.npy`: the grader's predicted class of each test image, for the trusted side's
+    accuracy (`checks/training.measured_accuracy`)."""
+    buffer = io.BytesIO()
+    np.save(buffer, predictions.astype(np.int64), allow_pickle=False)
+    write_artifact(out / "predictions.npy", buffer.getvalue())

@@ -7,14 +7,13 @@ table entries these implement.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import numpy as np
 import torch
 from safetensors.torch import save as safetensors_bytes
 
-from .artifacts import write_artifact
+from .artifacts import write_artifact, write_predictions
 from .context import Context, flatten, number
 from .phases import implements
 from .student import wrong_type
@@ -124,13 +123,8 @@ def phase_bp_train(ctx: Context) -> dict[str, Any]:
         hidden = torch.sigmoid(images @ trained["w1"] + trained["b1"])
         scores = hidden @ trained["w2"] + trained["b2"]
     predictions = torch.argmax(scores, 1).numpy().astype(np.int64)
-    write_artifact(ctx.out / "predictions.npy", _npy(predictions))
+    write_predictions(ctx.out, predictions)
     costs = returned[1]
     return {"steps": asked["steps"], "samples": asked["train_samples"],
             "costs": [number(c) for c in costs][:100] if isinstance(costs, (list, tuple)) else None}
 
-
-def _npy(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return buffer.getvalue()

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from . import datasets
-from .artifacts import write_artifact
+from .artifacts import write_artifact, write_predictions
 from .context import Context, buffers, describe_modules, flatten, number, predict
 from .phases import implements
 from .student import wrong_type
@@ -89,9 +89,7 @@ def phase_pair_train(ctx: Context) -> dict[str, Any]:
     losses = [number(ctx.call("train_epoch", bn_model, ctx.train_loader(asked["train_samples"]), criterion, optimizer))
               for _ in range(asked["epochs"])]
     ctx.trained = bn_model
-    buffer = io.BytesIO()
-    np.save(buffer, predict(bn_model, ctx.data.test_images, ctx.device), allow_pickle=False)
-    write_artifact(ctx.out / "predictions.npy", buffer.getvalue())
+    write_predictions(ctx.out, predict(bn_model, ctx.data.test_images, ctx.device))
     return {"probe": probe, "losses": losses, "epochs": asked["epochs"], "samples": asked["train_samples"]}
 
 

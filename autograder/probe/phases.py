@@ -16,7 +16,7 @@ import torch
 from safetensors.torch import save as safetensors_bytes
 
 from . import standins
-from .artifacts import write_artifact
+from .artifacts import write_artifact, write_predictions
 from .context import Context, buffers, flatten, holdout_accuracy, holdout_as_evaluate, number, predict
 from .student import StudentError, describe_exception, import_module, wrong_type
 from .tracing import LossTrace, OpRecorder, RootModules, TrainingCalls
@@ -161,9 +161,7 @@ def phase_train(ctx: Context) -> dict[str, Any]:
     costs = ctx.call("train", model, ctx.train_loader(ctx.plan.train_samples), criterion, optimizer,
                      training_epochs=ctx.plan.epochs)
     ctx.trained = model
-    buffer = io.BytesIO()
-    np.save(buffer, predict(model, ctx.data.test_images, ctx.device), allow_pickle=False)
-    write_artifact(ctx.out / "predictions.npy", buffer.getvalue())
+    write_predictions(ctx.out, predict(model, ctx.data.test_images, ctx.device))
     costs_list = [number(c) for c in costs] if isinstance(costs, (list, tuple)) else None
     return {"costs": costs_list, "samples": ctx.plan.train_samples, "epochs": ctx.plan.epochs,
             "builds": [build for build in ctx.builds if build["builder"] == "build_model" and not build["kwargs"]]}

@@ -9,14 +9,12 @@ imply. Everything travels as raw arrays.
 
 from __future__ import annotations
 
-import io
 from typing import Any, Callable
 
-import numpy as np
 import torch
 from safetensors.torch import save as safetensors_bytes
 
-from .artifacts import write_artifact
+from .artifacts import write_artifact, write_predictions
 from .context import Context, flatten, number, predict
 from .phases import implements
 from .student import StudentError, describe_exception, wrong_type
@@ -136,9 +134,7 @@ def phase_rbm_pretrain(ctx: Context) -> dict[str, Any]:
         loss = torch.nn.functional.cross_entropy(model(flatten(images).to(ctx.device)), labels.to(ctx.device))
         loss.backward()
         optimizer.step()
-    buffer = io.BytesIO()
-    np.save(buffer, predict(model, ctx.data.test_images, ctx.device), allow_pickle=False)
-    write_artifact(ctx.out / "predictions.npy", buffer.getvalue())
+    write_predictions(ctx.out, predict(model, ctx.data.test_images, ctx.device))
     return {"errors": errors[:2000] if errors else errors, "starts_equal": starts_equal,
             "first_layer": [list(linears[0].weight.shape)] if linears else [], "rbm_shape": list(weights.shape),
             **asked}

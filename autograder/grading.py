@@ -19,6 +19,7 @@ import numpy as np
 
 from . import data
 from . import environment, verdicts
+from .catalog import SOURCE, Text, render
 from .cleanup import remove_tree
 from .checks import Observations, Unavailable
 from .checks.observations import doing, read_child_file
@@ -41,7 +42,7 @@ Running = Callable[[str, str, float, float], None]  # student, what the sandbox 
 def _grader_version() -> str:
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.po")]):  # the catalog's words are in results
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -97,7 +98,7 @@ class _Prepared:
     source: str
     fingerprint: str
     started: float
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Text] = field(default_factory=list)
     locate: Callable[[int], str] = lambda line: f"line {line}"  # noqa: E731  (replaced once the file is read)
 
 
@@ -119,14 +120,16 @@ class Grader:
 
     def _result(self, prepared: _Prepared, judged: Judged, sandbox: SandboxInfo, output: str = "") -> SubmissionResult:
         submission = prepared.submission
-        checks = judged.checks
+        checks = judged.results()
         return SubmissionResult(
             student=submission.student, assignment=self.name,
             submission=submission.label or (submission.path.name if submission.path else submission.student + "/"),
             score=sum(c.score for c in checks), max_score=self.assignment.max_score, checks=checks,
-            fix_first=judged.fix_first, warnings=prepared.warnings,
+            fix_first=[render(text, SOURCE) for text in judged.fix_first],
+            warnings=[render(text, SOURCE) for text in prepared.warnings],
             duration_s=round(time.monotonic() - prepared.started, 3), sandbox=sandbox, output=output,
-            notes=list(submission.notes), fingerprint=prepared.fingerprint)
+            notes=[render(text, SOURCE) for text in submission.notes], fingerprint=prepared.fingerprint,
+            translations=judged.translations(prepared.warnings, list(submission.notes)))
 
     def _sandbox_info(self, exit: str, device: str | None = None, tier: str = "not run") -> SandboxInfo:
         limits = self.config.limits
@@ -134,7 +137,7 @@ class Grader:
                            memory_limit_mb=limits.memory_mb,
                            file_limit_mb=limits.file_mb, process_limit=limits.processes, exit=exit)
 
-    def _not_run(self, prepared: _Prepared, message: str, short: str) -> SubmissionResult:
+    def _not_run(self, prepared: _Prepared, message: Text, short: Text) -> SubmissionResult:
         return self._result(prepared, verdicts.not_run(self.assignment, message, short), self._sandbox_info("not run"))
 
     def _prepare(self, submission: Submission) -> tuple[_Prepared, SubmissionResult | None]:

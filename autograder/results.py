@@ -54,6 +54,20 @@ class SandboxInfo(BaseModel):
     max_memory_mb: float = Field(0.0, description="peak resident memory of the submission's process")
 
 
+class Texts(BaseModel):
+    """A result's words in one more language: the fields of `SubmissionResult` and its checks are in
+    the catalog's source language (English); `translations` holds the others (catalog/)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    titles: dict[str, str] = Field(default_factory=dict, description="check id -> title")
+    messages: dict[str, str] = Field(default_factory=dict, description="check id -> message")
+    causes: dict[str, str] = Field(default_factory=dict, description="check id -> cause")
+    fix_first: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
 class SubmissionResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -70,6 +84,20 @@ class SubmissionResult(BaseModel):
     output: str = Field("", description="what the student's code printed, truncated")
     notes: list[str] = Field(default_factory=list, description="about the files handed in: what was graded, what was not")
     fingerprint: str = Field(description="hash of submission, configuration and grader; equal means re-usable")
+    translations: dict[str, Texts] = Field(default_factory=dict, description="language -> the words above in it")
+
+    def in_language(self, language: str) -> "SubmissionResult":
+        """This result with its words in `language` (a language it has no translation in: as is)."""
+        texts = self.translations.get(language)
+        if texts is None:
+            return self
+        checks = [check.model_copy(update={"title": texts.titles.get(check.id, check.title),
+                                           "message": texts.messages.get(check.id, check.message),
+                                           "cause": texts.causes.get(check.id, check.cause)})
+                  for check in self.checks]
+        return self.model_copy(update={"checks": checks, "fix_first": texts.fix_first or self.fix_first,
+                                       "warnings": texts.warnings or self.warnings,
+                                       "notes": texts.notes or self.notes})
 
     @property
     def all_passed(self) -> bool:

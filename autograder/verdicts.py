@@ -13,11 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from .catalog import LANGUAGES, SOURCE, Text, join, msg, render
 from .checks import REGISTRY, Observations, Unavailable
 from .config import Assignment
-from .results import CheckResult, Status
-
-SEE_ABOVE = "see “Fix this first” above"
+from .results import CheckResult, Status, Texts
 
 
 @dataclass
@@ -26,18 +25,46 @@ class Draft:
 
     id: str
     status: Status
-    message: str
-    short: str | None = None  # the cause in a few words, for errors
-    cause: str = ""  # the cause in full (errors that share one are explained once)
+    message: Text
+    short: Text | None = None  # the cause in a few words, for errors
+    cause: Text = ""  # the cause in full (errors that share one are explained once)
     blanks: tuple[str, ...] = ()  # the skeleton's blanks left in the functions this check exercises
     key: str = ""  # what makes two causes the same one (defaults to the cause's text)
     located: bool = False  # the cause points at a line of the student's file
 
 
 @dataclass(frozen=True)
+class CheckVerdict:
+    """One check's final verdict, its words not yet in a language."""
+
+    id: str
+    title: Text
+    status: Status
+    score: float
+    max_score: float
+    message: Text
+    cause: Text = ""
+
+
+@dataclass(frozen=True)
 class Judged:
-    checks: list[CheckResult]
-    fix_first: list[str]
+    checks: list[CheckVerdict]
+    fix_first: list[Text]
+
+    def results(self, language: str = SOURCE) -> list[CheckResult]:
+        return [CheckResult(id=v.id, title=render(v.title, language), status=v.status, score=v.score,
+                            max_score=v.max_score, message=render(v.message, language),
+                            cause=render(v.cause, language)) for v in self.checks]
+
+    def translations(self, warnings: list[Text], notes: list[Text]) -> dict[str, Texts]:
+        """The words of a result in every language of the catalog but its source language."""
+        return {language: Texts(titles={v.id: render(v.title, language) for v in self.checks},
+                                messages={v.id: render(v.message, language) for v in self.checks},
+                                causes={v.id: render(v.cause, language) for v in self.checks},
+                                fix_first=[render(t, language) for t in self.fix_first],
+                                warnings=[render(t, language) for t in warnings],
+                                notes=[render(t, language) for t in notes])
+                for language in LANGUAGES if language != SOURCE}
 
 
 def judge(obs: Observations, assignment: Assignment, unfilled: set[str]) -> Judged:
@@ -49,64 +76,71 @@ def judge(obs: Observations, assignment: Assignment, unfilled: set[str]) -> Judg
         try:
             verdict = spec.judge(obs, cfg, assignment)
         except Unavailable as exc:
-            drafts.append(Draft(check_id, "error", str(exc), exc.short, exc.cause, blanks, exc.key, exc.located))
+            drafts.append(Draft(check_id, "error", exc.message, exc.short, exc.cause, blanks, exc.key, exc.located))
         except Exception as exc:  # a grader bug must cost one check of one student, not the batch
-            drafts.append(Draft(check_id, "error", f"Internal grader error in this check ({type(exc).__name__}: "
-                                f"{exc}); tell your TA.", None, "", blanks))
+            drafts.append(Draft(check_id, "error", msg("verdicts.internal_error", exception=type(exc).__name__,
+                                                       detail=str(exc)), None, "", blanks))
         else:
             drafts.append(Draft(check_id, "passed" if verdict.passed else "failed", verdict.message, None, "", blanks))
     return explain_once(drafts, assignment)
 
 
-def not_run(assignment: Assignment, message: str, short: str) -> Judged:
+def not_run(assignment: Assignment, message: Text, short: Text) -> Judged:
     """Every check stopped by one cause found before anything ran (a syntax error, no file)."""
     return explain_once([Draft(check_id, "error", message, short, message) for check_id in assignment.checks.enabled()],
                         assignment)
 
 
-def _code_list(names: list[str]) -> str:
-    return ", ".join(f"`{name}()`" for name in names)
+def _code_list(names: list[str]) -> Text:
+    return join((f"`{name}()`" for name in names), ", ")
+
+
+def _key(draft: Draft) -> str:
+    """What makes two causes one (`Unavailable.key`, else the cause's words)."""
+    return draft.key or render(draft.cause, SOURCE)
 
 
 def explain_once(drafts: list[Draft], assignment: Assignment) -> Judged:
     """Final messages: repeated causes and the skeleton's blanks go under "Fix this first"."""
-    fix_first: list[str] = []
+    fix_first: list[Text] = []
     unfinished = [d for d in drafts if d.status != "passed" and d.blanks]
     if unfinished:
         names = list(dict.fromkeys(name for d in unfinished for name in d.blanks))
-        fix_first.append(f"Fill the blanks first: {_code_list(names)} still "
-                         f"{'holds' if len(names) == 1 else 'hold'} the skeleton's 'Fill this blank!'. Every check "
-                         "that needs one of them counts as not implemented yet.")
+        fix_first.append(msg("verdicts.fill_blanks.one" if len(names) == 1 else "verdicts.fill_blanks.many",
+                             functions=_code_list(names)))
     errors = [d for d in drafts if d.status == "error" and d.cause]
-    counts = Counter(d.key or d.cause for d in errors)
+    counts = Counter(_key(d) for d in errors)
     # One text per repeated cause: the first, in rubric order, that points at a line of the
     # student's file, else simply the first.
-    told: dict[str, str] = {}
+    told: dict[str, Text] = {}
     located: set[str] = set()
     for draft in errors:
-        key = draft.key or draft.cause
+        key = _key(draft)
         if counts[key] > 1 and (key not in told or (draft.located and key not in located)):
             told[key] = draft.cause
             if draft.located:
                 located.add(key)
     fix_first += told.values()
-    checks = []
+    checks: list[CheckVerdict] = []
     configured = assignment.checks.enabled()
     for draft in drafts:
         status, message, cause = draft.status, draft.message, ""
-        hoisted = status == "error" and (draft.key or draft.cause) in told
+        hoisted = status == "error" and _key(draft) in told
         if hoisted:
-            cause = told[draft.key or draft.cause]
-            message = (f"Could not run: {draft.short} ({SEE_ABOVE})." if draft.short
-                       else "Could not run because of the problem under “Fix this first” above.")
+            cause = told[_key(draft)]
+            message = (msg("verdicts.could_not_run", cause=draft.short) if draft.short
+                       else msg("verdicts.could_not_run.see_above"))
         if status != "passed" and draft.blanks:
             status = "failed"
-            has = "has" if len(draft.blanks) == 1 else "have"
-            detail = "" if hoisted else f" ({draft.message})"
-            message = f"Not implemented yet: {_code_list(list(draft.blanks))} still {has} a 'Fill this blank!' blank.{detail}"
+            functions = _code_list(list(draft.blanks))
+            one = len(draft.blanks) == 1
+            message = (msg("verdicts.not_implemented.one" if one else "verdicts.not_implemented.many",
+                           functions=functions) if hoisted else
+                       msg("verdicts.not_implemented.one.why" if one else "verdicts.not_implemented.many.why",
+                           functions=functions, why=draft.message))
             cause = ""
         cfg = configured[draft.id]
-        checks.append(CheckResult(id=draft.id, title=REGISTRY[cfg.kind].title_for(cfg), status=status,
-                                  score=cfg.points if status == "passed" else 0.0, max_score=cfg.points,
-                                  message=message, cause=cause))
+        checks.append(CheckVerdict(id=draft.id, title=REGISTRY[cfg.kind].title_for(cfg), status=status,
+                                   score=cfg.points if status == "passed" else 0.0, max_score=cfg.points,
+                                   message=message, cause=cause))
     return Judged(checks, fix_first)

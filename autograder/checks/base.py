@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..catalog import Text, msg
 from ..config import Assignment
 from ..rubric import Check
 from ..sandbox.protocol import PHASES
@@ -19,11 +20,11 @@ from .observations import Observations
 @dataclass(frozen=True)
 class Verdict:
     passed: bool
-    message: str
+    message: Text  # a catalog message (catalog/), in no language yet
 
 
 Judge = Callable[[Observations, Any, Assignment], Verdict]
-Title = str | Callable[[Any], str]  # fixed, or built from the check's parameters in grader.toml
+Title = Text | Callable[[Any], Text]  # fixed, or built from the check's parameters in grader.toml
 Asks = Callable[[Any], dict[str, Any]]  # from a check's parameters, what its phases should do (ProbePlan.params)
 
 
@@ -46,7 +47,7 @@ class CheckSpec:
         named = [getattr(cfg, "builder", None), getattr(cfg, "function", None), *getattr(cfg, "functions", [])]
         return tuple(dict.fromkeys([*self.functions, *(name for name in named if name)]))
 
-    def title_for(self, cfg: Check) -> str:
+    def title_for(self, cfg: Check) -> Text:
         """The title a report shows: what this assignment's parameters ask for, not a fixed text."""
         return self.title(cfg) if callable(self.title) else self.title
 
@@ -67,25 +68,25 @@ def check(id: str, title: Title, phases: tuple[str, ...], asks: Asks | None = No
     return register
 
 
-def tensor_problem(name: str, seen: dict[str, Any], expected: list[Any], dtype: str, advice: str,
-                   whose: str) -> str | None:
+def tensor_problem(name: str, seen: dict[str, Any], expected: list[Any], dtype: str, advice: Text,
+                   whose: Text) -> Text | None:
     """What is wrong with a tensor a student function returned (as `probe.context.plain` describes
     it), against the lab's values: not a tensor, another dtype (`advice` says which to use), other
-    values. None when it is the lab's."""
+    values (`whose`: whose values they should be). None when it is the lab's."""
     if seen.get("type") != "Tensor":
-        return f"{name} is a {seen.get('type')}, not a tensor"
+        return msg("tensor_problem.not_a_tensor", name=name, type=seen.get("type"))
     if not seen.get("dtype", "").startswith(dtype):
-        return f"{name} holds {seen['dtype']} values; {advice}"
+        return msg("tensor_problem.dtype", name=name, dtype=seen["dtype"], advice=advice)
     if seen.get("values") != expected:
-        return f"{name} is {seen.get('values')}, but {whose} is {expected}"
+        return msg("tensor_problem.values", name=name, seen=seen.get("values"), whose=whose, expected=expected)
     return None
 
 
-def passed(message: str) -> Verdict:
+def passed(message: Text) -> Verdict:
     return Verdict(True, message)
 
 
-def failed(message: str) -> Verdict:
+def failed(message: Text) -> Verdict:
     return Verdict(False, message)
 
 

@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..catalog import SOURCE, Text, render
 from ..config import Limits
 from ..source import guard_advice
 from ..sandbox.protocol import GRADER_FAILED, Outcome, label
@@ -66,15 +67,16 @@ class Unavailable(Exception):
     only says which cause stopped it.
     """
 
-    def __init__(self, message: str, short: str | None = None, cause: str | None = None, key: str | None = None,
+    def __init__(self, message: Text, short: Text | None = None, cause: Text | None = None, key: str | None = None,
                  located: bool = False):
-        super().__init__(message)
+        super().__init__(render(message, SOURCE))
+        self.message = message  # catalog messages (catalog/), in no language yet
         self.short = short
         self.located = located  # the message points at a line of the student's file
         self.cause = cause or message  # the root cause in full, when the message is about its consequence
         # What makes two causes one: the same exception with the same text, raised from different
         # calls (`forward()` in the grader's pass and `train()`, for a BatchNorm2d), is one mistake.
-        self.key = key or self.cause
+        self.key = key or render(self.cause, SOURCE)
 
 
 @dataclass

@@ -38,6 +38,23 @@ def assert_fails_exactly(result, expected: set[str], ignore: set[str] = frozense
     assert seen == expected - ignore, {c.id: c.message for c in result.checks if c.status != "passed"}
 
 
+NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def assert_translated(result, language: str = "ko") -> None:
+    """Every word a student reads is in `language` too (it has Korean in it), and keeps the English
+    text's numbers: a check's title and message, the causes said once, warnings and notes."""
+    translated = result.in_language(language)
+    pairs = [(f"{c.id} title", c.title, t.title) for c, t in zip(result.checks, translated.checks)]
+    pairs += [(f"{c.id} message", c.message, t.message) for c, t in zip(result.checks, translated.checks)]
+    for field in ("fix_first", "warnings", "notes"):
+        pairs += [(field, en, ko) for en, ko in zip(getattr(result, field), getattr(translated, field), strict=True)]
+    for where, english, other in pairs:
+        assert re.search("[가-힣]", other), f"{result.student}, {where}: not translated: {other}"
+        missing = sorted(set(NUMBER.findall(english)) - set(NUMBER.findall(other)))
+        assert not missing, f"{result.student}, {where}: the translation lost {missing}: {english} / {other}"
+
+
 def message(results: dict, student: str, check: str) -> str:
     return next(c.message for c in results[student].checks if c.id == check)
 
@@ -83,6 +100,10 @@ class LabContract:
     def test_each_variant_fails_exactly_its_checks(self, results, variant):
         ignored = getattr(self.lab, "SEED_DEPENDENT", {}).get(variant, set())
         assert_fails_exactly(results[variant], self.lab.VARIANTS[variant][1], ignored)
+
+    def test_every_message_is_in_korean_too_with_the_same_numbers(self, results):
+        for result in results.values():
+            assert_translated(result)
 
     def test_every_check_is_failed_alone_by_some_variant(self, config):
         alone = {next(iter(expected)) for _, expected in self.lab.VARIANTS.values() if len(expected) == 1}

@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .catalog import Text, msg
+
 MB = 1024 * 1024
 MAX_MEMBERS = 1000  # entries of any kind in the archive's directory
 MAX_FILES = 200  # members actually unpacked
@@ -36,9 +38,11 @@ _ENCRYPTED_FLAG = 0x1
 
 
 class ArchiveError(Exception):
-    """The archive was not unpacked; `reason` says why as a sentence fragment ("it is not a zip file")."""
+    """The archive was not unpacked; `reason` says why as a sentence fragment (a message of the
+    catalog, "it has 1200 entries, more than the 1000 allowed"; or zipfile's own words when it could
+    not read the archive)."""
 
-    def __init__(self, reason: str, corrupt: bool = False):
+    def __init__(self, reason: Text, corrupt: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.corrupt = corrupt  # True: zipfile could not read it; False: it broke a cap
@@ -47,12 +51,13 @@ class ArchiveError(Exception):
 @dataclass
 class Unpacked:
     files: list[PurePosixPath] = field(default_factory=list)  # what was written under dest
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # ("../evil.py", "a path outside the zip")
+    skipped: list[tuple[str, Text]] = field(default_factory=list)  # ("../evil.py", msg: "a path outside the zip")
     others: list[str] = field(default_factory=list)  # member names that `keep` declined
 
 
-def _mb(size: int) -> str:
-    return f"{size / MB:.1f} MB"
+def _mb(size: int) -> float:
+    """Bytes in MB, for a template's `{size:.1f} MB`."""
+    return size / MB
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
@@ -73,13 +78,13 @@ def member_name(info: zipfile.ZipInfo) -> str:
     return name.replace("\\", "/")
 
 
-def _unsafe(name: str, info: zipfile.ZipInfo) -> str | None:
+def _unsafe(name: str, info: zipfile.ZipInfo) -> Text | None:
     if stat.S_ISLNK(info.external_attr >> 16):
-        return "a symbolic link"
+        return msg("archives.skipped.link")
     if name.startswith("/") or re.match(r"[A-Za-z]:", name):
-        return "an absolute path"
+        return msg("archives.skipped.absolute")
     if ".." in name.split("/"):
-        return "a path outside the zip"
+        return msg("archives.skipped.outside")
     return None
 
 
@@ -98,9 +103,9 @@ def _check_directory(archive: Path) -> None:
         return  # zipfile says what is wrong
     entries, directory_size = struct.unpack("<10xHL6x", tail[at:at + 22])
     if entries != 0xFFFF and entries > MAX_MEMBERS:
-        raise ArchiveError(f"it has {entries} entries, more than the {MAX_MEMBERS} allowed")
+        raise ArchiveError(msg("archives.too_many_entries", entries=entries, most=MAX_MEMBERS))
     if directory_size != 0xFFFFFFFF and directory_size > MAX_DIRECTORY_BYTES:
-        raise ArchiveError(f"its directory takes {_mb(directory_size)}, more than the {_mb(MAX_DIRECTORY_BYTES)} allowed")
+        raise ArchiveError(msg("archives.directory_too_big", size=_mb(directory_size), most=_mb(MAX_DIRECTORY_BYTES)))
 
 
 def _copy(source, target: Path, limit: int, name: str) -> int:
@@ -109,7 +114,7 @@ def _copy(source, target: Path, limit: int, name: str) -> int:
         while chunk := source.read(min(1 << 20, limit - written + 1)):
             written += len(chunk)
             if written > limit:
-                raise ArchiveError(f"{name} unpacks to more than its declared size or the caps allow")
+                raise ArchiveError(msg("archives.unpacks_to_more", name=name))
             out.write(chunk)
     return written
 
@@ -122,7 +127,7 @@ def unpack(archive: Path, dest: Path, keep: Callable[[PurePosixPath], bool]) -> 
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_MEMBERS:
-                raise ArchiveError(f"it has {len(infos)} entries, more than the {MAX_MEMBERS} allowed")
+                raise ArchiveError(msg("archives.too_many_entries", entries=len(infos), most=MAX_MEMBERS))
             chosen: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
             seen: set[PurePosixPath] = set()
             for info in infos:
@@ -132,7 +137,7 @@ def unpack(archive: Path, dest: Path, keep: Callable[[PurePosixPath], bool]) -> 
                 why = _unsafe(name, info)
                 relative = PurePosixPath(*[part for part in name.split("/") if part not in ("", ".")])
                 if why is None and not relative.parts:
-                    why = "an empty name"
+                    why = msg("archives.skipped.empty_name")
                 if why is not None:
                     result.skipped.append((name, why))
                     continue
@@ -140,20 +145,20 @@ def unpack(archive: Path, dest: Path, keep: Callable[[PurePosixPath], bool]) -> 
                     result.others.append(name)
                     continue
                 if relative in seen:
-                    result.skipped.append((name, "a second member with the same name"))
+                    result.skipped.append((name, msg("archives.skipped.same_name")))
                     continue
                 seen.add(relative)
                 if info.flag_bits & _ENCRYPTED_FLAG:
-                    raise ArchiveError(f"{name} is password-protected")
+                    raise ArchiveError(msg("archives.password", name=name))
                 if info.file_size > MAX_FILE_BYTES:
-                    raise ArchiveError(f"{name} would unpack to {_mb(info.file_size)}, more than the "
-                                       f"{_mb(MAX_FILE_BYTES)} allowed for one file")
+                    raise ArchiveError(msg("archives.file_too_big", name=name, size=_mb(info.file_size),
+                                           most=_mb(MAX_FILE_BYTES)))
                 chosen.append((info, relative))
             if len(chosen) > MAX_FILES:
-                raise ArchiveError(f"it holds {len(chosen)} files to unpack, more than the {MAX_FILES} allowed")
+                raise ArchiveError(msg("archives.too_many_files", files=len(chosen), most=MAX_FILES))
             declared = sum(info.file_size for info, _ in chosen)
             if declared > MAX_TOTAL_BYTES:
-                raise ArchiveError(f"its files would unpack to {_mb(declared)}, more than the {_mb(MAX_TOTAL_BYTES)} allowed")
+                raise ArchiveError(msg("archives.total_too_big", size=_mb(declared), most=_mb(MAX_TOTAL_BYTES)))
             total = 0
             for info, relative in chosen:
                 target = dest.joinpath(*relative.parts)
@@ -162,12 +167,15 @@ def unpack(archive: Path, dest: Path, keep: Callable[[PurePosixPath], bool]) -> 
                     with zf.open(info) as source:
                         total += _copy(source, target, min(MAX_FILE_BYTES, MAX_TOTAL_BYTES - total), str(relative))
                 except OSError as exc:
-                    raise ArchiveError(f"{relative} could not be written: {exc.strerror or exc}") from None
+                    raise ArchiveError(msg("archives.not_written", name=str(relative),
+                                           reason=exc.strerror or str(exc))) from None
                 result.files.append(relative)
     except ArchiveError:
         raise
     except zipfile.BadZipFile as exc:
-        raise ArchiveError(str(exc) or "it is not a valid zip file", corrupt=True) from None
+        said = str(exc)  # zipfile's words, but its most common one is said in the student's language
+        raise ArchiveError(msg("archives.not_a_zip") if said in ("", "File is not a zip file") else said,
+                           corrupt=True) from None
     except Exception as exc:  # noqa: BLE001  a damaged archive may fail anywhere inside zipfile or zlib
         raise ArchiveError(f"{type(exc).__name__}: {exc}", corrupt=True) from None
     return result

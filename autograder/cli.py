@@ -16,13 +16,16 @@ import traceback
 from pathlib import Path
 
 from .cli_args import COMMANDS, build_parser
+from .cli_results import cmd_gradescope, cmd_report, cmd_show
 from .config import CONFIG_NAME, Config, ConfigError, load_config
-from .class_report import write_reports
+from .class_report import load_results, write_reports
 from .course import Where, assignment_folder, assignment_for_file, course_folders, listing
 from .data import DataError
 from .grading import Grader
 from .nbgrader_course import CourseError
-from .report import console_table, course_gradebook_csv
+from .catalog import render
+from .feedback import console_table, languages
+from .report import course_gradebook_csv, gradebook_csv, long_csv
 from .progress import ConsoleProgress
 from .results import ResultsWriteError, SubmissionResult, write_atomic
 from .sandbox.isolation import IsolationError
@@ -75,7 +78,22 @@ def _say_data_note(grader: Grader) -> None:
         print(f"note: {grader.data_note}", file=sys.stderr)
 
 
-def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Where, out: Path) -> list[SubmissionResult]:
+def _only(submissions: list[Submission], only: list[str] | None, folder: Path, strict: bool) -> list[Submission]:
+    """The submissions `--only` names; an unknown name is an error that lists the close ones (in a
+    course, only a name no assignment has: `strict` is False there)."""
+    if not only:
+        return submissions
+    known = {s.student: s for s in submissions}
+    unknown = [name for name in only if name not in known]
+    if unknown and strict:
+        close = [m for name in unknown for m in difflib.get_close_matches(name, known, n=3, cutoff=0.5)]
+        raise ConfigError(f"--only: no student {', '.join(map(repr, unknown))} in {folder}"
+                          + (f"; did you mean {', '.join(dict.fromkeys(close))}?" if close else ""))
+    return [known[name] for name in dict.fromkeys(only) if name in known]
+
+
+def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Where, out: Path,
+                  strict: bool = True) -> list[SubmissionResult]:
     grader = Grader(_with_jobs(config, args.jobs), name, args.data_root)
     _say_data_note(grader)
     console = ConsoleProgress(config.limits.cpu_s)
@@ -88,6 +106,10 @@ def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Wh
             print(f"{folder}: no submissions found (expected <student>.py, <student>.ipynb, <student>.zip or <student>/)",
                   file=sys.stderr)
             return []
+        submissions = _only(submissions, args.only, folder, strict)
+        if not submissions:
+            print(f"{name}: none of --only {', '.join(args.only)}", file=sys.stderr)
+            return []
         start = time.monotonic()
         print(f"Grading {len(submissions)} submission(s) of {grader.name} with {grader.config.grader.jobs} "
               f"at a time...", file=sys.stderr, flush=True)
@@ -95,11 +117,15 @@ def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Wh
                                progress=None if args.quiet else console.finished,
                                running=None if args.quiet else console.running)
     mean = sum(r.score for r in results) / len(results)
-    write_reports(out, {name: grader.assignment.title})
+    everyone = load_results(out)  # with --only, the other students' results too
+    if args.only:
+        write_atomic(out / "gradebook.csv", gradebook_csv(everyone, grader.check_ids))
+    write_atomic(out / "results_long.csv", long_csv(everyone))
+    write_reports(out, {name: grader.assignment.title}, config.report.language)
     print(f"Done in {time.monotonic() - start:.1f} s: {len(results)} graded, mean {mean:.1f}/"
-          f"{grader.assignment.max_score:g}. Results: {out}/ (gradebook.csv, report.html, <student>/feedback.md)",
-          file=sys.stderr)
-    return results
+          f"{grader.assignment.max_score:g}. Results: {out}/ (gradebook.csv, results_long.csv, report.html, "
+          f"<student>/feedback.html and feedback.md)", file=sys.stderr)
+    return everyone if args.only else results
 
 
 def cmd_grade(args: argparse.Namespace, config: Config) -> int:
@@ -117,12 +143,17 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
                           f"(or nbgrader's submitted/<student>/<assignment>/)")
     layout = "<student>/<assignment>/ (nbgrader's submitted/)" if any(w for _, w in folders.values()) else "<assignment>/"
     print(f"Course folder, {layout}: {', '.join(folders)}", file=sys.stderr)
-    results = {name: _grade_folder(args, config, name, where, args.out / name) for name, where in folders.items()}
+    results = {name: _grade_folder(args, config, name, where, args.out / name, strict=False)
+               for name, where in folders.items()}
+    if args.only and not any(results.values()):
+        raise ConfigError(f"--only: no assignment of {folder} has a student {', '.join(map(repr, args.only))}")
     max_scores = {name: config.assignments[name].max_score for name in results}
     bonus = frozenset(name for name in results if config.assignments[name].bonus)
     write_atomic(args.out / "course_gradebook.csv", course_gradebook_csv(results, max_scores, bonus))
-    print(f"Course gradebook: {args.out / 'course_gradebook.csv'} (one row per student, one column per assignment)",
-          file=sys.stderr)
+    write_atomic(args.out / "results_long.csv", long_csv([r for rows in results.values() for r in rows]))
+    write_reports(args.out, {name: config.assignments[name].title for name in results}, config.report.language)
+    print(f"Course gradebook: {args.out / 'course_gradebook.csv'} (one row per student, one column per assignment); "
+          f"every check of every student: {args.out / 'results_long.csv'}", file=sys.stderr)
     return 0
 
 
@@ -141,7 +172,8 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     _say_data_note(grader)
     submission = Submission(file.stem, file)
     for warning in grader.preview(submission):
-        print(textwrap.fill(f"warning: {warning}", 100, subsequent_indent="  "), file=sys.stderr)
+        for text in dict.fromkeys(render(warning, language) for language in languages(config.report.language)):
+            print(textwrap.fill(f"warning: {text}", 100, subsequent_indent="  "), file=sys.stderr)
     print(f"Checking {file} for the assignment {name} ({how}); usually a few seconds, at most "
           f"{config.limits.cpu_s:g} s of CPU time...",
           file=sys.stderr, flush=True)
@@ -153,7 +185,7 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
-        print(console_table(result))
+        print(console_table(result, config.report.language))
         if result.output:
             print("\nWhat your code printed (truncated):\n" + result.output.rstrip())
     return 0 if result.all_passed else 1
@@ -187,17 +219,6 @@ def cmd_assign(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace, config: Config) -> int:
-    if not args.results.is_dir():
-        raise ConfigError(f"{args.results}: not a results folder")
-    written = write_reports(args.results, {name: a.title for name, a in config.assignments.items()})
-    for path in written:
-        print(f"wrote {path}", file=sys.stderr)
-    if not written:
-        print(f"{args.results}: no results found (<student>/result.json)", file=sys.stderr)
-    return 0 if written else 2
-
-
 def _unknown_command(word: str) -> str | None:
     """A word that is no command and no path, but close to a command: the suggestion, if any."""
     if Path(word).exists():
@@ -222,8 +243,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         config = load_config(find_config(args.config))
+        if args.language:
+            config = config.model_copy(update={"report": config.report.model_copy(update={"language": args.language})})
         commands = {"grade": cmd_grade, "check": cmd_check, "assign": cmd_assign, "nbgrader": cmd_nbgrader,
-                    "report": cmd_report, "list": lambda args, config: print(listing(config), end="") or 0}
+                    "report": cmd_report, "show": cmd_show, "gradescope": cmd_gradescope, "list": lambda args, config: print(listing(config), end="") or 0}
         return commands[args.command](args, config)
     except (ConfigError, DataError, SkeletonError, SandboxError, CourseError, IsolationError, ResultsWriteError) as exc:
         print(f"autograde: {exc}", file=sys.stderr)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .config import CONFIG_NAME
 
-COMMANDS = ("grade", "check", "assign", "nbgrader", "report", "list")
+COMMANDS = ("grade", "check", "assign", "nbgrader", "report", "show", "gradescope", "list")
 
 DESCRIPTION = """\
 Auto-grader for the labs of the PyTorch course 모두를 위한 딥러닝 시즌2 (07-1 to 09-4, the
@@ -27,7 +27,11 @@ commands:
   autograde nbgrader COURSE ASSIGNMENT
                                   grade nbgrader's submitted/ notebooks here, fast and sandboxed,
                                   and write the scores into nbgrader's gradebook and feedback/
-  autograde report RESULTS/       write report.html, the class report (every batch writes it too)
+  autograde report RESULTS/       write report.html, the class report (every batch writes it too),
+                                  and results_long.csv (one row per student and check)
+  autograde show RESULTS/ STUDENT one student's feedback in the terminal
+  autograde gradescope ASSIGNMENT --out DIR
+                                  the autograder zip for a Gradescope course
   autograde list                  the course's assignments, their checks and points
 
 Each submission gets [limits] cpu_s seconds of CPU time (all its processes together; the same
@@ -42,8 +46,9 @@ EPILOG_GRADE = """\
 A submission is SUBMISSIONS/<student>.py, .ipynb or .zip, or a folder SUBMISSIONS/<student>/
 (the file may be a few folders deep). When a student handed in several files, one is graded by a
 stated rule (a file named after the assignment first, then .py over .ipynb, then the shallowest)
-and the others are noted. Results go to OUT/<student>/result.json and OUT/<student>/feedback.md,
-plus OUT/gradebook.csv (UTF-8 with BOM, for Excel). OUT must lie outside SUBMISSIONS. A submission
+and the others are noted. Results go to OUT/<student>/result.json, OUT/<student>/feedback.md and
+feedback.html (in [report] language: Korean, English or both), plus OUT/gradebook.csv (UTF-8 with
+BOM, for Excel) and OUT/report.html, the class report. OUT must lie outside SUBMISSIONS. A submission
 whose file and configuration are unchanged since its last result is not graded again (--force
 re-grades)."""
 
@@ -55,6 +60,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         "it from the file name or the notebook)")
     parser.add_argument("--data-root", type=Path,
                         help="folder with MNIST/raw/ in torchvision's layout (default: [data] root in grader.toml)")
+    parser.add_argument("--language", choices=("ko", "en", "both"),
+                        help="language of feedback and of `check`'s table: ko, en, or both, Korean then English "
+                        "(default: [report] language in grader.toml, itself `both`)")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
 
 
@@ -69,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="re-grade even unchanged submissions")
     grade.add_argument("--jobs", type=int, help="submissions graded at once (default: [grader] jobs)")
     grade.add_argument("--quiet", action="store_true", help="no progress lines")
+    grade.add_argument("--only", action="append", metavar="STUDENT",
+                       help="grade (or re-grade, with --force) only this student; repeat for several. The "
+                       "gradebook and the class report still cover every result in OUT")
     _common(grade)
     check = sub.add_parser("check", help="self-check one file before submitting (exit 0 only if all checks pass)")
     check.add_argument("file", type=Path, help="your lab file, e.g. mnist_bn.py or xor.ipynb")
@@ -93,6 +104,20 @@ def build_parser() -> argparse.ArgumentParser:
                             "messages, the students who need a TA's eyes. Grading writes it too.")
     report.add_argument("results", type=Path, help="a results folder written by `autograde`")
     _common(report)
+    show = sub.add_parser("show", help="print one student's feedback from a results folder",
+                          description="Print the feedback of one student (as in their feedback.md) from a results "
+                          "folder written by `autograde`, without grading anything.")
+    show.add_argument("results", type=Path, help="a results folder written by `autograde` (results/ or results/<assignment>/)")
+    show.add_argument("student", help="the student's name, as in the gradebook")
+    _common(show)
+    gradescope = sub.add_parser("gradescope", help="build the autograder zip for a Gradescope course",
+                                description="Write DIR/autograder_<ASSIGNMENT>.zip for Gradescope's \"Configure "
+                                "Autograder\" page: setup.sh installs Python, torch, this grader and MNIST; "
+                                "run_autograder grades /autograder/submission with the same sandbox and checks and "
+                                "writes results.json (one test per check, in [report] language).")
+    gradescope.add_argument("name", metavar="ASSIGNMENT", help="the assignment, as in grader.toml")
+    gradescope.add_argument("--out", type=Path, default=Path("gradescope"), help="where the zip goes (default: gradescope/)")
+    _common(gradescope)
     listed = sub.add_parser("list", help="the course's assignments, their checks and points")
     _common(listed)
     return parser

@@ -59,6 +59,12 @@ class Limits(_Strict):
         return self
 
 
+class ReportSettings(_Strict):
+    language: Literal["ko", "en", "both"] = Field(
+        "both", description="the language of feedback pages and `autograde check`: ko, en, or both (Korean, then "
+        "English); results hold every language, so changing it needs no re-grading")
+
+
 class Discussion(_Strict):
     """A question a TA grades by hand in formgrader (the homework's Q1-2, say)."""
 
@@ -111,6 +117,7 @@ class Config(_Strict):
     grader: GraderSettings = GraderSettings()
     data: DataSettings = DataSettings()
     limits: Limits = Limits()
+    report: ReportSettings = ReportSettings()
     assignments: dict[str, Assignment] = Field(min_length=1)
 
     # Where the file was read from; relative paths in it are relative to this folder.

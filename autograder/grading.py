@@ -18,21 +18,23 @@ from pathlib import Path
 import numpy as np
 
 from . import data
-from . import environment, verdicts
-from .catalog import SOURCE, Text, render
+from . import environment, similarity, verdicts
+from .catalog import SOURCE, Text, msg, render
 from .cleanup import remove_tree
 from .checks import Observations, Unavailable
 from .checks.observations import doing, read_child_file
 from .config import Config, Limits
 from .notebook import NotebookError, notebook_to_module
-from .report import feedback_markdown, gradebook_csv
+from .feedback import write_feedback
+from .report import gradebook_csv
 from .results import ResultsWriteError, SandboxInfo, SubmissionResult, load_result, save_result, write_atomic
 from .plan import plan
 from .sandbox.protocol import Job, Outcome, Status
 from .sandbox import isolation
 from .sandbox.runner import Sandbox
 from .verdicts import Judged
-from .source import decode, read_regular, sentence, static_warnings, syntax_problem, unfilled_functions
+from .source import (NotText, Unreadable, decode, location, read_regular, sentence, static_warnings, syntax_problem,
+                     unfilled_functions)
 from .submissions import Submission
 
 Progress = Callable[[int, int, SubmissionResult, bool], None]  # done, total, result, re-used
@@ -99,7 +101,8 @@ class _Prepared:
     fingerprint: str
     started: float
     warnings: list[Text] = field(default_factory=list)
-    locate: Callable[[int], str] = lambda line: f"line {line}"  # noqa: E731  (replaced once the file is read)
+    prints: list[int] = field(default_factory=list)  # similarity.fingerprints of the student's own code
+    locate: Callable[[int], Text] = location("")  # replaced once the file is read
 
 
 class Grader:
@@ -110,6 +113,8 @@ class Grader:
         self.data_root, self.data_note = data.locate_root(data_root or config.path(config.data.root))
         self.plan = plan(self.name, self.assignment, config)
         self._version = _grader_version() + config.fingerprint(self.name)
+        given = [config.path(self.assignment.reference), config.path(self.assignment.skeleton)]
+        self._given = similarity.common_lines(*(p.read_text(encoding="utf-8") for p in given if p.is_file()))
 
     @property
     def check_ids(self) -> list[str]:
@@ -129,7 +134,7 @@ class Grader:
             warnings=[render(text, SOURCE) for text in prepared.warnings],
             duration_s=round(time.monotonic() - prepared.started, 3), sandbox=sandbox, output=output,
             notes=[render(text, SOURCE) for text in submission.notes], fingerprint=prepared.fingerprint,
-            translations=judged.translations(prepared.warnings, list(submission.notes)))
+            translations=judged.translations(prepared.warnings, list(submission.notes)), code_prints=prepared.prints)
 
     def _sandbox_info(self, exit: str, device: str | None = None, tier: str = "not run") -> SandboxInfo:
         limits = self.config.limits
@@ -144,16 +149,18 @@ class Grader:
         """Read the submission; a result right away when it cannot run at all."""
         started = time.monotonic()
         if submission.path is None:
-            prepared = _Prepared(submission, "", self._fingerprint(submission.problem.encode()), started)
-            problem = submission.problem.rstrip(".") + "."  # may start with a file name: no capitalising
-            return prepared, self._not_run(prepared, problem, "there is no file to grade")
+            problem = submission.problem  # a sentence, with its period (student_files.py)
+            prepared = _Prepared(submission, "", self._fingerprint(render(problem, SOURCE).encode()), started)
+            return prepared, self._not_run(prepared, problem, msg("grading.short.no_file"))
         try:
             raw = read_regular(submission.path)
         except OSError as exc:
-            reason = exc.strerror or str(exc)
-            prepared = _Prepared(submission, "", self._fingerprint(reason.encode()), started)
-            return prepared, self._not_run(prepared, f"Could not read the file: {sentence(reason)}",
-                                           "the grader could not read your file")
+            # The grader's own refusals start with the file's name (no capitalising); the system's
+            # (`Permission denied`) are made a sentence.
+            reason = (msg("grading.unreadable", reason=exc.message) if isinstance(exc, Unreadable) else
+                      msg("grading.unreadable.system", reason=sentence(exc.strerror or str(exc))))
+            prepared = _Prepared(submission, "", self._fingerprint(render(reason, SOURCE).encode()), started)
+            return prepared, self._not_run(prepared, reason, msg("grading.short.unreadable"))
         prepared = _Prepared(submission, "", self._fingerprint(raw), started)
         name = submission.path.name
         notebook = submission.path.suffix == ".ipynb"
@@ -163,20 +170,20 @@ class Grader:
                 converted = notebook_to_module(text, name)
                 prepared.source, prepared.locate = converted.source, converted.locate
             else:
-                prepared.source, prepared.locate = text, lambda line: f"{name} line {line}"
-        except (UnicodeDecodeError, NotebookError) as exc:
-            return prepared, self._not_run(prepared, exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc),
-                                           "the grader could not read your file")
+                prepared.source, prepared.locate = text, location(name)
+        except (NotText, NotebookError) as exc:
+            return prepared, self._not_run(prepared, exc.message, msg("grading.short.unreadable"))
         problem = syntax_problem(prepared.source, name, prepared.locate)
         if problem:
-            return prepared, self._not_run(prepared, problem, "your file is not valid Python")
+            return prepared, self._not_run(prepared, problem, msg("grading.short.not_python"))
+        prepared.prints = similarity.fingerprints(prepared.source, self._given)
         prepared.warnings = static_warnings(prepared.source, notebook, prepared.locate, environment.is_available)
         return prepared, None
 
     def preview(self, submission: Submission) -> list[str]:
         """What a static look at the submission warns about, before it is graded (`autograde check`)."""
         prepared, early = self._prepare(submission)
-        return [] if early else prepared.warnings
+        return [] if early else [render(warning, SOURCE) for warning in prepared.warnings]
 
     def grade(self, submissions: list[Submission], out_dir: Path | None = None, force: bool = False,
               progress: Progress | None = None, running: Running | None = None) -> list[SubmissionResult]:
@@ -196,14 +203,15 @@ class Grader:
 
         def finish(result: SubmissionResult, reused: bool = False) -> None:
             nonlocal written
-            if out_dir is not None and not reused:
+            if out_dir is not None:
                 folder = out_dir / result.student
                 try:  # result.json last: it is what a re-run re-uses, so it must never stand without feedback
-                    write_atomic(folder / "feedback.md", feedback_markdown(result))
-                    save_result(result, folder / "result.json")
+                    write_feedback(folder, result, self.config.report.language)  # re-used too: the language may differ
+                    if not reused:
+                        save_result(result, folder / "result.json")
                 except OSError as exc:
                     raise ResultsWriteError(folder, exc, written) from None
-                written += 1
+                written += not reused
             done.append(result)
             if progress:
                 progress(len(done), total, result, reused)
@@ -277,8 +285,8 @@ class Grader:
                 try:
                     result = self._judge_job(job, prepared, outcome, labels, tier)
                 except Exception as exc:  # one submission's trouble is its own error, never the batch's
-                    result = self._not_run(prepared, f"The grader failed while judging this submission "
-                                           f"({type(exc).__name__}: {exc}); tell your TA.", "the grader failed")
+                    result = self._not_run(prepared, msg("grading.judging_failed", exception=type(exc).__name__,
+                                                         detail=str(exc)), msg("grading.short.judging_failed"))
                 finally:
                     remove_tree(Path(job.outdir).parent)
                 finish(result)

@@ -22,10 +22,11 @@ import tempfile
 import warnings
 from pathlib import Path
 
+from .feedback import Language, check_line
 from .notebook import TEST_CELL_MARKER, cell_to_lines
 from .results import SubmissionResult
 
-_results: dict[tuple[str, str | None], SubmissionResult | str] = {}
+_results: dict[tuple[str, str | None], tuple[SubmissionResult, Language] | str] = {}
 
 
 def _kernel_source() -> str:
@@ -38,8 +39,9 @@ def _kernel_source() -> str:
     return "\n\n".join("\n".join(cell_to_lines(cell)) for cell in cells) + "\n"
 
 
-def _grade(source: str, assignment: str | None) -> SubmissionResult | str:
-    """The result for this source, or a sentence saying why it could not be graded."""
+def _grade(source: str, assignment: str | None) -> tuple[SubmissionResult, Language] | str:
+    """The result for this source and the course's language, or a sentence saying why it could not
+    be graded."""
     from .cli import find_config
     from .config import load_config
     from .grading import Grader
@@ -55,21 +57,22 @@ def _grade(source: str, assignment: str | None) -> SubmissionResult | str:
                 grader = Grader(config, assignment)
                 path = Path(tmp) / f"{grader.plan.module_name}.py"
                 path.write_text(source, encoding="utf-8")
-                [_results[key]] = grader.grade([Submission("notebook", path)])
+                [result] = grader.grade([Submission("notebook", path)])
+                _results[key] = result, config.report.language
         except Exception as exc:  # no data, no config...: say it, never crash the cell
             _results[key] = f"the autograder could not run ({type(exc).__name__}: {exc})"
     return _results[key]
 
 
 def _line(check_id: str, assignment: str | None) -> tuple[bool, str]:
-    result = _grade(_kernel_source(), assignment)
-    if isinstance(result, str):
-        return False, result
-    check = next((c for c in result.checks if c.id == check_id), None)
-    if check is None:
+    graded = _grade(_kernel_source(), assignment)
+    if isinstance(graded, str):
+        return False, graded
+    result, setting = graded
+    line = check_line(result, check_id, setting)
+    if line is None:
         return False, f"no check {check_id!r} in this assignment's rubric"
-    mark = {"passed": "PASS", "failed": "FAIL", "error": "ERROR"}[check.status]
-    return check.status == "passed", f"{mark} {check.id} ({check.score:g}/{check.max_score:g}): {check.standalone_message}"
+    return next(c for c in result.checks if c.id == check_id).status == "passed", line
 
 
 def show(check_id: str, assignment: str | None = None) -> None:

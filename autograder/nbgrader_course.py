@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .feedback import Language, check_line
 from .grading import Grader, Progress
 from .nbsource import put_environment_on_path
 from .results import SubmissionResult
@@ -52,23 +53,23 @@ def submissions(course: Path, assignment: str, notebook: str) -> list[Submission
     return found
 
 
-def _verdict_outputs(result: SubmissionResult, check_id: str) -> list[dict]:
-    check = next((c for c in result.checks if c.id == check_id), None)
-    if check is None:
+def _verdict_outputs(result: SubmissionResult, check_id: str, setting: Language) -> list[dict]:
+    text = check_line(result, check_id, setting)
+    if text is None:
         return []
-    mark = {"passed": "PASS", "failed": "FAIL", "error": "ERROR"}[check.status]
-    text = f"{mark} {check.id} ({check.score:g}/{check.max_score:g}): {check.standalone_message}\n"
-    return [{"output_type": "stream", "name": "stdout" if check.status == "passed" else "stderr", "text": text}]
+    passed = next(c for c in result.checks if c.id == check_id).status == "passed"
+    return [{"output_type": "stream", "name": "stdout" if passed else "stderr", "text": text + "\n"}]
 
 
-def autograded_notebook(submitted: dict, result: SubmissionResult, source_of: Callable[[str], str]) -> dict:
+def autograded_notebook(submitted: dict, result: SubmissionResult, source_of: Callable[[str], str],
+                        setting: Language = "both") -> dict:
     """The submission with our verdicts as the outputs of its test cells (visible code only)."""
     for cell in submitted.get("cells", []):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         grade_id = meta.get("grade_id", "")
         if cell.get("cell_type") == "code" and meta.get("grade") and not meta.get("solution"):
             cell["source"] = HIDDEN.sub("", source_of(grade_id))
-            cell["outputs"] = _verdict_outputs(result, grade_id.removeprefix("test_"))
+            cell["outputs"] = _verdict_outputs(result, grade_id.removeprefix("test_"), setting)
             cell["execution_count"] = None
     return submitted
 
@@ -104,7 +105,8 @@ def grade_course(grader: Grader, course: Path, assignment: str, force: bool = Fa
             gb.update_or_create_submission(assignment, result.student, **({"timestamp": timestamp} if timestamp else {}))
             sources = {cell.name: cell.source for cell in gb.find_notebook(notebook, assignment).source_cells}
         nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-        nb = nbformat.from_dict(autograded_notebook(nb, result, lambda grade_id: sources.get(grade_id, "")))
+        nb = nbformat.from_dict(autograded_notebook(nb, result, lambda grade_id: sources.get(grade_id, ""),
+                                                    grader.config.report.language))
         out = course / "autograded" / result.student / assignment
         out.mkdir(parents=True, exist_ok=True)
         for extra in ("timestamp.txt", "submission_secret.txt"):

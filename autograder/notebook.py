@@ -13,11 +13,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .catalog import SOURCE, Text, msg, render
+
 TEST_CELL_MARKER = "autograder.nbgrader_cells"
 
 
 class NotebookError(Exception):
-    """The file is not a notebook the grader can read; the message says why."""
+    """The file is not a notebook the grader can read; `message` says why to the student."""
+
+    def __init__(self, message: Text):
+        super().__init__(render(message, SOURCE))
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -26,11 +32,11 @@ class Converted:
     origin: list[tuple[int, int]]  # per module line: (cell number, line in that cell), 1-based
     filename: str
 
-    def locate(self, line: int) -> str:
+    def locate(self, line: int) -> Text:
         if 1 <= line <= len(self.origin) and self.origin[line - 1][0]:
             cell, cell_line = self.origin[line - 1]
-            return f"{self.filename} cell {cell}, line {cell_line}"
-        return f"{self.filename} (converted code, line {line})"
+            return msg("notebook.location", file=self.filename, cell=cell, line=cell_line)
+        return msg("notebook.location.converted", file=self.filename, line=line)
 
 
 def _neutralise(line: str) -> str:
@@ -63,10 +69,10 @@ def notebook_to_module(text: str, filename: str) -> Converted:
     try:
         notebook = json.loads(text)
     except ValueError as exc:
-        raise NotebookError(f"{filename} is not a valid notebook (its JSON is broken: {exc}).") from None
+        raise NotebookError(msg("notebook.broken_json", file=filename, error=str(exc))) from None
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
-        raise NotebookError(f"{filename} is not a notebook in nbformat 4 (no list of cells).")
+        raise NotebookError(msg("notebook.no_cells", file=filename))
     lines: list[str] = []
     origin: list[tuple[int, int]] = []
     for number, cell in enumerate(cells, start=1):

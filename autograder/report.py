@@ -1,52 +1,12 @@
-"""What people read: a student's `feedback.md`, the TA's `gradebook.csv`, and the terminal table."""
+"""What a TA's spreadsheet reads: `gradebook.csv`, `course_gradebook.csv` (a student's pages are in feedback.py)."""
 
 from __future__ import annotations
 
 import csv
-import textwrap
 import io
 
+from .feedback import points as _points
 from .results import SubmissionResult
-
-MARK = {"passed": "PASS", "failed": "FAIL", "error": "ERROR"}
-
-
-def _points(value: float) -> str:
-    return f"{value:g}"
-
-
-def feedback_markdown(result: SubmissionResult) -> str:
-    lines = [
-        f"# Feedback for {result.student}: {result.assignment}",
-        "",
-        f"**Score: {_points(result.score)} / {_points(result.max_score)}**  ",
-        f"Submission: `{result.submission}`; graded in {result.duration_s:.1f} s "
-        f"(sandbox: {result.sandbox.tier}, device: {result.sandbox.device or 'n/a'}, "
-        f"CPU time {result.sandbox.cpu_s:.1f} of {result.sandbox.cpu_limit_s:g} s).",
-        "",
-        *_sections(result, "## "),
-        "| check | result | points | what the grader saw |",
-        "| --- | --- | --- | --- |",
-    ]
-    for check in result.checks:
-        message = check.message.replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| `{check.id}`: {check.title} | {MARK[check.status]} | "
-                     f"{_points(check.score)}/{_points(check.max_score)} | {message} |")
-    if result.output:
-        lines += ["", "## What your code printed", "", "```text", result.output.rstrip(), "```"]
-    lines += ["", "Run `autograde check <your file>` to see these results before you submit.", ""]
-    return "\n".join(lines)
-
-
-def _sections(result: SubmissionResult, heading: str) -> list[str]:
-    """What to read before the table: causes that stopped several checks, warnings from the source,
-    notes about the files handed in. Each a heading and a list, then a blank line."""
-    lines = []
-    for title, items in (("Fix this first", result.fix_first), ("Before the checks", result.warnings),
-                         ("About the files handed in", result.notes)):
-        if items:
-            lines += [f"{heading}{title}", "", *(f"- {item}" for item in items), ""]
-    return lines
 
 
 def _text_cell(text: str) -> str:
@@ -100,11 +60,12 @@ def course_gradebook_csv(results: dict[str, list[SubmissionResult]], max_scores:
     return excel_csv(["student", *names, "total", "max_total", *(["bonus", "max_bonus"] if extra else [])], rows)
 
 
-def console_table(result: SubmissionResult, width: int = 100) -> str:
-    lines = [f"{result.submission}: {_points(result.score)}/{_points(result.max_score)} points", ""]
-    for line in _sections(result, ""):
-        lines.append(textwrap.fill(line, width, subsequent_indent="  ") if line.startswith("- ") else line)
-    for check in result.checks:
-        lines.append(f"  {MARK[check.status]:<5} {check.id:<16} {_points(check.score):>3}/{_points(check.max_score):<3} {check.title}")
-        lines.append(textwrap.indent(textwrap.fill(check.message, width - 8), " " * 8))
-    return "\n".join(lines)
+def long_csv(results: list[SubmissionResult]) -> str:
+    """One row per student and check (the long format pandas and pivot tables want): student,
+    assignment, check, status, score, max_score, measured (the value a measuring check compared,
+    e.g. the accuracy), threshold, message (English)."""
+    rows = [[r.student, r.assignment, c.id, c.status, _points(c.score), _points(c.max_score),
+             "" if c.measured is None else c.measured, "" if c.threshold is None else c.threshold, c.message]
+            for r in sorted(results, key=lambda r: (r.assignment, r.student)) for c in r.checks]
+    return excel_csv(["student", "assignment", "check", "status", "score", "max_score", "measured", "threshold",
+                      "message"], rows)

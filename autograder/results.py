@@ -22,6 +22,8 @@ class CheckResult(BaseModel):
     max_score: float = Field(ge=0)
     message: str
     cause: str = Field("", description="when `message` points to a cause explained once under fix_first: that cause")
+    measured: float | None = Field(None, description="the value a measuring check compared (an accuracy)")
+    threshold: float | None = Field(None, description="what `measured` was compared with (grader.toml)")
 
     @property
     def standalone_message(self) -> str:
@@ -85,6 +87,8 @@ class SubmissionResult(BaseModel):
     notes: list[str] = Field(default_factory=list, description="about the files handed in: what was graded, what was not")
     fingerprint: str = Field(description="hash of submission, configuration and grader; equal means re-usable")
     translations: dict[str, Texts] = Field(default_factory=dict, description="language -> the words above in it")
+    code_prints: list[int] = Field(default_factory=list, description="winnowed fingerprints of the student's own "
+                                   "code (similarity.py), for the class report's similar submissions")
 
     def in_language(self, language: str) -> "SubmissionResult":
         """This result with its words in `language` (a language it has no translation in: as is)."""

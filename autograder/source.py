@@ -8,19 +8,29 @@ import stat
 from pathlib import Path
 from typing import Callable
 
+from .catalog import SOURCE, Text, msg, render
+
 BLANK = "Fill this blank!"
 
 
-def syntax_problem(source: str, filename: str, locate: Callable[[int], str]) -> str | None:
+def location(filename: str) -> Callable[[int], Text]:
+    """Where a line of a .py file is, as a student reads it: "hw.py line 7"."""
+    return lambda line: msg("source.location", file=filename, line=line)
+
+
+def syntax_problem(source: str, filename: str, locate: Callable[[int], Text]) -> Text | None:
     """A student-facing description of why `source` is not valid Python, or None."""
     try:
         compile(source, filename, "exec", dont_inherit=True)
     except SyntaxError as exc:
-        where = locate(exc.lineno or 0) + (f", column {exc.offset}" if exc.offset else "")
+        place = locate(exc.lineno or 0)
+        where = msg("source.location.column", place=place, column=exc.offset) if exc.offset else place
         code = (exc.text or "").strip()
-        return f"Your code is not valid Python: {exc.msg} at {where}" + (f": `{code}`" if code else "") + "."
+        if code:
+            return msg("source.syntax_error.code", error=exc.msg, where=where, code=code)
+        return msg("source.syntax_error", error=exc.msg, where=where)
     except ValueError as exc:  # e.g. NUL bytes
-        return f"{filename} is not valid Python: {exc}."
+        return msg("source.not_python", file=filename, error=str(exc))
     return None
 
 
@@ -40,6 +50,22 @@ def unfilled_functions(source: str) -> set[str]:
     return found
 
 
+class NotText(UnicodeDecodeError):
+    """A file that is neither UTF-8 nor cp949 text; `message` says so to the student."""
+
+    def __init__(self, raw: bytes, filename: str):
+        self.message = msg("source.not_text", file=filename)
+        super().__init__("utf-8", raw, 0, 1, render(self.message, SOURCE))
+
+
+class Unreadable(OSError):
+    """A file the grader refuses to read; `message` says why to the student."""
+
+    def __init__(self, message: Text):
+        self.message = message
+        super().__init__(render(message, SOURCE))
+
+
 def decode(raw: bytes, filename: str) -> str:
     """Student files come from many editors: UTF-8 (with or without BOM), else Korean Windows cp949."""
     for encoding in ("utf-8-sig", "cp949"):
@@ -47,7 +73,7 @@ def decode(raw: bytes, filename: str) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UnicodeDecodeError("utf-8", raw, 0, 1, f"{filename} is neither UTF-8 nor cp949 text")
+    raise NotText(raw, filename)
 
 
 def read_regular(path: Path, limit: int = 20 * 1024 * 1024) -> bytes:
@@ -57,9 +83,9 @@ def read_regular(path: Path, limit: int = 20 * 1024 * 1024) -> bytes:
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise OSError(f"{path.name} is not a regular file (a pipe, socket or device), so it was not read")
+            raise Unreadable(msg("source.not_regular", file=path.name))
         if info.st_size > limit:
-            raise OSError(f"{path.name} is {info.st_size / 1e6:.0f} MB, more than a source file can be")
+            raise Unreadable(msg("source.too_large", file=path.name, mb=info.st_size / 1e6))
         return handle.read(limit)
 
 
@@ -73,16 +99,9 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def guard_advice(notebook: bool) -> str:
+def guard_advice(notebook: bool) -> Text:
     """How to keep script code from running when the grader imports the file."""
-    guard = '`if __name__ == "__main__":`'
-    if notebook:
-        return (f"The grader runs every code cell of your notebook when it imports it, training cells included. "
-                f"Put the code of cells that train or download under {guard} (indent the cell's code below it): "
-                "Jupyter still runs it, because in a notebook __name__ is \"__main__\", and the grader skips it, "
-                "then calls your functions itself.")
-    return (f"Code at module level runs on import: keep training and downloads under {guard}; the grader "
-            "calls your functions itself.")
+    return msg("source.guard_advice.notebook" if notebook else "source.guard_advice.script")
 
 
 def _is_main_guard(node: ast.stmt) -> bool:
@@ -103,8 +122,8 @@ def _trains(node: ast.AST, trainers: set[str]) -> str | None:
     return None
 
 
-def static_warnings(source: str, notebook: bool, locate: Callable[[int], str],
-                    available: Callable[[str], bool]) -> list[str]:
+def static_warnings(source: str, notebook: bool, locate: Callable[[int], Text],
+                    available: Callable[[str], bool]) -> list[Text]:
     """What a look at the source (never running it) says will go wrong when the grader imports it:
     training at module level, and packages the grading environment does not have."""
     try:
@@ -113,7 +132,8 @@ def static_warnings(source: str, notebook: bool, locate: Callable[[int], str],
         return []
     trainers = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
                 and _trains(node, set())}
-    warnings, trained = [], False
+    warnings: list[Text] = []
+    trained = False
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Try)) or _is_main_guard(node):
             continue
@@ -121,13 +141,10 @@ def static_warnings(source: str, notebook: bool, locate: Callable[[int], str],
                    [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
         for module in modules:
             if not available(module):
-                warnings.append(f"{locate(node.lineno)}: `{module}` is not installed where the grader runs your "
-                                "code, so importing your file will fail. Remove the import, or move it under "
-                                '`if __name__ == "__main__":` if only your own script part needs it.')
+                warnings.append(msg("source.warning.not_installed", place=locate(node.lineno), module=module))
         what = None if trained else _trains(node, trainers)
         if what:
             trained = True
-            warnings.append(f"{locate(node.lineno)}: this code trains a model (it calls {what}) as soon as the file "
-                            "is imported, before any check, and its time counts against your time limit. "
-                            + guard_advice(notebook))
+            warnings.append(msg("source.warning.trains", place=locate(node.lineno), call=what,
+                                advice=guard_advice(notebook)))
     return warnings

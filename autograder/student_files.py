@@ -14,23 +14,22 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from . import archives
+from .catalog import Text, join, msg
 
 SUFFIXES = (".py", ".ipynb")
 MAX_DEPTH = 3  # folders below the student's folder or zip that are searched
 MAX_ENTRIES = 2000  # entries looked at per student, so a huge tree cannot stall discovery
 MAX_ARCHIVES = 5  # zips unpacked per student
 MAX_FILE_BYTES = archives.MAX_FILE_BYTES  # a .py/.ipynb larger than this is not graded
-RULE = ("rule: a file named {preferred} first, then the .py over an .ipynb of the same name, "
-        "then the one nearest the top")
 
 
 @dataclass(frozen=True)
 class Submission:
     student: str
     path: Path | None  # None when the folder could not be resolved to one file
-    problem: str = ""  # why there is nothing to grade, as a sentence fragment a TA and a student understand
+    problem: Text = ""  # why there is nothing to grade: a sentence (with its period) a TA and a student understand
     label: str = ""  # what was handed in, relative to the submissions folder ("jung minho.py", "kim/hw/mnist_bn.py")
-    notes: tuple[str, ...] = ()  # what the TA should know: other files found, which one was graded and why
+    notes: tuple[Text, ...] = ()  # what the TA should know: other files found, which one was graded and why
 
 
 def safe_name(name: str) -> str:
@@ -42,25 +41,25 @@ def ignored_inside(name: str) -> bool:
     return name.startswith((".", "__"))
 
 
-def kind_of(path: Path) -> tuple[str, str]:
+def kind_of(path: Path) -> tuple[str, Text]:
     """("file" | "dir" | "other", what it is), from os.stat: nothing is opened."""
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        return "other", "a broken symbolic link" if os.path.islink(path) else "gone"
+        return "other", msg("student_files.kind.broken_link" if os.path.islink(path) else "student_files.kind.gone")
     except OSError as exc:
-        return "other", f"unreadable ({exc.strerror or exc})"
+        return "other", msg("student_files.kind.unreadable", reason=exc.strerror or str(exc))
     if stat.S_ISREG(mode):
-        return "file", "a file"
+        return "file", msg("student_files.kind.file")
     if stat.S_ISDIR(mode):
-        return "dir", "a folder"
+        return "dir", msg("student_files.kind.folder")
     if stat.S_ISFIFO(mode):
-        return "other", "a FIFO, not a regular file or folder"
+        return "other", msg("student_files.kind.fifo")
     if stat.S_ISSOCK(mode):
-        return "other", "a socket, not a regular file or folder"
+        return "other", msg("student_files.kind.socket")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "other", "a device, not a regular file or folder"
-    return "other", "not a regular file or folder"
+        return "other", msg("student_files.kind.device")
+    return "other", msg("student_files.kind.other")
 
 
 def listing(folder: Path) -> list[Path]:
@@ -68,9 +67,9 @@ def listing(folder: Path) -> list[Path]:
         return sorted(Path(entry.path) for entry in entries)
 
 
-def names(names: list[str], most: int = 6) -> str:
+def names(names: list[str], most: int = 6) -> Text:
     shown = ", ".join(names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+    return msg("student_files.names.more", shown=shown, more=len(names) - most) if len(names) > most else shown
 
 
 @dataclass
@@ -90,8 +89,8 @@ class _Candidate:
 
 @dataclass
 class _Remark:
-    problem: str  # said when the student has nothing to grade
-    note: str  # said when something else was graded
+    problem: Text  # said when the student has nothing to grade
+    note: Text  # said when something else was graded
 
 
 @dataclass
@@ -105,7 +104,7 @@ class Student:
     looked_at: int = 0
     archives: int = 0
 
-    def remark(self, problem: str, note: str | None = None) -> None:
+    def remark(self, problem: Text, note: Text | None = None) -> None:
         self.remarks.append(_Remark(problem, note or problem))
 
     def add_file(self, path: Path, label: str, depth: int) -> bool:
@@ -113,18 +112,18 @@ class Student:
         try:
             size = path.stat().st_size
         except OSError as exc:
-            self.remark(f"{label} could not be read: {exc.strerror or exc}")
+            self.remark(msg("student_files.unreadable", label=label, reason=exc.strerror or str(exc)))
             return False
         if size > MAX_FILE_BYTES:
-            self.remark(f"{label} is {size / archives.MB:.1f} MB, more than the "
-                        f"{MAX_FILE_BYTES / archives.MB:g} MB a submission may have")
+            self.remark(msg("student_files.too_big", label=label, size=size / archives.MB,
+                            most=MAX_FILE_BYTES / archives.MB))
             return False
         self.candidates.append(_Candidate(path, label, depth))
         return True
 
     def add_zip(self, path: Path, label: str, depth: int) -> None:
         if self.archives >= MAX_ARCHIVES:
-            self.remark(f"{label} was not unpacked (at most {MAX_ARCHIVES} zip files per student)")
+            self.remark(msg("student_files.zip.too_many", label=label, most=MAX_ARCHIVES))
             return
         self.archives += 1
         dest = Path(tempfile.mkdtemp(prefix=safe_name(self.key)[:40] + "-", dir=self.scratch))
@@ -136,17 +135,17 @@ class Student:
         try:
             unpacked = archives.unpack(path, dest, keep)
         except archives.ArchiveError as exc:
-            verb = "could not be opened" if exc.corrupt else "was not unpacked"
-            self.remark(f"{label} {verb}: {exc.reason}")
+            self.remark(msg("student_files.zip.corrupt" if exc.corrupt else "student_files.zip.refused",
+                            label=label, reason=exc.reason))
             return
         for member, why in unpacked.skipped:
-            self.remark(f"{label}:{member} was not unpacked ({why})")
+            self.remark(msg("student_files.zip.member_skipped", label=label, member=member, why=why))
         before = len(self.candidates)
         for member in unpacked.files:
             self.add_file(dest.joinpath(*member.parts), f"{label}:{member}", depth + 1 + len(member.parts) - 1)
         if len(self.candidates) == before and not unpacked.skipped:
-            found = f" (it holds {names(unpacked.others)})" if unpacked.others else " (it is empty)"
-            self.remark(f"{label} holds no .py or .ipynb file{found}")
+            self.remark(msg("student_files.zip.holds_others", label=label, names=names(unpacked.others))
+                        if unpacked.others else msg("student_files.zip.empty", label=label))
 
     def add_folder(self, folder: Path, label: str, depth: int, levels: int) -> None:
         """Search `folder` (shown as `label`, ending in "/") for candidates, `levels` folders deep."""
@@ -156,18 +155,17 @@ class Student:
         self._search(folder, label, depth, levels, others, deeper)
         if len(self.candidates) == before and len(self.remarks) == remarks_before:
             if deeper:
-                where = f" within {MAX_DEPTH} folders (deeper: {names(deeper)})"
+                self.remark(msg("student_files.folder.too_deep", label=label, depth=MAX_DEPTH, names=names(deeper)))
             elif others:
-                where = f" (it holds {names(others)})"
+                self.remark(msg("student_files.folder.holds_others", label=label, names=names(others)))
             else:
-                where = " (it is empty)"
-            self.remark(f"the folder {label} holds no .py or .ipynb file{where}")
+                self.remark(msg("student_files.folder.empty", label=label))
 
     def _search(self, folder: Path, label: str, depth: int, levels: int, others: list[str], deeper: list[str]) -> None:
         try:
             entries = listing(folder)
         except OSError as exc:
-            self.remark(f"the folder {label} could not be read: {exc.strerror or exc}")
+            self.remark(msg("student_files.folder.unreadable", label=label, reason=exc.strerror or str(exc)))
             return
         for path in entries:
             name = path.name
@@ -176,12 +174,12 @@ class Student:
             self.looked_at += 1
             if self.looked_at > MAX_ENTRIES:
                 if self.looked_at == MAX_ENTRIES + 1:
-                    self.remark(f"stopped looking after {MAX_ENTRIES} entries in {label}")
+                    self.remark(msg("student_files.stopped_looking", most=MAX_ENTRIES, label=label))
                 return
             here = label + name
             kind, what = kind_of(path)
             if kind == "other":
-                self.remark(f"{here} is {what} (not opened)")
+                self.remark(msg("student_files.not_opened", path=here, what=what))
             elif kind == "dir":
                 if levels > 0:
                     self._search(path, here + "/", depth + 1, levels - 1, others, deeper)
@@ -195,46 +193,42 @@ class Student:
                 others.append(here)
 
 
-def _choose(candidates: list[_Candidate], preferred: str) -> tuple[_Candidate | None, list[_Candidate], list[str]]:
+def _choose(candidates: list[_Candidate], preferred: str) -> tuple[_Candidate | None, list[_Candidate], list[Text]]:
     """(the graded file or None, the files left when the rule could not choose, notes on the rest)."""
     pool = sorted(candidates, key=lambda c: c.label)
-    notes: list[str] = []
+    notes: list[Text] = []
 
-    def set_aside(keep: list[_Candidate], why: str) -> list[_Candidate]:
-        notes.extend(f"also found {c.label} (not graded: {why})" for c in pool if c not in keep)
+    def set_aside(keep: list[_Candidate], why: Text) -> list[_Candidate]:
+        notes.extend(msg("student_files.also_found", label=c.label, why=why) for c in pool if c not in keep)
         return keep
 
     named = [c for c in pool if c.stem.casefold() == preferred.casefold()]
     if named and len(named) < len(pool):
-        pool = set_aside(named, f"a file named {preferred} is graded first")
+        pool = set_aside(named, msg("student_files.set_aside.named", preferred=preferred))
     py_stems = {c.stem for c in pool if c.suffix == ".py"}
     paired = [c for c in pool if not (c.suffix == ".ipynb" and c.stem in py_stems)]
     if len(paired) < len(pool):
-        pool = set_aside(paired, "when both exist, the .py is graded")
+        pool = set_aside(paired, msg("student_files.set_aside.py_first"))
     top = min(c.depth for c in pool)
     shallow = [c for c in pool if c.depth == top]
     if len(shallow) < len(pool):
-        pool = set_aside(shallow, "a file nearer the top is graded")
+        pool = set_aside(shallow, msg("student_files.set_aside.nearer_top"))
     return (pool[0], [], notes) if len(pool) == 1 else (None, pool, notes)
 
 
 def resolve(student: str, group: Student, preferred: str) -> Submission:
     label = ", ".join(group.entries)
     if not group.candidates:
-        problem = "; ".join(r.problem for r in group.remarks) or f"{label} holds no .py or .ipynb file"
-        return Submission(student, None, problem, label)
+        problems = [r.problem for r in group.remarks] or [msg("student_files.no_candidate", label=label)]
+        return Submission(student, None, msg("student_files.nothing_to_grade", problems=join(problems)), label)
     chosen, tied, notes = _choose(group.candidates, preferred)
     remarks = [r.note for r in group.remarks]
     if chosen is None:
         named = all(c.stem.casefold() == preferred.casefold() for c in tied)
         files = names([c.label for c in tied], most=10)
-        if named:
-            problem = (f"found {len(tied)} files named {preferred} at the same depth ({files}); "
-                       f"hand in only one")
-        else:
-            problem = (f"found {len(tied)} candidate files ({files}) and none is named {preferred}; "
-                       f"keep one, or name it {preferred}.py")
+        problem = msg("student_files.tied.named" if named else "student_files.tied.unnamed",
+                      count=len(tied), preferred=preferred, files=files)
         return Submission(student, None, problem, label, tuple(notes + remarks))
     if len(group.candidates) > 1:
-        notes.insert(0, f"graded {chosen.label} ({RULE.format(preferred=preferred)})")
+        notes.insert(0, msg("student_files.graded", label=chosen.label, preferred=preferred))
     return Submission(student, chosen.path, "", chosen.label, tuple(notes + remarks))

@@ -43,6 +43,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+from .catalog import msg
 from .student_files import (MAX_DEPTH, SUFFIXES, Student, Submission, kind_of, listing, resolve,
                             safe_name)
 
@@ -116,9 +117,12 @@ def discover(folder: Path, preferred: str, scratch: Path, within: str | None = N
             student.add_zip(path, name, 0)
         else:
             student.entries.append(name)
-            hint = f"; rename it to {stem}{path.suffix.lower()}" if path.suffix.lower() in SUFFIXES else ""
-            student.remark(f"{name} is not a .py or .ipynb file (nothing to grade{hint})",
-                           f"{name} was not graded (not a .py or .ipynb file{hint})")
+            if path.suffix.lower() in SUFFIXES:  # `kim.PY`: the suffix is right but for its case
+                rename = stem + path.suffix.lower()
+                student.remark(msg("submissions.not_py_or_ipynb.rename", name=name, rename=rename),
+                               msg("submissions.not_graded.rename", name=name, rename=rename))
+            else:
+                student.remark(msg("submissions.not_py_or_ipynb", name=name), msg("submissions.not_graded", name=name))
 
     ids = _student_ids(list(groups))
     found = [resolve(ids[key], student, preferred) for key, student in groups.items()]

@@ -31,6 +31,8 @@ class Draft:
     blanks: tuple[str, ...] = ()  # the skeleton's blanks left in the functions this check exercises
     key: str = ""  # what makes two causes the same one (defaults to the cause's text)
     located: bool = False  # the cause points at a line of the student's file
+    measured: float | None = None
+    threshold: float | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class CheckVerdict:
     max_score: float
     message: Text
     cause: Text = ""
+    measured: float | None = None
+    threshold: float | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,8 @@ class Judged:
     def results(self, language: str = SOURCE) -> list[CheckResult]:
         return [CheckResult(id=v.id, title=render(v.title, language), status=v.status, score=v.score,
                             max_score=v.max_score, message=render(v.message, language),
-                            cause=render(v.cause, language)) for v in self.checks]
+                            cause=render(v.cause, language), measured=v.measured, threshold=v.threshold)
+                for v in self.checks]
 
     def translations(self, warnings: list[Text], notes: list[Text]) -> dict[str, Texts]:
         """The words of a result in every language of the catalog but its source language."""
@@ -81,7 +86,8 @@ def judge(obs: Observations, assignment: Assignment, unfilled: set[str]) -> Judg
             drafts.append(Draft(check_id, "error", msg("verdicts.internal_error", exception=type(exc).__name__,
                                                        detail=str(exc)), None, "", blanks))
         else:
-            drafts.append(Draft(check_id, "passed" if verdict.passed else "failed", verdict.message, None, "", blanks))
+            drafts.append(Draft(check_id, "passed" if verdict.passed else "failed", verdict.message, None, "", blanks,
+                                measured=verdict.measured, threshold=verdict.threshold))
     return explain_once(drafts, assignment)
 
 
@@ -142,5 +148,5 @@ def explain_once(drafts: list[Draft], assignment: Assignment) -> Judged:
         cfg = configured[draft.id]
         checks.append(CheckVerdict(id=draft.id, title=REGISTRY[cfg.kind].title_for(cfg), status=status,
                                    score=cfg.points if status == "passed" else 0.0, max_score=cfg.points,
-                                   message=message, cause=cause))
+                                   message=message, cause=cause, measured=draft.measured, threshold=draft.threshold))
     return Judged(checks, fix_first)

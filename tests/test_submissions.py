@@ -4,7 +4,9 @@ files. Only `discover` and `gradebook_csv` are called: no sandbox, no MNIST, wel
 from __future__ import annotations
 
 import csv
+import dataclasses
 import inspect
+import re
 import io
 import os
 import socket
@@ -18,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from autograder import archives, submissions
+from autograder.catalog import Joined, Msg, render
 from autograder.report import gradebook_csv
 from autograder.results import CheckResult, SubmissionResult
 from autograder.submissions import discover
@@ -32,9 +35,16 @@ def folder(tmp_path) -> Path:
     return tmp_path / "submissions"
 
 
-def run(folder: Path):
+def english(submission: submissions.Submission) -> submissions.Submission:
+    """The submission with its problem and notes rendered in English (they are catalog messages)."""
+    assert all(isinstance(text, (Msg, Joined)) for text in (*submission.notes, *([submission.problem] * bool(submission.problem))))
+    return dataclasses.replace(submission, problem=render(submission.problem, "en"),
+                               notes=tuple(render(note, "en") for note in submission.notes))
+
+
+def run(folder: Path, raw: bool = False):
     found, skipped = discover(folder, MODULE, scratch=folder.parent / "scratch")
-    return {s.student: s for s in found}, skipped
+    return {s.student: s if raw else english(s) for s in found}, skipped
 
 
 def write(path: Path, text: str = "x = 1\n") -> Path:
@@ -140,7 +150,7 @@ def test_a_zip_never_writes_outside_its_folder(folder):
     assert "kim.zip:/abs.py was not unpacked (an absolute path)" in by["kim"].notes
     assert "kim.zip:C:/windows.py was not unpacked (an absolute path)" in by["kim"].notes
     assert "kim.zip:hw/link.py was not unpacked (a symbolic link)" in by["kim"].notes
-    assert by["lee"].path is None and by["lee"].problem == "lee.zip:../../evil.py was not unpacked (a path outside the zip)"
+    assert by["lee"].path is None and by["lee"].problem == "lee.zip:../../evil.py was not unpacked (a path outside the zip)."
     root = folder.parent.parent
     assert not list(root.rglob("evil.py")) and not list(root.rglob("abs.py")) and not list(root.rglob("link.py"))
 
@@ -163,8 +173,8 @@ def test_zip_caps_on_count_and_total_size(folder, monkeypatch):
     monkeypatch.setattr(archives, "MAX_TOTAL_BYTES", 1000)
     make_zip(folder / "big.zip", {"a.py": "#" * 600, "mnist_bn.py": "#" * 600})
     by, _ = run(folder)
-    assert by["many"].problem == "many.zip was not unpacked: it has 6 entries, more than the 5 allowed"
-    assert by["files"].problem == "files.zip was not unpacked: it holds 3 files to unpack, more than the 2 allowed"
+    assert by["many"].problem == "many.zip was not unpacked: it has 6 entries, more than the 5 allowed."
+    assert by["files"].problem == "files.zip was not unpacked: it holds 3 files to unpack, more than the 2 allowed."
     assert by["big"].problem.startswith("big.zip was not unpacked: its files would unpack to")
 
 
@@ -203,7 +213,7 @@ def test_solutions_one_or_more_levels_deep(folder):
     assert by["erin"].path == folder / "erin" / MODULE / f"{MODULE}.ipynb"
     assert by["deep"].label == "deep/a/b/c/mnist_bn.py"
     assert by["deeper"].path is None and "within 3 folders" in by["deeper"].problem
-    assert by["empty"].problem == "the folder empty/ holds no .py or .ipynb file (it holds empty/report.pdf)"
+    assert by["empty"].problem == "the folder empty/ holds no .py or .ipynb file (it holds empty/report.pdf)."
 
 
 # 5. Choosing one file by the stated rule, naming every file not graded.
@@ -229,7 +239,7 @@ def test_the_rule_for_choosing_one_file(folder):
     assert by["finn"].label == "finn/main.py"
     assert "also found finn/lib/util.py (not graded: a file nearer the top is graded)" in by["finn"].notes
     assert by["carol"].path is None and by["carol"].problem == (
-        "found 2 candidate files (carol/a.py, carol/b.py) and none is named mnist_bn; keep one, or name it mnist_bn.py")
+        "found 2 candidate files (carol/a.py, carol/b.py) and none is named mnist_bn; keep one, or name it mnist_bn.py.")
     assert by["gus"].path is None and "gus/a/mnist_bn.py, gus/b/mnist_bn.py" in by["gus"].problem
     for phrase in ("named after the assignment", "the `.py` is graded", "nearest the top"):
         assert phrase in submissions.__doc__
@@ -266,11 +276,11 @@ def test_a_lone_unsupported_file_gets_a_row_that_says_why(folder):
     (folder / ".git").mkdir()
     by, skipped = run(folder)
     assert sorted(by) == ["kim", "lee", "park"]
-    assert by["kim"] == submissions.Submission("kim", None, "kim.hwp is not a .py or .ipynb file (nothing to grade)",
+    assert by["kim"] == submissions.Submission("kim", None, "kim.hwp is not a .py or .ipynb file (nothing to grade).",
                                                "kim.hwp")
     assert by["lee"].path == folder / "lee.py"
     assert by["lee"].notes == ("lee.pdf was not graded (not a .py or .ipynb file)",)
-    assert by["park"].problem == "park.PY is not a .py or .ipynb file (nothing to grade; rename it to park.py)"
+    assert by["park"].problem == "park.PY is not a .py or .ipynb file (nothing to grade; rename it to park.py)."
     assert sorted(skipped) == sorted(f"{n} (not a submission)" for n in
                                      ("Thumbs.db", "desktop.ini", "grades.csv", "notes.md", "README.txt"))
 
@@ -288,6 +298,31 @@ def test_labels_map_ids_back_to_files(folder):
                                             "이영희": unicodedata.normalize("NFD", "이영희.py"),
                                             "lee": "lee.zip:mnist_bn.py", "kim": "kim/hw/mnist_bn.py"}
     assert all(s.label for s in by.values())
+
+
+# 8b. What the student reads about the files handed in is in every language of the catalog.
+
+def test_problems_and_notes_are_in_korean_too_with_the_same_names_and_numbers(folder, monkeypatch):
+    monkeypatch.setattr(archives, "MAX_MEMBERS", 5)
+    make_zip(folder / "many.zip", {f"f{i}.txt": "" for i in range(6)})
+    make_zip(folder / "kim.zip", {"../evil.py": "boom", "mnist_bn.py": "x = 1\n", "hw/mnist_bn.ipynb": "{}"})
+    (folder / "bad.zip").write_bytes(b"not a zip at all")
+    write(folder / "park.PY")
+    write(folder / "lee.pdf")
+    write(folder / "lee.py")
+    write(folder / "carol" / "a.py")
+    write(folder / "carol" / "b.py")
+    write(folder / "deeper" / "a" / "b" / "c" / "d" / "mnist_bn.py")
+    os.mkfifo(write(folder / "fifo" / "mnist_bn.py").parent / "pipe.py")
+    by, _ = run(folder, raw=True)
+    texts = [text for s in by.values() for text in (*s.notes, *([s.problem] * bool(s.problem)))]
+    assert len(texts) >= 10
+    for text in texts:
+        english, korean = render(text, "en"), render(text, "ko")
+        assert re.search("[\uac00-\ud7a3]", korean), (english, korean)
+        for token in re.findall(r"[\w./:-]*\d[\w./:-]*|[\w-]+\.(?:py|ipynb|zip|PY|pdf)\b", english):
+            assert token in korean, (token, english, korean)
+    assert render(by["bad"].problem, "ko") == "bad.zip을(를) 열 수 없습니다: 올바른 zip 파일이 아닙니다."
 
 
 # 9. The gradebook: which file, what to know, and a BOM for Excel.

@@ -21,6 +21,8 @@ from .observations import Observations
 class Verdict:
     passed: bool
     message: Text  # a catalog message (catalog/), in no language yet
+    measured: float | None = None  # the value a measuring check compared (an accuracy), for the class report
+    threshold: float | None = None  # what it was compared with (grader.toml)
 
 
 Judge = Callable[[Observations, Any, Assignment], Verdict]
@@ -82,12 +84,12 @@ def tensor_problem(name: str, seen: dict[str, Any], expected: list[Any], dtype: 
     return None
 
 
-def passed(message: Text) -> Verdict:
-    return Verdict(True, message)
+def passed(message: Text, measured: float | None = None, threshold: float | None = None) -> Verdict:
+    return Verdict(True, message, measured, threshold)
 
 
-def failed(message: Text) -> Verdict:
-    return Verdict(False, message)
+def failed(message: Text, measured: float | None = None, threshold: float | None = None) -> Verdict:
+    return Verdict(False, message, measured, threshold)
 
 
 __all__ = ["Check", "CheckSpec", "REGISTRY", "Verdict", "check", "failed", "passed", "tensor_problem"]

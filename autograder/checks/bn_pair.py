@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..catalog import join, msg
 from ..config import Assignment
 from ..rubric_base import Check
 from ..rubric_labs import PairAccuracyCheck, PairCompareCheck, PairEvaluateCheck, PairShapesCheck
@@ -36,7 +37,16 @@ def per_batch(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     return float(np.mean(losses)), float(np.mean(accuracies))
 
 
-@check("pair_shapes", "build_models(): the layer sizes of both models", phases=("pair_build",))
+def _linear(pairs: Any) -> str:
+    """Linear sizes as code shows them: `784→64, 64→10` (the same in every language)."""
+    return ", ".join(f"{a}→{b}" for a, b in pairs)
+
+
+def _batchnorm(features: list[int]) -> str:
+    return ", ".join(f"BatchNorm1d({n})" for n in features)
+
+
+@check("pair_shapes", msg("pair_shapes.title"), phases=("pair_build",))
 def check_pair_shapes(obs: Observations, cfg: PairShapesCheck, assignment: Assignment) -> Verdict:
     built = obs.phase("pair_build")
     problems = []
@@ -45,15 +55,15 @@ def check_pair_shapes(obs: Observations, cfg: PairShapesCheck, assignment: Assig
         linear = [(m["in"], m["out"]) for m in modules if m["type"] == "Linear"]
         found = [m["features"] for m in modules if "features" in m]
         if Counter(linear) != Counter(tuple(pair) for pair in cfg.linear):
-            problems.append(f"{name} has Linear {', '.join(f'{a}→{b}' for a, b in linear) or 'none'}; the lab's are "
-                            f"{', '.join(f'{a}→{b}' for a, b in cfg.linear)}")
+            problems.append(msg("pair_shapes.failed.linear" if linear else "pair_shapes.failed.linear.none",
+                                name=name, found=_linear(linear), expected=_linear(cfg.linear)))
         if Counter(found) != Counter(norms):
-            wanted = ", ".join(f"BatchNorm1d({n})" for n in norms) or "no BatchNorm"
-            problems.append(f"{name} has {', '.join(f'BatchNorm1d({n})' for n in found) or 'no BatchNorm'}; it needs {wanted}")
+            problems.append(msg("pair_shapes.failed.batchnorm.missing" if not found else
+                                "pair_shapes.failed.batchnorm.extra" if not norms else "pair_shapes.failed.batchnorm",
+                                name=name, found=_batchnorm(found), wanted=_batchnorm(norms)))
     if problems:
-        return failed("; ".join(problems) + ".")
-    return passed(f"Both models have Linear {', '.join(f'{a}→{b}' for a, b in cfg.linear)}; bn_model also "
-                  f"{', '.join(f'BatchNorm1d({n})' for n in cfg.batchnorm)}.")
+        return failed(msg("pair_shapes.failed", problems=join(problems)))
+    return passed(msg("pair_shapes.passed", linear=_linear(cfg.linear), batchnorm=_batchnorm(cfg.batchnorm)))
 
 
 def _blocks(ops: list[dict[str, Any]]) -> list[list[str]]:
@@ -69,8 +79,7 @@ def _blocks(ops: list[dict[str, Any]]) -> list[list[str]]:
     return blocks
 
 
-@check("pair_order", "bn_model: Linear, BatchNorm and ReLU in each hidden block; nn_model: no BatchNorm",
-       phases=("pair_build",))
+@check("pair_order", msg("pair_order.title"), phases=("pair_build",))
 def check_pair_order(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
     built = obs.phase("pair_build")
     shown = {name: " | ".join(" → ".join(block) for block in _blocks(built[name]["ops"])) for name in MODELS}
@@ -80,39 +89,38 @@ def check_pair_order(obs: Observations, cfg: Check, assignment: Assignment) -> V
                and all(sorted(block[1:]) == ["batch_norm", "relu"] for block in hidden_bn))
     good_nn = len(nn) >= 2 and nn[-1] == ["linear"] and all(block[1:] == ["relu"] for block in hidden_nn)
     if good_bn and good_nn and len(bn) == len(nn):
-        order = "BatchNorm → ReLU" if hidden_bn[0][1] == "batch_norm" else "ReLU → BatchNorm (the course's code)"
-        return passed(f"bn_model runs Linear then {order} in each hidden block; nn_model the same without BatchNorm.")
-    return failed(f"The outputs are computed by: bn_model {shown['bn_model'] or 'nothing'}; nn_model "
-                  f"{shown['nn_model'] or 'nothing'}. Each hidden block of bn_model is a Linear, a BatchNorm1d and a "
-                  "ReLU (either order: the lab's code puts ReLU first, the paper BatchNorm), then the output Linear; "
-                  "nn_model is the same without BatchNorm.")
+        batchnorm_first = hidden_bn[0][1] == "batch_norm"
+        return passed(msg("pair_order.passed.batchnorm_first" if batchnorm_first else "pair_order.passed.relu_first"))
+    nothing = msg("pair_order.nothing")
+    return failed(msg("pair_order.failed", bn_model=shown["bn_model"] or nothing,
+                      nn_model=shown["nn_model"] or nothing))
 
 
-@check("pair_train_mode", "train_epoch() runs the model in training mode", phases=("pair_train",))
+@check("pair_train_mode", msg("pair_train_mode.title"), phases=("pair_train",))
 def check_pair_train_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
     return train_mode_verdict(obs.phase("pair_train")["probe"], "train_epoch()")
 
 
-@check("pair_eval_mode", "evaluate() runs in eval mode without gradients", phases=("pair_evaluate",))
+@check("pair_eval_mode", msg("pair_eval_mode.title"), phases=("pair_evaluate",))
 def check_pair_eval_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
     return eval_mode_verdict(obs.phase("pair_evaluate"), assignment)
 
 
-@check("pair_evaluate", "evaluate(): the loss and accuracy the grader measures", phases=("pair_evaluate",))
+@check("pair_evaluate", msg("pair_evaluate.title"), phases=("pair_evaluate",))
 def check_pair_evaluate(obs: Observations, cfg: PairEvaluateCheck, assignment: Assignment) -> Verdict:
     seen = obs.phase("pair_evaluate")
     arrays = obs.arrays_npz("pair_evaluate.npz")
     loss, accuracy = per_batch(arrays["logits"], arrays["labels"])
     if seen["returned"] is None or None in seen["returned"]:
-        return failed(f"evaluate() must return two numbers, (loss, accuracy); it returned a {seen['returned_type']}.")
+        return failed(msg("pair_evaluate.failed.not_two_numbers", type=seen["returned_type"]))
     got_loss, got_accuracy = seen["returned"]
     if abs(got_accuracy - accuracy) > cfg.tolerance:
-        hint = " (a percentage? return a fraction)" if abs(got_accuracy / 100 - accuracy) <= cfg.tolerance else ""
-        return failed(f"evaluate() returned accuracy {got_accuracy:.4f}; in eval mode the model classifies "
-                      f"{accuracy:.4f} of the loader's images{hint}.")
+        percentage = abs(got_accuracy / 100 - accuracy) <= cfg.tolerance
+        return failed(msg("pair_evaluate.failed.accuracy.percentage" if percentage else
+                          "pair_evaluate.failed.accuracy", returned=got_accuracy, measured=accuracy))
     if not math.isclose(got_loss, loss, rel_tol=1e-3):
-        return failed(f"evaluate() returned loss {got_loss:.4f}; the mean of the batches' cross-entropy is {loss:.4f}.")
-    return passed(f"evaluate() returned loss {got_loss:.4f} and accuracy {got_accuracy:.4f}, as the grader measured.")
+        return failed(msg("pair_evaluate.failed.loss", returned=got_loss, measured=loss))
+    return passed(msg("pair_evaluate.passed", loss=got_loss, accuracy=got_accuracy))
 
 
 def _evaluate_faulty(obs: Observations, tolerance: float) -> bool:
@@ -128,20 +136,18 @@ def _evaluate_faulty(obs: Observations, tolerance: float) -> bool:
             or not math.isclose(returned[0], loss, rel_tol=1e-3))
 
 
-@check("pair_accuracy", "bn_model's test accuracy after training with train_epoch()", phases=("pair_train",),
+@check("pair_accuracy", msg("pair_accuracy.title"), phases=("pair_train",),
        asks=lambda cfg: {"pair_train": {"epochs": cfg.epochs, "train_samples": cfg.train_samples}})
 def check_pair_accuracy(obs: Observations, cfg: PairAccuracyCheck, assignment: Assignment) -> Verdict:
     run = obs.phase("pair_train")
     accuracy = measured_accuracy(obs)
-    what = (f"After {run['epochs']} epoch(s) of your train_epoch() on {run['samples']} images, bn_model classified "
-            f"{accuracy:.2%} of the 10000 hidden test images")
+    measured = {"epochs": run["epochs"], "samples": run["samples"], "accuracy": accuracy, "minimum": cfg.minimum}
     if accuracy >= cfg.minimum:
-        return passed(f"{what} (minimum {cfg.minimum:.0%}).")
-    return failed(f"{what}; at least {cfg.minimum:.0%} is needed. In train_epoch(): model.train(), then for each batch "
-                  "optimizer.zero_grad(), loss.backward(), optimizer.step().")
+        return passed(msg("pair_accuracy.passed", **measured))
+    return failed(msg("pair_accuracy.failed", **measured))
 
 
-@check("pair_compare", "compare(): both models trained, the last epoch reported as measured", phases=("pair_compare",),
+@check("pair_compare", msg("pair_compare.title"), phases=("pair_compare",),
        asks=lambda cfg: {"pair_compare": {"epochs": cfg.epochs, "train_samples": cfg.train_samples,
                                           "valid_batches": cfg.valid_batches}})
 def check_pair_compare(obs: Observations, cfg: PairCompareCheck, assignment: Assignment) -> Verdict:
@@ -151,27 +157,27 @@ def check_pair_compare(obs: Observations, cfg: PairCompareCheck, assignment: Ass
     broken = [key for key in lists if not reported.get(key) or len(reported[key]) != seen["epochs"]
               or any(pair is None or len(pair) != 2 or None in pair for pair in reported[key])]
     if broken:
-        return failed(f"compare() must return {', '.join(lists)}: each a list with one [bn, nn] pair of numbers per "
-                      f"epoch ({seen['epochs']} here); these are not: {', '.join(broken)}.")
+        return failed(msg("pair_compare.failed.not_lists", lists=join(lists, ", "), epochs=seen["epochs"],
+                          broken=join(broken, ", ")))
     if sorted(kinds) != [False, True]:
-        return failed(f"compare() trained {len(kinds)} models ({sum(kinds)} with BatchNorm); it should train one "
-                      "bn_model and one nn_model from build_models().")
+        return failed(msg("pair_compare.failed.models.one" if len(kinds) == 1 else "pair_compare.failed.models.many",
+                          models=len(kinds), batchnorm=sum(kinds)))
     if _evaluate_faulty(obs, cfg.tolerance):
-        return passed("compare() trained both models and returned one [bn, nn] pair per epoch (the values are not "
-                      "compared: evaluate() is already marked down by the `evaluate` check).")
+        return passed(msg("pair_compare.passed.not_compared"))
     arrays = obs.arrays_npz("pair_compare.npz")
     problems = []
     for split in ("train", "valid"):
+        train = split == "train"
         for position, with_bn in enumerate((True, False)):
             index = kinds.index(with_bn)
             loss, accuracy = per_batch(arrays[f"{split}_logits{index}"], arrays[f"{split}_labels{index}"])
             got_loss, got_accuracy = reported[f"{split}_losses"][-1][position], reported[f"{split}_accs"][-1][position]
             name = MODELS[position]
             if abs(got_accuracy - accuracy) > cfg.tolerance or not math.isclose(got_loss, loss, rel_tol=1e-3):
-                problems.append(f"the last {split} pair reports {name} loss {got_loss:.4f}, accuracy {got_accuracy:.4f}; "
-                                f"the grader measured {loss:.4f}, {accuracy:.4f} (eval mode, after training)")
+                problems.append(msg("pair_compare.failed.misreported.train" if train else
+                                    "pair_compare.failed.misreported.valid", model=name, loss=got_loss,
+                                    accuracy=got_accuracy, measured_loss=loss, measured_accuracy=accuracy))
     if problems:
-        return failed("compare(): " + "; ".join(problems) + ". Measure each model with evaluate() after its epoch.")
+        return failed(msg("pair_compare.failed", problems=join(problems)))
     valid = reported["valid_accs"][-1]
-    return passed(f"compare() trained both models and reported what the grader measured (last valid accuracy: "
-                  f"bn {valid[0]:.4f}, nn {valid[1]:.4f}).")
+    return passed(msg("pair_compare.passed", bn=valid[0], nn=valid[1]))

@@ -1,8 +1,9 @@
 """One sentence a beginner can act on, for the errors beginners hit most.
 
 Each rule is a pure function from a recorded error (`info`: kind, function, exception, message,
-as `probe/student.py` writes it) to a hint, or None. `describe_error` appends the first hint that
-applies. No torch here: this runs in the trusted process.
+as `probe/student.py` writes it) to a hint, a catalog message (`catalog/<language>/hints.po`), or
+None. `describe_error` appends the first hint that applies. No torch here: this runs in the
+trusted process.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from ..catalog import Msg, msg
 from ..environment import provided_names
 
 # The names the course's code imports, and the line that defines each.
@@ -25,51 +27,47 @@ COURSE_IMPORTS = {
     "plt": "import matplotlib.pyplot as plt",
 }
 
-Rule = Callable[[str, str], "str | None"]
+Rule = Callable[[str, str], "Msg | None"]
 
 
-def batchnorm2d(exception: str, message: str) -> str | None:
+def batchnorm2d(exception: str, message: str) -> Msg | None:
     if "expected 4D input" in message:
-        return ("You used BatchNorm2d, which is for images shaped N×C×H×W; after a Linear layer (N×features) "
-                "use torch.nn.BatchNorm1d.")
+        return msg("hints.batchnorm2d")
     return None
 
 
-def missing_module(exception: str, message: str) -> str | None:
+def missing_module(exception: str, message: str) -> Msg | None:
     found = re.search(r"No module named '([^']+)'", message)
     if exception != "ModuleNotFoundError" or not found:
         return None
-    return (f"Your file imports {found.group(1)}, which the grading environment does not have (it has: "
-            f"{provided_names()}); remove the import or keep it under `if __name__ == \"__main__\":`.")
+    return msg("hints.missing_module", module=found.group(1), provided=provided_names())
 
 
-def course_import(exception: str, message: str) -> str | None:
+def course_import(exception: str, message: str) -> Msg | None:
     found = re.match(r"name '(\w+)' is not defined", message)
     if exception != "NameError" or not found or found.group(1) not in COURSE_IMPORTS:
         return None
-    return f"Add `{COURSE_IMPORTS[found.group(1)]}` at the top of your file, with the other imports."
+    return msg("hints.course_import", line=COURSE_IMPORTS[found.group(1)])
 
 
-def unflattened_images(exception: str, message: str) -> str | None:
+def unflattened_images(exception: str, message: str) -> Msg | None:
     found = re.search(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)", message)
     if not found or found.group(2) != "28" or found.group(3) != "784":
         return None
-    return ("The first Linear layer expects 784 numbers per image, but got images of 28×28 pixels: flatten each "
-            "batch with X.view(-1, 28 * 28) before calling the model.")
+    return msg("hints.unflattened_images")
 
 
-def in_place_on_weight(exception: str, message: str) -> str | None:
+def in_place_on_weight(exception: str, message: str) -> Msg | None:
     if "leaf Variable that requires grad" not in message or "in-place operation" not in message:
         return None
-    return ("A layer's weight tracks gradients, and autograd forbids filling it in place while it does: fill it "
-            "inside `with torch.no_grad():` (as torch.nn.init does).")
+    return msg("hints.in_place_on_weight")
 
 
 RULES: tuple[Rule, ...] = (batchnorm2d, missing_module, course_import, unflattened_images, in_place_on_weight)
 
 
-def hint(info: dict[str, Any]) -> str | None:
-    """The first hint that applies to a raised error, or None."""
+def hint(info: dict[str, Any]) -> Msg | None:
+    """The first hint that applies to a raised error (a catalog message, in no language yet), or None."""
     if info.get("kind") not in ("raised", "unusable"):
         return None
     exception, message = str(info.get("exception", "")), str(info.get("message", ""))

@@ -27,16 +27,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..catalog import Msg, msg
+
 
 def xavier_var(fan_in: int, fan_out: int) -> float:
     return 2.0 / (fan_in + fan_out)
 
 
-REFERENCE_SCALES = {
-    "PyTorch's default init": lambda fan_in, fan_out: 1.0 / (3 * fan_in),
-    "He (Kaiming) init": lambda fan_in, fan_out: 2.0 / fan_in,
-    "N(0, 1)": lambda fan_in, fan_out: 1.0,
-}
+PYTORCH_DEFAULT = msg("init_stats.mistake.pytorch_default")
+HE_INIT = msg("init_stats.mistake.he")
+UNIT_NORMAL = msg("init_stats.mistake.unit_normal")
+REFERENCE_SCALES = (  # the common wrong inits, named (a catalog message) with the variance they give
+    (PYTORCH_DEFAULT, lambda fan_in, fan_out: 1.0 / (3 * fan_in)),
+    (HE_INIT, lambda fan_in, fan_out: 2.0 / fan_in),
+    (UNIT_NORMAL, lambda fan_in, fan_out: 1.0),
+)
 
 
 def normal_scale_interval(n: int, alpha: float) -> tuple[float, float]:
@@ -81,11 +86,12 @@ class LayerStats:
         lo, hi = self.interval
         return lo <= self.ratio <= hi and abs(self.mean_z) <= self.mean_limit
 
-    def closest_other(self) -> str | None:
-        """The common wrong init whose scale is nearest to the measured one, if nearer than Xavier's."""
+    def closest_other(self) -> Msg | None:
+        """The common wrong init whose scale is nearest to the measured one, if nearer than Xavier's
+        (a catalog message: a noun phrase, its `str` the English one)."""
         measured = self.std ** 2
         best, best_gap = None, abs(math.log(measured / self.expected_std ** 2))
-        for name, var in REFERENCE_SCALES.items():
+        for name, var in REFERENCE_SCALES:
             gap = abs(math.log(measured / var(self.fan_in, self.fan_out)))
             if gap < best_gap:
                 best, best_gap = name, gap
@@ -113,26 +119,31 @@ NORMAL_TAIL = math.erfc(math.sqrt(1.5))  # P(|Z| > sqrt(3)): beyond the bound of
 ROUNDING = 1e-6  # float32 rounding of a uniform bound
 
 
-def mistakes(scheme: str, law: str, fan_in: int, fan_out: int) -> dict[str, float]:
-    """The variances the common mistakes give, named as a student would fix them."""
+def named_mistakes(scheme: str, law: str, fan_in: int, fan_out: int) -> list[tuple[Msg, float]]:
+    """The variances the common mistakes give, named as a student would fix them (catalog
+    messages: noun phrases, in the order they are tried)."""
     var = SCHEMES[scheme](fan_in, fan_out)
-    named = {f"the other scheme ({SCHEME_NAMES[other]})": SCHEMES[other](fan_in, fan_out)
-             for other in ("he", "xavier") if other != scheme}
+    named = [(msg("init_stats.mistake.other_scheme", scheme=SCHEME_NAMES[other]), SCHEMES[other](fan_in, fan_out))
+             for other in ("he", "xavier") if other != scheme]
     if scheme == "unit":
-        named = {"Xavier init": xavier_var(fan_in, fan_out), "He (Kaiming) init": 2.0 / fan_in}
+        named = [(msg("init_stats.mistake.xavier"), xavier_var(fan_in, fan_out)), (HE_INIT, 2.0 / fan_in)]
     if scheme == "he" and fan_in != fan_out:
-        named["fan_out used in place of fan_in (nn.Linear's weight is (fan_out, fan_in): fan_in is weight.shape[1])"] \
-            = 2.0 / fan_out
-    named["a missing factor 2"] = var / 2
+        named.append((msg("init_stats.mistake.swapped_fans"), 2.0 / fan_out))
+    named.append((msg("init_stats.mistake.missing_two"), var / 2))
     if law == "normal":
-        named["the variance used as the standard deviation (std is the square root of the variance)"] = var ** 2
-        named["the uniform bound a used as the standard deviation"] = 3 * var
+        named.append((msg("init_stats.mistake.variance_as_std"), var ** 2))
+        named.append((msg("init_stats.mistake.bound_as_std"), 3 * var))
     else:
-        named["a bound without its square root (a = √(6/…), not 6/…)"] = 3 * var ** 2
-        named["the standard deviation used as the bound a (a = √3 · std)"] = var / 3
-    named["PyTorch's default init"] = 1.0 / (3 * fan_in)
-    named["N(0, 1)"] = 1.0
+        named.append((msg("init_stats.mistake.no_square_root"), 3 * var ** 2))
+        named.append((msg("init_stats.mistake.std_as_bound"), var / 3))
+    named.append((PYTORCH_DEFAULT, 1.0 / (3 * fan_in)))
+    named.append((UNIT_NORMAL, 1.0))
     return named
+
+
+def mistakes(scheme: str, law: str, fan_in: int, fan_out: int) -> dict[str, float]:
+    """The same, named in English (the calibration script's table)."""
+    return {str(name): var for name, var in named_mistakes(scheme, law, fan_in, fan_out)}
 
 
 @dataclass(frozen=True)
@@ -169,11 +180,12 @@ class LawStats:
     def ok(self) -> bool:
         return self.scale_ok and self.mean_ok and self.law_ok
 
-    def likely_mistake(self) -> str | None:
-        """The common mistake whose variance is nearest the measured one, if nearer than the right one."""
+    def likely_mistake(self) -> Msg | None:
+        """The common mistake whose variance is nearest the measured one, if nearer than the right one
+        (a catalog message: a noun phrase, its `str` the English one)."""
         measured = self.std ** 2
         best, best_gap = None, abs(math.log(measured / self.expected_std ** 2)) if measured > 0 else math.inf
-        for name, var in mistakes(self.scheme, self.law, self.fan_in, self.fan_out).items():
+        for name, var in named_mistakes(self.scheme, self.law, self.fan_in, self.fan_out):
             gap = abs(math.log(measured / var)) if measured > 0 else math.inf
             if gap < best_gap:
                 best, best_gap = name, gap

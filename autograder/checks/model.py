@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from ..catalog import Joined, Msg, join, msg
 from ..config import Assignment
 from ..rubric import DropoutCheck, InitCheck, OrderCheck, ShapesCheck
 from ..rubric_labs import ArchitectureCheck
@@ -21,21 +22,23 @@ OP_NAMES = {"linear": "Linear", "batch_norm": "BatchNorm", "relu": "ReLU", "drop
             "log_softmax": "log_softmax", "softmax": "softmax"}
 
 
-def _arrow(pairs: list[tuple[int, int]] | list[list[int]]) -> str:
-    return ", ".join(f"{a}→{b}" for a, b in pairs) or "none"
+def _arrow(pairs: list[tuple[int, int]] | list[list[int]]) -> Joined | Msg:
+    return join((f"{a}→{b}" for a, b in pairs), ", ") if pairs else msg("shapes.none")
 
 
-def _difference(first: list[dict[str, Any]], later: list[dict[str, Any]]) -> str | None:
+def _difference(first: list[dict[str, Any]], later: list[dict[str, Any]]) -> Msg | None:
     """How a later build differs from the first, in words; None when it is the same model."""
     def layers(modules: list[dict[str, Any]]) -> list[str]:
         return [f"{m['type']}({', '.join(str(m[k]) for k in ('in', 'out', 'features', 'p') if k in m)})"
                 for m in modules if m.get("name")]
+
+    def shown(modules: list[dict[str, Any]]) -> Joined | Msg:
+        return join(layers(modules), ", ") if layers(modules) else msg("model.no_layers")
     if layers(first) != layers(later):
-        return f"first {', '.join(layers(first)) or 'no layers'}; later {', '.join(layers(later)) or 'no layers'}"
+        return msg("model.difference.layers", first=shown(first), later=shown(later))
     for a, b in zip(first, later):
         if "std" in a and "std" in b and a["std"] > 0 and abs(b["std"] / a["std"] - 1) > 0.2:
-            return (f"the weight of Linear {a['in']}→{a['out']} is initialised differently (std {a['std']:.4f} "
-                    f"the first time, {b['std']:.4f} later)")
+            return msg("model.difference.init", fan_in=a["in"], fan_out=a["out"], first=a["std"], later=b["std"])
     return None
 
 
@@ -51,14 +54,11 @@ def same_model_every_time(obs: Observations) -> None:
     for number, build in enumerate(builds[1:], start=2):
         difference = _difference(first, build.get("modules") or [])
         if difference:
-            raise Unavailable(f"build_model() returned a different model on call {number} of {len(builds)} "
-                              f"({difference}). The grader judges the model it trains, so build_model() must build "
-                              "the same model every time it is called.",
-                              "build_model() returns different models", key="different models")
+            raise Unavailable(msg("model.different_models", call=number, calls=len(builds), difference=difference),
+                              msg("model.different_models.short"), key="different models")
 
 
-@check("shapes", lambda cfg: "Layer sizes (Linear and BatchNorm1d)" if cfg.batchnorm else "Layer sizes (Linear)",
-       phases=("build",))
+@check("shapes", lambda cfg: msg("shapes.title.batchnorm" if cfg.batchnorm else "shapes.title"), phases=("build",))
 def check_shapes(obs: Observations, cfg: ShapesCheck, assignment: Assignment) -> Verdict:
     same_model_every_time(obs)
     modules = obs.phase("build")["modules"]
@@ -68,20 +68,20 @@ def check_shapes(obs: Observations, cfg: ShapesCheck, assignment: Assignment) ->
     want_linear = [tuple(pair) for pair in cfg.linear]
     problems = []
     if Counter(linear) != Counter(want_linear):
-        problems.append(f"Linear layers are {_arrow(linear)}; the lab asks for {_arrow(want_linear)}")
+        problems.append(msg("shapes.failed.linear", found=_arrow(linear), expected=_arrow(want_linear)))
     if Counter(norms) != Counter(cfg.batchnorm):
-        sizes = ", ".join(f"BatchNorm1d({n})" for n in norms) or "no BatchNorm layer"
-        wanted = ", ".join(f"BatchNorm1d({n})" for n in cfg.batchnorm)
-        problems.append(f"found {sizes}; the lab asks for {wanted} (one per hidden layer)" if wanted else
-                        f"found {sizes}; this lab's model has no BatchNorm layer")
+        sizes = join((f"BatchNorm1d({n})" for n in norms), ", ") if norms else msg("shapes.no_batchnorm")
+        wanted = join((f"BatchNorm1d({n})" for n in cfg.batchnorm), ", ")
+        problems.append(msg("shapes.failed.batchnorm", found=sizes, expected=wanted) if cfg.batchnorm else
+                        msg("shapes.failed.batchnorm.unwanted", found=sizes))
     elif norm_types - {"BatchNorm1d"}:
-        problems.append(f"you used {', '.join(sorted(norm_types - {'BatchNorm1d'}))}; after a Linear layer use "
-                        "torch.nn.BatchNorm1d (BatchNorm2d is for images shaped N×C×H×W)")
+        problems.append(msg("shapes.failed.not_1d", used=join(sorted(norm_types - {"BatchNorm1d"}), ", ")))
     if problems:
-        text = "; ".join(problems)
-        return failed(text[:1].upper() + text[1:] + ".")
-    norms_text = f" and {len(norms)} BatchNorm1d layers" if norms else ""
-    return passed(f"Linear {_arrow(linear)}{norms_text}, as asked.")
+        return failed(join(problems, " "))  # each problem is a sentence
+    if norms:
+        return passed(msg("shapes.passed.batchnorm.one" if len(norms) == 1 else "shapes.passed.batchnorm.many",
+                          linear=_arrow(linear), count=len(norms)))
+    return passed(msg("shapes.passed", linear=_arrow(linear)))
 
 
 def forward_pass(obs: Observations) -> dict[str, Any]:
@@ -103,11 +103,11 @@ def _ran(ops: list[dict[str, Any]]) -> list[str]:
     return [op["kind"] for op in ops]
 
 
-def _pretty(kinds: list[str]) -> str:
-    return " → ".join(OP_NAMES.get(kind, kind) for kind in kinds) or "nothing"
+def _pretty(kinds: list[str]) -> Joined | Msg:
+    return join((OP_NAMES.get(kind, kind) for kind in kinds), " → ") if kinds else msg("order.nothing")
 
 
-@check("order", lambda cfg: f"Block order {_pretty(cfg.block)}", phases=("build",))
+@check("order", lambda cfg: msg("order.title", block=_pretty(cfg.block)), phases=("build",))
 def check_order(obs: Observations, cfg: OrderCheck, assignment: Assignment) -> Verdict:
     build = forward_pass(obs)
     kinds = _ran(live_ops(build))
@@ -116,37 +116,39 @@ def check_order(obs: Observations, cfg: OrderCheck, assignment: Assignment) -> V
         kinds = kinds[:-1]
     expected = cfg.block * cfg.hidden_blocks + ["linear"]
     if kinds == expected:
-        return passed(f"A forward pass ran {_pretty(kinds)}.")
-    hint = ""
+        return passed(msg("order.passed", ran=_pretty(kinds)))
+    sentences = [msg("order.failed", ran=_pretty(kinds), block=_pretty(cfg.block), blocks=cfg.hidden_blocks)]
     if "softmax" in kinds:
-        hint = " Do not end the model with softmax: CrossEntropyLoss applies log-softmax itself."
+        sentences.append(msg("order.hint.softmax"))
     elif kinds and kinds[-1] != "linear":
-        hint = " The last layer should be the output Linear layer."
+        sentences.append(msg("order.hint.last_not_linear"))
     if dead:
-        hint += (f" {dead} more ops ran, but the model's output does not depend on them (a branch multiplied by 0 "
-                 "or thrown away): only what the output is computed from counts.")
-    return failed(f"The output of your model is computed by {_pretty(kinds)}; each hidden block should run "
-                  f"{_pretty(cfg.block)}, {cfg.hidden_blocks} blocks, then the output Linear.{hint}")
+        sentences.append(msg("order.hint.dead.one" if dead == 1 else "order.hint.dead.many", count=dead))
+    return failed(join(sentences, " "))
 
 
-@check("dropout", "Dropout probability", phases=("build",))
+@check("dropout", msg("dropout.title"), phases=("build",))
 def check_dropout(obs: Observations, cfg: DropoutCheck, assignment: Assignment) -> Verdict:
     ps = [op["p"] for op in live_ops(forward_pass(obs)) if op["kind"] == "dropout"]
     if not ps:
-        return failed(f"No dropout ran in a training-mode forward pass; add Dropout(p={cfg.p}) after each ReLU.")
+        return failed(msg("dropout.failed.none_ran", p=cfg.p))
     wrong = sorted({p for p in ps if abs(p - cfg.p) > 1e-9})
     if wrong:
-        return failed(f"Dropout ran with p = {', '.join(f'{p:g}' for p in wrong)}; the lab asks for p={cfg.p}.")
-    return passed(f"Dropout ran {len(ps)} times, always with p={cfg.p}.")
+        return failed(msg("dropout.failed.wrong_p", found=join((f"{p:g}" for p in wrong), ", "), p=cfg.p))
+    return passed(msg("dropout.passed.one" if len(ps) == 1 else "dropout.passed.many", count=len(ps), p=cfg.p))
 
 
-@check("init", lambda cfg: "Xavier initialisation of the Linear weights" if cfg.scheme == "xavier"
-       else "N(0, 1) initialisation of the Linear weights (torch.nn.init.normal_)", phases=("build",))
+def _init_title(cfg: InitCheck) -> Msg:
+    xavier = cfg.scheme == "xavier"
+    return msg("init.title.xavier" if xavier else "init.title.normal")
+
+
+@check("init", _init_title, phases=("build",))
 def check_init(obs: Observations, cfg: InitCheck, assignment: Assignment) -> Verdict:
     same_model_every_time(obs)
     names = obs.phase("build")["weights"]
     if not names:
-        return failed("The model has no torch.nn.Linear layer whose weight could be checked.")
+        return failed(msg("init.failed.no_linear"))
     weights = obs.arrays("init.safetensors")
     if cfg.scheme == "normal":
         return _standard_normal(weights, names, cfg)
@@ -155,20 +157,20 @@ def check_init(obs: Observations, cfg: InitCheck, assignment: Assignment) -> Ver
     for name in names:
         stats = layer_stats(weights[name], alpha)
         lo, hi = stats.interval
-        line = (f"Linear {stats.fan_in}→{stats.fan_out}: weight std {stats.std:.4f}, Xavier expects "
-                f"{stats.expected_std:.4f} (accepted {stats.expected_std * lo ** 0.5:.4f}–{stats.expected_std * hi ** 0.5:.4f})")
+        shown = dict(fan_in=stats.fan_in, fan_out=stats.fan_out, std=stats.std, expected=stats.expected_std,
+                     low=stats.expected_std * lo ** 0.5, high=stats.expected_std * hi ** 0.5)
+        line = msg("init.xavier.layer", **shown)
         if not stats.ok:
             if not (lo <= stats.ratio <= hi):
-                other = stats.closest_other()
-                line += f", which looks like {other}" if other else ""
+                other = stats.closest_other()  # the name of an init (init_stats.REFERENCE_SCALES)
+                line = msg("init.xavier.layer.looks_like", other=other, **shown) if other else line
             else:
-                line += f", but the mean is {stats.mean_z * stats.expected_std:+.4f}, not 0"
+                line = msg("init.xavier.layer.mean", mean=stats.mean_z * stats.expected_std, **shown)
             bad.append(line)
         lines.append(line)
     if bad:
-        return failed("Not Xavier-initialised: " + "; ".join(bad) + ". Use torch.nn.init.xavier_uniform_ "
-                      "(or xavier_normal_) on each Linear weight inside build_model().")
-    return passed("; ".join(lines) + ".")
+        return failed(msg("init.failed.xavier", problems=join(bad)))
+    return passed(msg("init.passed", layers=join(lines)))
 
 
 def _standard_normal(weights: dict[str, Any], names: list[str], cfg: InitCheck) -> Verdict:
@@ -179,24 +181,25 @@ def _standard_normal(weights: dict[str, Any], names: list[str], cfg: InitCheck) 
     for name in names:
         stats = law_stats(weights[name], "unit", "normal", alpha)
         lo, hi = stats.interval
-        line = f"Linear {stats.fan_in}→{stats.fan_out}: weight std {stats.std:.4f} (N(0, 1): accepted {lo ** 0.5:.4f}–{hi ** 0.5:.4f})"
+        shown = dict(fan_in=stats.fan_in, fan_out=stats.fan_out, std=stats.std, low=lo ** 0.5, high=hi ** 0.5)
+        line = msg("init.normal.layer", **shown)
         if not stats.scale_ok:
-            mistake = stats.likely_mistake()
-            bad.append(line + (f", which looks like {mistake}" if mistake else ""))
+            mistake = stats.likely_mistake()  # the name of a mistake (init_stats.mistakes)
+            bad.append(msg("init.normal.layer.looks_like", mistake=mistake, **shown) if mistake else line)
         elif not stats.ok:
-            bad.append(line + ", but the values are not normally distributed around 0")
+            bad.append(msg("init.normal.layer.not_normal", **shown))
         lines.append(line)
     if bad:
-        return failed("Not N(0, 1): " + "; ".join(bad) + ". Initialise each Linear weight with "
-                      "torch.nn.init.normal_(linear.weight), as the lab does.")
-    return passed("; ".join(lines) + ".")
+        return failed(msg("init.failed.normal", problems=join(bad)))
+    return passed(msg("init.passed", layers=join(lines)))
 
 def _layers(pairs: list[tuple[int, int]] | list[list[int]], activation: str) -> str:
     name = {"sigmoid": "Sigmoid", "relu": "ReLU", "none": ""}[activation]
     return " → ".join(f"Linear({a}, {b})" + (f" → {name}" if name else "") for a, b in pairs)
 
 
-@check("architecture", lambda cfg: f"{cfg.builder}(): {_layers(cfg.layers, cfg.activation)}", phases=("architectures",),
+@check("architecture", lambda cfg: msg("architecture.title", builder=cfg.builder,
+                                       layers=_layers(cfg.layers, cfg.activation)), phases=("architectures",),
        asks=lambda cfg: {"architectures": {cfg.builder: cfg.layers[0][0]}})
 def check_architecture(obs: Observations, cfg: ArchitectureCheck, assignment: Assignment) -> Verdict:
     """The layers one builder's model runs, in order, judged from a forward pass (any style)."""
@@ -209,13 +212,15 @@ def check_architecture(obs: Observations, cfg: ArchitectureCheck, assignment: As
     expected = [step for pair in cfg.layers for step in (("linear", tuple(pair)), *after)]
     unbiased = sum(op["kind"] == "linear" and op.get("bias") is False for op in ran)
     if seen == expected and cfg.bias and unbiased:
-        return failed(f"{unbiased} Linear layer(s) of {cfg.builder}() have no bias (bias=False): without it the "
-                      "decision boundary must pass through 0. Use torch.nn.Linear(in, out, bias=True), the default.")
+        return failed(msg("architecture.failed.no_bias.one" if unbiased == 1 else "architecture.failed.no_bias.many",
+                          count=unbiased, builder=cfg.builder))
     if seen == expected:
-        return passed(f"A forward pass ran {_layers(cfg.layers, cfg.activation)}.")
+        return passed(msg("architecture.passed", layers=_layers(cfg.layers, cfg.activation)))
     shown = " → ".join(f"Linear({a}, {b})" if kind == "linear" else kind.capitalize() for kind, (a, b) in seen)
-    each = ("" if cfg.activation == "none" else f" (each Linear followed by its {cfg.activation})")
-    hint = (" Return the Linear layer's output (the logits): F.cross_entropy applies the softmax itself."
-            if cfg.activation == "none" and any(kind in ("softmax", "log_softmax") for kind, _ in seen) else "")
-    return failed(f"A forward pass of {cfg.builder}() ran {shown or 'nothing'}; the lab's model is "
-                  f"{_layers(cfg.layers, cfg.activation)}{each}.{hint}")
+    plain = cfg.activation == "none"  # no activation after the Linear layers
+    sentences = [msg("architecture.failed" if plain else "architecture.failed.each",
+                     builder=cfg.builder, ran=shown or msg("architecture.nothing"),
+                     layers=_layers(cfg.layers, cfg.activation), activation=cfg.activation)]
+    if plain and any(kind in ("softmax", "log_softmax") for kind, _ in seen):
+        sentences.append(msg("architecture.hint.logits"))
+    return failed(join(sentences, " "))

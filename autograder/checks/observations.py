@@ -18,10 +18,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..catalog import SOURCE, Text, render
+from ..catalog import SOURCE, Text, join, msg, render
 from ..config import Limits
 from ..source import guard_advice
-from ..sandbox.protocol import GRADER_FAILED, Outcome, label
+from ..sandbox.protocol import GRADER_FAILED, Outcome, label, phase_text
 
 MAX_JSON_BYTES = 4 * 1024 * 1024
 MAX_ARRAY_BYTES = 16 * 1024 * 1024
@@ -40,7 +40,7 @@ def read_child_file(path: Path, limit: int) -> bytes | None:
         if not stat.S_ISREG(info.st_mode):
             return None
         if info.st_size > limit:
-            raise Unavailable(f"the grader rejected an oversized observation file ({path.name})")
+            raise Unavailable(msg("observations.oversized_file", file=path.name))
         return handle.read(limit + 1)[:limit]
 
 
@@ -85,7 +85,7 @@ class Observations:
     outcome: Outcome
     limits: Limits
     submission_name: str
-    locate: Callable[[int], str]  # a line of the module -> "file line N" or "file cell C, line L"
+    locate: Callable[[int], Text]  # a line of the module -> "file line N" or "file cell C, line L"
     test_labels: np.ndarray | None = None
 
     @property
@@ -103,21 +103,21 @@ class Observations:
     def _raw(self, name: str) -> bytes:
         raw = self._read_bytes(name, MAX_ARRAY_BYTES)
         if raw is None:
-            raise Unavailable(f"the grader found no usable {name} from your run")
+            raise Unavailable(msg("observations.no_file", file=name))
         return raw
 
     def array(self, name: str) -> np.ndarray:
         try:
             return np.load(io.BytesIO(self._raw(name)), allow_pickle=False)
         except ValueError as exc:
-            raise Unavailable(f"the grader could not read {name} from your run ({exc})") from None
+            raise Unavailable(msg("observations.unreadable_file", file=name, error=str(exc))) from None
 
     def arrays_npz(self, name: str) -> dict[str, np.ndarray]:
         try:
             with np.load(io.BytesIO(self._raw(name)), allow_pickle=False) as archive:
                 return {key: archive[key] for key in archive.files}
         except ValueError as exc:
-            raise Unavailable(f"the grader could not read {name} from your run ({exc})") from None
+            raise Unavailable(msg("observations.unreadable_file", file=name, error=str(exc))) from None
 
     def arrays(self, name: str) -> dict[str, np.ndarray]:
         """A safetensors file as numpy arrays (never pickle)."""
@@ -126,35 +126,32 @@ class Observations:
         try:
             return load(self._raw(name))
         except Exception as exc:  # safetensors raises its own error type for malformed files
-            raise Unavailable(f"the grader could not read {name} from your run ({exc})") from None
+            raise Unavailable(msg("observations.unreadable_file", file=name, error=str(exc))) from None
 
     # -- phases -----------------------------------------------------------------------------------
 
-    def _stop_reason(self) -> str:
-        outcome = self.outcome
+    def _stop_reason(self) -> Text:
+        """How the child ended, as what "your code" did: "Your code <reason> while the grader was running ..."."""
+        outcome, limits = self.outcome, self.limits
         if outcome.limit == "processes":
-            return (f"ran more than {self.limits.processes} processes at once, more than the sandbox allows "
-                    "(a fork flood?), and was stopped")
+            return msg("observations.stopped.processes", processes=limits.processes)
         if outcome.limit == "cpu":
-            return (f"used up its {self.limits.cpu_s:g} s of CPU time (the limit counts computing time, "
-                    "so it is the same on a busy machine) and was stopped")
-        if outcome.limit == "wall" and outcome.cpu_s < self.limits.wall_s / 4:
-            return (f"was still running after {self.limits.wall_s:g} s while using only {outcome.cpu_s:.0f} s of CPU "
-                    "time, so it was mostly waiting (time.sleep(), input(), a download?), and was stopped")
+            return msg("observations.stopped.cpu", cpu_s=limits.cpu_s)
+        if outcome.limit == "wall" and outcome.cpu_s < limits.wall_s / 4:
+            return msg("observations.stopped.waiting", wall_s=limits.wall_s, cpu_s=outcome.cpu_s)
         if outcome.limit == "wall":  # computing, yet slower than the clock allows: the machine, not the student
-            return (f"was stopped by the {self.limits.wall_s:g} s wall-clock backstop after {outcome.cpu_s:.0f} s of CPU "
-                    "time, within its CPU budget: the grading machine was overloaded (tell your TA; a re-run grades it)")
+            return msg("observations.stopped.overloaded", wall_s=limits.wall_s, cpu_s=outcome.cpu_s)
         if outcome.signal == signal.SIGXFSZ:
-            return f"wrote more than {self.file_mb} MB (printed output counts)"
+            return msg("observations.stopped.file_size", file_mb=self.file_mb)
         if outcome.signal is not None:
             name = signal.Signals(outcome.signal).name if outcome.signal in signal.valid_signals() else outcome.signal
-            hint = " (a segmentation fault)" if outcome.signal == signal.SIGSEGV else ""
-            return f"crashed with signal {name}{hint}"
+            return msg("observations.stopped.signal.segfault" if outcome.signal == signal.SIGSEGV
+                       else "observations.stopped.signal", signal=name)
         if outcome.exit_code == GRADER_FAILED:
-            return "stopped on an internal grader error (the traceback is in the printed output; tell your TA)"
+            return msg("observations.stopped.grader_failed")
         if outcome.exit_code is not None:
-            return f"ended the process itself (exit code {outcome.exit_code}: sys.exit() or os._exit() in your code?)"
-        return "stopped because the grader's worker process died (not caused by your file, as far as the grader can tell)"
+            return msg("observations.stopped.exit", exit_code=outcome.exit_code)
+        return msg("observations.stopped.worker_died")
 
     def phase(self, name: str) -> dict[str, Any]:
         """The payload of phase `name`, or the exception that explains why there is none."""
@@ -163,12 +160,12 @@ class Observations:
         if raw is None:
             seen = self.progress()
             where = seen[-1] if seen and seen[-1] != "done" else name
-            reason = self._stop_reason()
-            running = label(where)
-            short, cause = f"your code stopped in {running}", f"Your code {reason} while the grader was running {running}."
+            reason, running = self._stop_reason(), phase_text(where)
+            short = msg("observations.short.stopped_in", phase=running)
+            cause = msg("observations.stopped_while", reason=reason, phase=running)
             if where == name:
                 raise Unavailable(cause, short)
-            raise Unavailable(f"Not run: your code {reason} earlier, while the grader was running {running}.", short, cause)
+            raise Unavailable(msg("observations.not_run.stopped_earlier", reason=reason, phase=running), short, cause)
         payload = self._parse(raw, name)
         if not payload.get("ok"):
             self.raise_student_error(payload.get("error") or {})
@@ -181,66 +178,77 @@ class Observations:
         except ValueError:
             payload = None
         if not isinstance(payload, dict):
-            raise Unavailable(f"the grader could not read its observations of {label(name)}")
+            raise Unavailable(msg("observations.unreadable_phase", phase=phase_text(name)))
         return payload
 
     def _require_import(self) -> None:
         """Every check needs the module: say once, the same way everywhere, why it is not there."""
         raw = self._read_bytes("obs/import.json", MAX_JSON_BYTES)
         if raw is None:
-            raise Unavailable(f"Importing your file {self._stop_reason()}, so nothing could be checked. "
-                              + guard_advice(self.submission_name.endswith(".ipynb")), "importing your file did not finish")
+            raise Unavailable(msg("observations.import_stopped", reason=self._stop_reason(),
+                                  advice=guard_advice(self.submission_name.endswith(".ipynb"))),
+                              msg("observations.short.import_stopped"))
         payload = self._parse(raw, "import")
         if not payload.get("ok"):
-            raise Unavailable("Your file could not be imported, so nothing could be checked. "
-                              + describe_error(payload.get("error") or {}, self.submission_name, self.locate, self.file_mb),
-                              "your file could not be imported")
+            error = describe_error(payload.get("error") or {}, self.submission_name, self.locate, self.file_mb)
+            raise Unavailable(msg("observations.import_failed", error=error), msg("observations.short.import_failed"))
 
     def raise_student_error(self, info: dict[str, Any]) -> None:
         function, exception = info.get("function", "?"), info.get("exception")
-        called = "importing your file" if function == "<import>" else f"`{function}()`"
-        short = f"{called} raised {exception}" if exception else f"{called} did not give the grader what it needs"
+        if function == "<import>":
+            short = (msg("observations.short.raised.import", exception=exception) if exception
+                     else msg("observations.short.no_result.import"))
+        else:
+            short = (msg("observations.short.raised", function=function, exception=exception) if exception
+                     else msg("observations.short.no_result", function=function))
         key = f"{exception}: {info.get('message')}" if exception else None
         raise Unavailable(describe_error(info, self.submission_name, self.locate, self.file_mb), short, key=key,
                           located=bool(info.get("first")))
 
 
-def _where(frame: dict[str, Any] | None, locate: Callable[[int], str]) -> str:
+def _where(frame: dict[str, Any] | None, locate: Callable[[int], Text]) -> Text | None:
     if not frame or not isinstance(frame.get("line"), int):
-        return ""
-    return f"{locate(frame['line'])} (in {frame.get('function')}): `{frame.get('code', '')}`"
+        return None
+    return msg("observations.where", place=locate(frame["line"]), function=frame.get("function"),
+               code=frame.get("code", ""))
 
 
-def describe_error(info: dict[str, Any], file: str, locate: Callable[[int], str], file_mb: int | None = None) -> str:
+def describe_error(info: dict[str, Any], file: str, locate: Callable[[int], Text], file_mb: int | None = None) -> Text:
     """A student-facing sentence for an error recorded by the probe, ending with a hint from
     `hints.py` when one applies."""
     from .hints import hint
     kind = info.get("kind")
     function = str(info.get("function", "?"))
-    called = "Importing your file" if function == "<import>" else f"`{function}()`"
     if kind == "missing":
-        return f"{file} has no function `{function}()`: keep the skeleton's function names and arguments."
+        return msg("observations.error.missing", file=file, function=function)
     if kind == "returned_none":
-        return f"`{function}()` returned None: it must return its result (a missing `return`?)."
+        return msg("observations.error.returned_none", function=function)
     if kind == "wrong_type":
-        return f"`{function}()` must return {info.get('expected')}, but returned a {info.get('got')}."
+        return msg("observations.error.wrong_type", function=function, expected=info.get("expected"),
+                   got=info.get("got"))
     if kind == "unusable":
-        return (f"The grader could not use what your code gave it while running {label(function)}: "
-                f"{info.get('exception')}: {info.get('message')}")
-    exception = info.get("exception", "an exception")
-    message = f"{called} raised {exception}"
+        return msg("observations.error.unusable", phase=phase_text(function), exception=info.get("exception"),
+                   message=info.get("message"))
+    exception = info.get("exception") or msg("observations.error.an_exception")
+    # What follows "<function> raised <exception>", each part with its own leading separator.
+    details: list[Text] = []
     if info.get("message"):
-        message += f": {info['message']}"
+        details.append(f": {info['message']}")
     if "[Errno 27]" in str(info.get("message", "")) and file_mb:
-        message += f" (your code wrote more than {file_mb} MB, the sandbox's limit per file; printed output counts)"
+        details.append(msg("observations.error.file_limit", file_mb=file_mb))
     if exception == "SystemExit":
-        message += " (sys.exit() stops the grader too: put script code under `if __name__ == \"__main__\":`)"
+        details.append(msg("observations.error.system_exit"))
     first, last = _where(info.get("first"), locate), _where(info.get("last"), locate)
     if first:
-        message += f" — at {first}"
+        details.append(msg("observations.error.at", where=first))
     if last:
-        message += f"; the error came from {last}"
+        details.append(msg("observations.error.came_from", where=last))
+    message = (msg("observations.error.raised.import", exception=exception, details=join(details, "")) if
+               function == "<import>" else
+               msg("observations.error.raised", function=function, exception=exception, details=join(details, "")))
     advice = hint(info)
-    if advice:
-        message += ("" if message.endswith(".") else ".") + " " + advice
+    if advice:  # the hint starts a new sentence (the error may end with one of the student's, period included)
+        ends = render(message, SOURCE).endswith(".")
+        message = msg("observations.error.hint" if ends else "observations.error.hint.period", error=message,
+                      hint=advice)
     return message

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from ..catalog import Msg, join, msg
 from ..config import Assignment
 from ..rubric_base import Check
 from ..rubric_labs import BceLossCheck, XorFitCheck
@@ -25,15 +26,15 @@ X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 Y = [[0.0], [1.0], [1.0], [0.0]]
 
 
-@check("xor_data", "xor_data(): the four XOR points", phases=("xor_data",))
+@check("xor_data", msg("xor_data.title"), phases=("xor_data",))
 def check_xor_data(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
     data = obs.phase("xor_data")
-    advice = "use torch.FloatTensor (BCELoss and Linear need floats)"
-    problems = [p for p in (tensor_problem("X", data["X"], X, "float", advice, "XOR's"),
-                            tensor_problem("Y", data["Y"], Y, "float", advice, "XOR's")) if p]
+    advice, whose = msg("xor_data.float_advice"), msg("xor_data.whose")
+    problems = [p for p in (tensor_problem("X", data["X"], X, "float", advice, whose),
+                            tensor_problem("Y", data["Y"], Y, "float", advice, whose)) if p]
     if problems:
-        return failed("; ".join(problems) + ".")
-    return passed("X and Y are the four XOR points and their labels, as float tensors.")
+        return failed(msg("xor_data.failed", problems=join(problems)))
+    return passed(msg("xor_data.passed"))
 
 
 def binary_cross_entropy(p: list[float], y: list[float]) -> float:
@@ -41,23 +42,21 @@ def binary_cross_entropy(p: list[float], y: list[float]) -> float:
     return -sum(t * math.log(q) + (1 - t) * math.log(1 - q) for q, t in zip(p, y)) / len(p)
 
 
-@check("bce_loss", "Binary cross-entropy loss (BCELoss)", phases=("xor_loss",))
+@check("bce_loss", msg("bce_loss.title"), phases=("xor_loss",))
 def check_bce_loss(obs: Observations, cfg: BceLossCheck, assignment: Assignment) -> Verdict:
     for case in obs.phase("xor_loss")["cases"]:
         expected = binary_cross_entropy(case["p"], case["y"])
         if case["value"] is None or not math.isclose(case["value"], expected, rel_tol=cfg.rtol, abs_tol=1e-6):
-            return failed(f"On {len(case['p'])} probabilities your criterion gave {case['value']}, but the binary "
-                          f"cross-entropy is {expected:.5f}. Use torch.nn.BCELoss(): the model ends in a sigmoid, "
-                          "so its outputs are probabilities.")
-    return passed("Your criterion computes the mean binary cross-entropy.")
+            return failed(msg("bce_loss.failed", count=len(case["p"]), value=case["value"], expected=expected))
+    return passed(msg("bce_loss.passed"))
 
 
 def _number(value: float | None) -> str:
     return "?" if value is None else f"{value:.4f}"
 
 
-def _fit_title(cfg: XorFitCheck) -> str:
-    return f"{cfg.builder}() trained by your train(): {'learns XOR' if cfg.fits else 'cannot learn XOR'}"
+def _fit_title(cfg: XorFitCheck) -> Msg:
+    return msg("xor_fit.title.learns" if cfg.fits else "xor_fit.title.cannot_learn", builder=cfg.builder)
 
 
 @check("xor_fit", _fit_title, phases=("xor_train", "optimizer"),
@@ -67,43 +66,37 @@ def check_xor_fit(obs: Observations, cfg: XorFitCheck, assignment: Assignment) -
     for run in runs:
         if "error" in run:
             obs.raise_student_error(run["error"])
-    tried = f"{len(runs)} seed(s), {cfg.steps} steps each"
-    optimizer = optimizer_hint(obs, assignment, "learns XOR")
+    tried = msg("xor_fit.tried", seeds=len(runs), steps=cfg.steps)
+    optimizer = optimizer_hint(obs, assignment, msg("xor_fit.goal"))
     fitted = [run for run in runs if run["fits"]]
     last = runs[-1] if runs else {}
-    costs = f"cost {_number(last.get('first_cost'))} → {_number(last.get('last_cost'))}"
+    costs = msg("xor_fit.costs", first=_number(last.get("first_cost")), last=_number(last.get("last_cost")))
     if cfg.fits and fitted:
-        return passed(f"{cfg.builder}() learned XOR ({tried}; predictions {fitted[0]['predicted']}).")
+        return passed(msg("xor_fit.passed", builder=cfg.builder, tried=tried, predicted=fitted[0]["predicted"]))
     if cfg.fits:
-        advice = optimizer or ("In train(): optimizer.zero_grad(), cost.backward() and optimizer.step() at every "
-                               "step, on the whole X and Y.")
-        return failed(f"{cfg.builder}() did not learn XOR in {tried} ({costs}; predictions {last.get('predicted')}, "
-                      f"XOR is [0, 1, 1, 0]). {advice}")
+        return failed(msg("xor_fit.failed.not_learned", builder=cfg.builder, tried=tried, costs=costs,
+                          predicted=last.get("predicted"), advice=optimizer or msg("xor_fit.training_advice")))
     if fitted:
-        return failed(f"{cfg.builder}() fitted XOR ({fitted[0]['predicted']}), which one Linear layer and a sigmoid "
-                      "cannot: the perceptron must be a single layer, Linear(2, 1) → Sigmoid. That it fails is the "
-                      "lesson of lab 08-1.")
-    return passed(f"As the lab shows, a single-layer perceptron cannot learn XOR ({tried}; {costs}, "
-                  f"predictions {last.get('predicted')}).")
+        return failed(msg("xor_fit.failed.perceptron_fits", builder=cfg.builder, predicted=fitted[0]["predicted"]))
+    return passed(msg("xor_fit.passed.perceptron_fails", tried=tried, costs=costs, predicted=last.get("predicted")))
 
 
-@check("xor_predict", "predict(): 0./1. predictions without gradients", phases=("xor_train",))
+@check("xor_predict", msg("xor_predict.title"), phases=("xor_train",))
 def check_xor_predict(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
     runs = [run for runs in obs.phase("xor_train")["runs"].values() for run in runs if "predict" in run]
     # Compared on models that learned XOR, whose outputs are far from 0.5: the trained perceptron
     # outputs exactly 0.5, where `> 0.5` (the course's) and `>= 0.5` differ without either being wrong.
     runs = [run for run in runs if run["fits"]] or runs
     if not runs:
-        return failed("The grader trained no model whose predict() it could compare.")
+        return failed(msg("xor_predict.failed.no_model"))
     for run in runs:
         seen = run["predict"]
         if "error" in seen:
             obs.raise_student_error(seen["error"])
         values = [row[0] if isinstance(row, list) else row for row in seen.get("values") or []]
         if seen.get("type") != "Tensor" or values != run["predicted"]:
-            return failed(f"predict() returned {values or seen.get('type')}, but the model's outputs thresholded at "
-                          f"0.5 are {run['predicted']}: return (hypothesis > 0.5).float().")
+            return failed(msg("xor_predict.failed.not_thresholded", returned=values or seen.get("type"),
+                              predicted=run["predicted"]))
         if seen["grad"]:
-            return failed(f"predict() tracked gradients in {seen['grad']} of {seen['linear']} Linear calls: "
-                          "predict inside `with torch.no_grad():`.")
-    return passed("predict() returned the model's outputs thresholded at 0.5, as floats, without gradients.")
+            return failed(msg("xor_predict.failed.gradients", grad=seen["grad"], linear=seen["linear"]))
+    return passed(msg("xor_predict.passed"))

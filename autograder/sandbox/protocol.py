@@ -6,22 +6,26 @@ Only plain data crosses: the trusted process never unpickles anything from the s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+if TYPE_CHECKING:
+    from ..catalog import Msg
 
 GRADER_FAILED = 70  # exit code of a child whose grader-side code failed (its traceback is in the output)
 
 
 # --- the one table of probe phases ---------------------------------------------------------------
-# Each phase is named once here, with what a student reads while it runs and the student functions
-# it calls. The sandbox implements each name (`probe/phases.py`; a test checks both agree), and a
-# plan lists the ones an assignment's checks need, in this order.
+# Each phase is named once here, with its English name and the student functions it calls (what a
+# student reads while it runs is `phase.<name>` in catalog/*/phases.po). The sandbox implements
+# each name (`probe/phases.py`; a test checks both agree), and a plan lists the ones an
+# assignment's checks need, in this order.
 
 
 @dataclass(frozen=True)
 class Phase:
-    label: str  # what the student reads: "Your code stopped while the grader was running <label>"
+    label: str  # its name in English, for progress lines; a student reads `phase.<name>` of the catalog
     functions: tuple[str, ...]  # the student functions it calls
     mnist: bool = True  # whether it needs MNIST (when no planned phase does, the sandbox never loads it)
 
@@ -52,7 +56,17 @@ for _name, _phase in {
 
 
 def label(phase: str) -> str:
+    """The phase's name in English, for a TA's progress lines (`phase_text` is what a student reads)."""
     return PHASES[phase].label if phase in PHASES else phase
+
+
+def phase_text(phase: str) -> Msg | str:
+    """What a student reads as the name of a phase: its catalog message `phase.<name>`
+    (catalog/*/phases.po has one for every registered phase; tests/test_catalog.py checks it). A
+    name that is not a registered phase (a child's `progress` file can say anything) is shown as is."""
+    from ..catalog import Msg  # noqa: F811  (here, not at the top: the sandbox side imports this module too)
+
+    return Msg(f"phase.{phase}", {}) if phase in PHASES else phase
 
 
 class _Plain(BaseModel):

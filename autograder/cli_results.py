@@ -1,0 +1,65 @@
+"""The commands that read or package what grading produced, without grading anything: `autograde
+report` (the class report, the long CSV and the feedback pages again, in the configured language),
+`autograde show` (one student's feedback in the terminal) and `autograde gradescope` (the
+autograder zip for Gradescope)."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+
+from .class_report import load_results, write_reports
+from .config import Config, ConfigError
+from .feedback import console_table, write_feedback
+from .gradescope import build_zip
+from .report import long_csv
+from .results import load_result, write_atomic
+
+
+def cmd_report(args: argparse.Namespace, config: Config) -> int:
+    if not args.results.is_dir():
+        raise ConfigError(f"{args.results}: not a results folder")
+    written = write_reports(args.results, {name: a.title for name, a in config.assignments.items()},
+                            config.report.language)
+    for path in written:
+        results = load_results(path.parent)
+        if not results:  # a course's page
+            print(f"wrote {path}", file=sys.stderr)
+            continue
+        write_atomic(path.parent / "results_long.csv", long_csv(results))
+        for result in results:  # in the language configured now
+            write_feedback(path.parent / result.student, result, config.report.language)
+        print(f"wrote {path}, {path.parent / 'results_long.csv'} and the feedback pages", file=sys.stderr)
+    if not written:
+        print(f"{args.results}: no results found (<student>/result.json)", file=sys.stderr)
+    return 0 if written else 2
+
+
+def cmd_show(args: argparse.Namespace, config: Config) -> int:
+    if not args.results.is_dir():
+        raise ConfigError(f"{args.results}: not a results folder")
+    found = [path for path in [args.results / args.student / "result.json",
+                               *sorted(args.results.glob(f"*/{args.student}/result.json"))] if path.is_file()]
+    if not found:
+        students = sorted({p.parent.name for p in [*args.results.glob("*/result.json"),
+                                                     *args.results.glob("*/*/result.json")]})
+        close = difflib.get_close_matches(args.student, students, n=3, cutoff=0.5)
+        raise ConfigError(f"{args.results}: no results for {args.student!r}"
+                          + (f"; did you mean {', '.join(close)}?" if close else f" ({len(students)} students there)"))
+    for path in found:
+        result = load_result(path)
+        print(f"== {result.assignment} ({path.parent}) ==")
+        print(console_table(result, config.report.language))
+        if result.output:
+            print("\n" + result.output.rstrip())
+        print()
+    return 0
+
+
+def cmd_gradescope(args: argparse.Namespace, config: Config) -> int:
+    name = config.assignment(args.name)[0]
+    path = build_zip(config, name, args.out)
+    print(f"wrote {path}: upload it on Gradescope's \"Configure Autograder\" page (Ubuntu base image).",
+          file=sys.stderr)
+    return 0

@@ -1,0 +1,73 @@
+"""The class report's plots: matplotlib with the Agg backend (no display), as inline SVG.
+
+Korean labels need a font that has Hangul: on a bare Debian matplotlib has none and draws empty
+boxes. `korean_font()` looks for one among the installed fonts (Debian's fonts-nanum or
+fonts-noto-cjk, which `.ci/setup` installs); when there is none, every label is English only,
+never boxes. SVG text is kept as text (`svg.fonttype = none`), so the browser draws it with the
+page's fonts and the numbers stay searchable.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from typing import Sequence
+
+HANGUL_SAMPLE = "점수학생"
+
+
+@cache
+def korean_font() -> str | None:
+    """The family name of an installed font that covers Hangul, or None."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    preferred = ("NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "UnDotum", "Baekmuk Gulim")
+    fonts = sorted(font_manager.fontManager.ttflist, key=lambda f: (f.name not in preferred, f.name))
+    for font in fonts:
+        try:
+            charmap = FT2Font(font.fname).get_charmap()
+        except (OSError, RuntimeError, ValueError):
+            continue
+        if all(ord(char) in charmap for char in HANGUL_SAMPLE):
+            return font.name
+    return None
+
+
+def label(korean: str, english: str) -> str:
+    """A plot label in both languages when Hangul can be drawn, else in English."""
+    return f"{korean} / {english}" if korean_font() else english
+
+
+def _figure(width: float = 6.0, height: float = 2.4):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    font = korean_font()
+    pyplot.rcParams["svg.fonttype"] = "none"
+    pyplot.rcParams["font.family"] = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
+    return pyplot, *pyplot.subplots(figsize=(width, height))
+
+
+def _svg(pyplot, figure) -> str:
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    pyplot.close(figure)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg"):]
+
+
+def histogram(values: Sequence[float], low: float, high: float, xlabel: str, ylabel: str,
+              threshold: float | None = None, threshold_label: str = "") -> str:
+    """A histogram as inline SVG; with `threshold`, a dashed line where a check's minimum lies."""
+    pyplot, figure, axes = _figure()
+    axes.hist(list(values), bins=20, range=(low, high if high > low else low + 1), color="#4c72b0", edgecolor="white")
+    if threshold is not None:
+        axes.axvline(threshold, color="#c62828", linestyle="--", label=threshold_label)
+        axes.legend(loc="upper left", frameon=False)
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    return _svg(pyplot, figure)

@@ -149,8 +149,8 @@ def write_feedback(folder: Path, result: SubmissionResult, setting: Language) ->
 def console_table(result: SubmissionResult, setting: Language = "both", width: int = 100) -> str:
     """What `autograde check` prints: the score, the lists, then one block per check."""
     words = Words(result, setting)
-    lines = [" / ".join(words.say(msg("feedback.console.score", submission=result.submission,
-                                      score=points(result.score), max_score=points(result.max_score)))), ""]
+    lines = [f"{result.submission}: " + " / ".join(words.say(msg("feedback.console.score", score=points(result.score),
+                                                                 max_score=points(result.max_score)))), ""]
     for title, items in words.sections():
         lines.append(" / ".join(title))
         for item in items:

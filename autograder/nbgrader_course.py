@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .catalog import msg
 from .feedback import Language, check_line
 from .grading import Grader, Progress
 from .nbsource import put_environment_on_path
@@ -49,7 +50,8 @@ def submissions(course: Path, assignment: str, notebook: str) -> list[Submission
         if len(notebooks) == 1:
             found.append(Submission(student.name, notebooks[0]))
         else:
-            found.append(Submission(student.name, None, f"{folder} holds no {notebook}.ipynb"))
+            found.append(Submission(student.name, None, msg("nbgrader_course.no_notebook", folder=str(folder),
+                                                               notebook=f"{notebook}.ipynb")))
     return found
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from functools import cache
+from pathlib import Path
 from typing import Sequence
 
 HANGUL_SAMPLE = "점수학생"
@@ -19,11 +20,16 @@ HANGUL_SAMPLE = "점수학생"
 @cache
 def korean_font() -> str | None:
     """The family name of an installed font that covers Hangul, or None."""
+    import matplotlib
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
     preferred = ("NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "UnDotum", "Baekmuk Gulim")
-    fonts = sorted(font_manager.fontManager.ttflist, key=lambda f: (f.name not in preferred, f.name))
+    # matplotlib's own fonts (mpl-data) include "Last Resort", which claims every character and
+    # draws each as a box: never a Korean font.
+    bundled = Path(matplotlib.get_data_path()).resolve()
+    fonts = sorted((f for f in font_manager.fontManager.ttflist if bundled not in Path(f.fname).resolve().parents),
+                   key=lambda f: (f.name not in preferred, f.name))
     for font in fonts:
         try:
             charmap = FT2Font(font.fname).get_charmap()

@@ -95,3 +95,23 @@ def test_show_prints_one_students_feedback(graded, capsys):
     assert main(["show", str(root / "results"), "박지호"]) == 2
     err = capsys.readouterr().err
     assert "did you mean" in err and "박지후" in err
+
+
+def test_the_report_and_a_feedback_page_load_in_a_browser_with_the_results_numbers(graded, tmp_path):
+    from .browser import element_text, find_chromium, render
+
+    if find_chromium() is None:
+        pytest.skip("no chromium: install Debian's chromium (bash .ci/setup does) to run the browser tests")
+    root, _, results = graded
+    report = render(root / "results" / "report.html", tmp_path / "report")
+    assert report.errors == []
+    scores = [r.score for r in results.values()]
+    summary = element_text(report.dom, "summary")
+    assert f"제출물 {len(scores)}개" in summary and f"mean {sum(scores) / len(scores):.1f}" in summary
+    shown = report.dom.split('id="students"')[1]
+    assert shown.count('class="score"') == len(results)
+    student = "이서연"
+    page = render(root / "results" / student / "feedback.html", tmp_path / "feedback")
+    assert page.errors == []
+    result = results[student]
+    assert element_text(page.dom, "score").startswith(f"점수: {result.score:g} / {result.max_score:g}")

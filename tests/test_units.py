@@ -130,9 +130,9 @@ def test_discover_understands_files_and_folders(tmp_path):
     assert sorted(by) == ["alice", "bob", "carol", "dave", "erin", "notes"]
     assert by["erin"].path == tmp_path / "erin" / "mnist_bn" / "mnist_bn.ipynb"
     assert by["bob"].path.name == "homework.ipynb"
-    assert by["carol"].path is None and "2 candidate files" in by["carol"].problem
+    assert by["carol"].path is None and "2 candidate files" in str(by["carol"].problem)
     assert by["dave"].path.name == "mnist_bn.py"
-    assert by["notes"].path is None and "notes.txt is not a .py or .ipynb file" in by["notes"].problem
+    assert by["notes"].path is None and "notes.txt is not a .py or .ipynb file" in str(by["notes"].problem)
     assert skipped == []
 
 
@@ -175,8 +175,8 @@ def test_cli_check_on_the_reference_exits_zero_and_on_the_skeleton_one(tmp_path)
 
     good, bad = run(REFERENCE), run(SKELETON)
     assert good.returncode == 0, good.stderr
-    assert "100/100 points" in good.stdout and "PASS  accuracy" in good.stdout
-    assert bad.returncode == 1 and "Not implemented yet" in bad.stdout
+    assert "100/100점 / 100/100 points" in good.stdout and "통과 / PASS accuracy" in good.stdout
+    assert bad.returncode == 1 and "Not implemented yet" in bad.stdout and "아직 구현되지 않았습니다" in bad.stdout
 
 
 def _raised(exception, message, function="build_model"):

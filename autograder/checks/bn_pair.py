@@ -143,8 +143,8 @@ def check_pair_accuracy(obs: Observations, cfg: PairAccuracyCheck, assignment: A
     accuracy = measured_accuracy(obs)
     measured = {"epochs": run["epochs"], "samples": run["samples"], "accuracy": accuracy, "minimum": cfg.minimum}
     if accuracy >= cfg.minimum:
-        return passed(msg("pair_accuracy.passed", **measured))
-    return failed(msg("pair_accuracy.failed", **measured))
+        return passed(msg("pair_accuracy.passed", **measured), accuracy, cfg.minimum)
+    return failed(msg("pair_accuracy.failed", **measured), accuracy, cfg.minimum)
 
 
 @check("pair_compare", msg("pair_compare.title"), phases=("pair_compare",),

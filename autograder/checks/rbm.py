@@ -127,6 +127,7 @@ def check_rbm_transfer(obs: Observations, cfg: RbmTransferCheck, assignment: Ass
                           shape=seen["rbm_shape"]))
     accuracy = measured_accuracy(obs)
     if accuracy >= cfg.minimum:
-        return passed(msg("rbm_transfer.passed", images=seen["train_samples"], accuracy=accuracy, minimum=cfg.minimum))
+        return passed(msg("rbm_transfer.passed", images=seen["train_samples"], accuracy=accuracy, minimum=cfg.minimum),
+                      accuracy, cfg.minimum)
     return failed(msg("rbm_transfer.failed.accuracy", images=seen["train_samples"], accuracy=accuracy,
-                      minimum=cfg.minimum))
+                      minimum=cfg.minimum), accuracy, cfg.minimum)

@@ -211,7 +211,7 @@ def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment
     measured = {"epochs": run["epochs"], "samples": run["samples"], "accuracy": accuracy, "minimum": cfg.minimum}
     costs = run.get("costs")
     if accuracy >= cfg.minimum:
-        return passed(msg("accuracy.passed", **measured))
+        return passed(msg("accuracy.passed", **measured), accuracy, cfg.minimum)
     hints = []
     if costs is not None and any(c is None for c in costs):
         hints.append(msg("accuracy.failed.not_finite"))
@@ -227,4 +227,4 @@ def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment
         hints.append(msg("accuracy.failed.loop", problem=loop))
     elif len(hints) == 0:
         hints.append(msg("accuracy.failed.loop_ran"))
-    return failed(msg("accuracy.failed", **measured, hints=join(hints, " ")))
+    return failed(msg("accuracy.failed", **measured, hints=join(hints, " ")), accuracy, cfg.minimum)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import plots, similarity
 from .catalog import Text, msg, render
-from .feedback import Language, languages
+from .feedback import Language, code_spans, languages
 from .results import SubmissionResult, load_result, write_atomic
 
 MOST_MESSAGES = 3
@@ -135,8 +135,8 @@ def render_assignment(results: list[SubmissionResult], title: str, setting: Lang
     rows = "".join(
         f"<tr id=\"item-{html.escape(item.id)}\"><td><code>{html.escape(item.id)}</code> {html.escape(item.title)}</td>"
         f"<td>{item.passed}</td><td>{item.failed}</td><td>{item.errors}</td><td>{item.not_passed_rate:.0%}</td><td><ul>"
-        + "".join(f"<li>{count}× {html.escape(example if count == 1 else text)}</li>"
-                  for text, count, example in item.messages) + "</ul></td></tr>" for item in items)
+        + "".join(f"<li>{count}× {code_spans(example if count == 1 else _grouped(example))}</li>"
+                  for _, count, example in item.messages) + "</ul></td></tr>" for item in items)
     parts.append(f"<h2>{page.say(msg('class_report.items'))}</h2><table id=\"items\"><tr>"
                  + "".join(f"<th>{page.say(column)}</th>" for column in ITEM_COLUMNS) + f"</tr>{rows}</table>")
     parts += [_measured(page, item) for item in items if item.measured]
@@ -224,8 +224,8 @@ def write_reports(folder: Path, titles: dict[str, str], setting: Language = "bot
         results = load_results(place)
         name = results[0].assignment
         course[name] = results
-        title = " / ".join(dict.fromkeys(render(msg("class_report.title", title=titles.get(name, name)), language)
-                                         for language in languages(setting)))
+        title = f"{titles.get(name, name)}: " + " / ".join(dict.fromkeys(render(msg("class_report.title"), language)
+                                                                          for language in languages(setting)))
         write_atomic(place / "report.html", render_assignment(results, title, setting))
         written.append(place / "report.html")
     if places and places[0] != folder:

@@ -10,6 +10,7 @@ The page's own words (headings, "Score") come from the catalog too (`catalog/*/f
 from __future__ import annotations
 
 import html
+import re
 import textwrap
 from pathlib import Path
 from typing import Literal
@@ -96,9 +97,14 @@ padding:.4rem;vertical-align:top;text-align:left}.en{color:#555;font-size:.92em}
 .failed{color:#b35900}.error{color:#c62828}pre{background:#f6f6f6;padding:.6rem;overflow-x:auto}code{font-size:.95em}"""
 
 
+def code_spans(text: str) -> str:
+    """Escaped text with the messages' `code` spans as <code> (the catalog writes code in backticks)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
 def _both(texts: list[str], tag: str = "div") -> str:
     """Texts in the languages shown: the first as is, the others (English under Korean) dimmed."""
-    return "".join(f'<{tag} class="{"" if i == 0 else "en"}">{html.escape(text)}</{tag}>' for i, text in enumerate(texts))
+    return "".join(f'<{tag} class="{"" if i == 0 else "en"}">{code_spans(text)}</{tag}>' for i, text in enumerate(texts))
 
 
 def feedback_html(result: SubmissionResult, setting: Language = "both") -> str:

@@ -109,7 +109,7 @@ def test_results_are_written_and_validated(batch, config):
         assert on_disk == result
         payload = json.loads((out / student / "result.json").read_text())
         assert {"student", "assignment", "score", "max_score", "checks", "duration_s"} <= set(payload)
-        assert (out / student / "feedback.md").read_text().startswith(f"# Feedback for {student}")
+        assert (out / student / "feedback.md").read_text().startswith(f"# {student}의 피드백: mnist_bn / Feedback for {student}")
     rows = list(csv.DictReader((out / "gradebook.csv").open(encoding="utf-8-sig")))
     assert sorted(row["student"] for row in rows) == sorted(results)
     row = next(r for r in rows if r["student"] == "sgd")

@@ -70,3 +70,14 @@ def test_autograde_report_writes_report_html_for_a_results_folder(tmp_path, caps
     page = (tmp_path / "results" / "report.html").read_text(encoding="utf-8")
     assert "class report" in page and "park" in page
     assert main(["report", str(tmp_path / "empty-but-missing")]) == 2
+
+
+def test_plots_fall_back_to_english_labels_without_a_korean_font(monkeypatch):
+    from autograder import plots
+
+    monkeypatch.setattr(plots, "korean_font", lambda: None)
+    assert plots.label("점수", "score") == "score"
+    svg = plots.histogram([1, 2, 3], 0, 4, plots.label("점수", "score"), plots.label("학생 수", "students"))
+    assert "score" in svg and not re.search("[가-힣]", svg)
+    monkeypatch.setattr(plots, "korean_font", lambda: "NanumGothic")
+    assert plots.label("점수", "score") == "점수 / score"

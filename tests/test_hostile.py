@@ -179,7 +179,7 @@ def test_nothing_survives_and_nothing_is_left_behind(graded):
 def test_no_result_is_forged_or_altered(graded):
     out = graded["out"]
     expected = {"gradebook.csv"} | {f"{student}/{name}" for student in graded["together"]
-                                    for name in ("result.json", "feedback.md")}
+                                    for name in ("result.json", "feedback.md", "feedback.html")}
     assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} == expected
     for student, result in graded["together"].items():
         assert load_result(out / student / "result.json") == result

@@ -125,7 +125,7 @@ def test_nbgraders_own_autograde_gives_our_checks_scores(course):
 
 
 def test_feedback_reaches_students_without_hidden_tests(course):
-    for student, phrase in (("alice", "PASS shapes"), ("bob", "FAIL order")):
+    for student, phrase in (("alice", "통과 / PASS shapes"), ("bob", "실패 / FAIL order")):
         [html] = (course["tmp"] / student / ASSIGNMENT / "feedback").glob("*/mnist_bn.html")
         text = html.read_text(encoding="utf-8")
         assert phrase in text
@@ -146,7 +146,7 @@ def test_fast_path_writes_the_same_scores_into_the_gradebook(course, capsys):
     result = load_result(course_dir / "autograder" / ASSIGNMENT / "bob" / "result.json")
     assert {c.id for c in result.checks if c.status != "passed"} == {"order", "eval_mode"}
     feedback = (course_dir / "feedback" / "bob" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
-    assert "FAIL order" in feedback and "assert_passed" not in feedback
+    assert "실패 / FAIL order" in feedback and "assert_passed" not in feedback
     assert (course_dir / "feedback" / "bob" / ASSIGNMENT / "submission_secret.txt").is_file()
     nbgrader("release_feedback", ASSIGNMENT, cwd=course_dir)
     print(f"nbgrader autograde: {course['autograde_s']:.1f} s, autograde nbgrader: {fast_s:.1f} s")  # a figure, not a test

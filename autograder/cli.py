@@ -19,6 +19,7 @@ from .cli_args import COMMANDS, build_parser
 from .cli_results import cmd_gradescope, cmd_report, cmd_show
 from .config import CONFIG_NAME, Config, ConfigError, load_config
 from .class_report import load_results, write_reports
+from .cluster import ClusterError
 from .course import Where, assignment_folder, assignment_for_file, course_folders, listing
 from .data import DataError
 from .grading import Grader
@@ -42,12 +43,16 @@ def find_config(explicit: Path | None) -> Path:
     return Path(__file__).resolve().parents[1] / CONFIG_NAME
 
 
-def _with_jobs(config: Config, jobs: int | None) -> Config:
-    if jobs is None:
-        return config
-    if jobs < 1:
-        raise ConfigError("--jobs must be at least 1")
-    return config.model_copy(update={"grader": config.grader.model_copy(update={"jobs": jobs})})
+def _with_jobs(config: Config, jobs: int | None, scheduler: str | None = None) -> Config:
+    """The configuration with --jobs and --scheduler/--cluster applied."""
+    update: dict[str, object] = {}
+    if jobs is not None:
+        if jobs < 1:
+            raise ConfigError("--jobs must be at least 1")
+        update["jobs"] = jobs
+    if scheduler:
+        update["scheduler"] = scheduler
+    return config.model_copy(update={"grader": config.grader.model_copy(update=update)}) if update else config
 
 
 def _inside(inner: Path, outer: Path) -> bool:
@@ -94,7 +99,7 @@ def _only(submissions: list[Submission], only: list[str] | None, folder: Path, s
 
 def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Where, out: Path,
                   strict: bool = True) -> list[SubmissionResult]:
-    grader = Grader(_with_jobs(config, args.jobs), name, args.data_root)
+    grader = Grader(_with_jobs(config, args.jobs, args.scheduler or args.cluster), name, args.data_root)
     _say_data_note(grader)
     console = ConsoleProgress(config.limits.cpu_s)
     folder, within = where
@@ -111,8 +116,9 @@ def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Wh
             print(f"{name}: none of --only {', '.join(args.only)}", file=sys.stderr)
             return []
         start = time.monotonic()
-        print(f"Grading {len(submissions)} submission(s) of {grader.name} with {grader.config.grader.jobs} "
-              f"at a time...", file=sys.stderr, flush=True)
+        where_run = (f"on the Dask cluster {grader.config.grader.scheduler}" if grader.config.grader.scheduler
+                     else f"with {grader.config.grader.jobs} at a time")
+        print(f"Grading {len(submissions)} submission(s) of {grader.name} {where_run}...", file=sys.stderr, flush=True)
         results = grader.grade(submissions, out_dir=out, force=args.force,
                                progress=None if args.quiet else console.finished,
                                running=None if args.quiet else console.running)
@@ -248,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         commands = {"grade": cmd_grade, "check": cmd_check, "assign": cmd_assign, "nbgrader": cmd_nbgrader,
                     "report": cmd_report, "show": cmd_show, "gradescope": cmd_gradescope, "list": lambda args, config: print(listing(config), end="") or 0}
         return commands[args.command](args, config)
-    except (ConfigError, DataError, SkeletonError, SandboxError, CourseError, IsolationError, ResultsWriteError) as exc:
+    except (ConfigError, DataError, SkeletonError, SandboxError, CourseError, IsolationError, ResultsWriteError,
+            ClusterError) as exc:
         print(f"autograde: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

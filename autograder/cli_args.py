@@ -77,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="re-grade even unchanged submissions")
     grade.add_argument("--jobs", type=int, help="submissions graded at once (default: [grader] jobs)")
     grade.add_argument("--quiet", action="store_true", help="no progress lines")
+    where = grade.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="grade on the Dask cluster of this scheduler "
+                       "(tcp://HOST:8786); workers run the sandboxes, this process judges (default: [grader] "
+                       "scheduler, else this machine)")
+    where.add_argument("--cluster", metavar="local:N", help="grade on a local Dask cluster of N worker processes")
     grade.add_argument("--only", action="append", metavar="STUDENT",
                        help="grade (or re-grade, with --force) only this student; repeat for several. The "
                        "gradebook and the class report still cover every result in OUT")

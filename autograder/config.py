@@ -33,6 +33,8 @@ class GraderSettings(_Strict):
     seed: int = 0
     threads: int = Field(1, ge=1, description="torch threads inside each sandbox")
     jobs: int = Field(2, ge=1, description="submissions graded at the same time")
+    scheduler: str | None = Field(None, description="grade on a Dask cluster: a scheduler address "
+                                  "(tcp://HOST:8786) or local:N for N local worker processes; unset: this machine")
 
 
 class DataSettings(_Strict):
@@ -138,7 +140,7 @@ class Config(_Strict):
     def fingerprint(self, assignment: str) -> str:
         """Hash of everything in the configuration that can change this assignment's scores."""
         relevant = {
-            "grader": self.grader.model_dump(mode="json", exclude={"jobs"}),
+            "grader": self.grader.model_dump(mode="json", exclude={"jobs", "scheduler"}),
             "limits": self.limits.model_dump(mode="json"),
             "assignment": self.assignments[assignment].model_dump(mode="json"),
         }

@@ -8,7 +8,6 @@ and labels that never left this process.
 from __future__ import annotations
 
 import hashlib
-import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,17 +21,17 @@ from . import environment, similarity, verdicts
 from .catalog import SOURCE, Text, msg, render
 from .cleanup import remove_tree
 from .checks import Observations, Unavailable
-from .checks.observations import doing, read_child_file
-from .config import Config, Limits
+from .checks.observations import doing
+from .config import Config
 from .notebook import NotebookError, notebook_to_module
 from .feedback import write_feedback
 from .report import gradebook_csv
 from .results import ResultsWriteError, SandboxInfo, SubmissionResult, load_result, save_result, write_atomic
 from .plan import plan
 from .sandbox.protocol import Job, Outcome, Status
-from .sandbox import isolation
-from .sandbox.runner import Sandbox
+from .sandbox.batch import BatchSettings, LocalBatch
 from .verdicts import Judged
+from .run_record import LOST, confinement, exit_text, read_output
 from .source import (NotText, Unreadable, decode, location, read_regular, sentence, static_warnings, syntax_problem,
                      unfilled_functions)
 from .submissions import Submission
@@ -41,57 +40,13 @@ Progress = Callable[[int, int, SubmissionResult, bool], None]  # done, total, re
 Running = Callable[[str, str, float, float], None]  # student, what the sandbox is doing, CPU s, wall s
 
 
-def _grader_version() -> str:
+def grader_version() -> str:
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted([*package.rglob("*.py"), *package.rglob("*.po")]):  # the catalog's words are in results
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def _read_output(path: Path, limit: int) -> str:
-    """Head and tail of what the student printed, never more than `limit` characters."""
-    if limit == 0 or path.is_symlink() or not path.is_file():
-        return ""
-    size = path.stat().st_size
-    with path.open("rb") as handle:
-        if size <= limit:
-            return handle.read(limit).decode("utf-8", "replace")
-        head = handle.read(limit // 2).decode("utf-8", "replace")
-        handle.seek(size - limit // 2)
-        tail = handle.read().decode("utf-8", "replace")
-    return f"{head}\n[... {size - limit} bytes not shown ...]\n{tail}"
-
-
-LOST = "lost (grading worker died)"
-
-
-def _confinement(outdir: Path) -> dict[str, str | bool | None] | None:
-    """What the child wrote about its own confinement, if it is the small plain record it should be."""
-    try:
-        raw = read_child_file(outdir / "confinement.json", 256)
-        record = json.loads(raw) if raw else None
-    except (Unavailable, ValueError):
-        return None
-    if not (isinstance(record, dict) and set(record) == {"namespaces", "seccomp"}
-            and isinstance(record["namespaces"], (str, type(None))) and isinstance(record["seccomp"], bool)):
-        return None
-    return record
-
-
-def _exit_text(outcome: Outcome, limits: Limits) -> str:
-    if outcome.limit == "processes":
-        return f"killed for running more than {limits.processes} processes"
-    if outcome.limit == "cpu":
-        return f"killed at the CPU time limit ({limits.cpu_s:g} s)"
-    if outcome.limit == "wall":
-        return f"killed at the wall-clock limit ({limits.wall_s:g} s)"
-    if outcome.signal is not None:
-        return f"signal {outcome.signal}"
-    if outcome.exit_code is None:
-        return LOST
-    return f"exit {outcome.exit_code}"
 
 
 @dataclass
@@ -112,7 +67,7 @@ class Grader:
         # `data_note` says so when the root given pointed at MNIST's own folder and was corrected.
         self.data_root, self.data_note = data.locate_root(data_root or config.path(config.data.root))
         self.plan = plan(self.name, self.assignment, config)
-        self._version = _grader_version() + config.fingerprint(self.name)
+        self._version = grader_version() + config.fingerprint(self.name)
         given = [config.path(self.assignment.reference), config.path(self.assignment.skeleton)]
         self._given = similarity.common_lines(*(p.read_text(encoding="utf-8") for p in given if p.is_file()))
 
@@ -252,58 +207,65 @@ class Grader:
             return None
         return result if result.fingerprint == fingerprint else None
 
+    def _settings(self) -> BatchSettings:
+        grader = self.config.grader
+        return BatchSettings(module_name=self.plan.module_name, plan=self.plan, limits=self.config.limits,
+                             threads=grader.threads, parallel=grader.jobs, seed=grader.seed,
+                             data_root=self.data_root if self.plan.needs_mnist else None)
+
+    def _finish_one(self, prepared: _Prepared, outcome: Outcome, outdir: Path, labels: np.ndarray | None, tier: str,
+                    finish: Callable[[SubmissionResult], None]) -> None:
+        prepared.started = time.monotonic() - outcome.wall_s  # time in the sandbox plus judging
+        try:
+            result = self._judge_job(outdir, prepared, outcome, labels, tier)
+        except Exception as exc:  # one submission's trouble is its own error, never the batch's
+            result = self._not_run(prepared, msg("grading.judging_failed", exception=type(exc).__name__,
+                                                 detail=str(exc)), msg("grading.short.judging_failed"))
+        finish(result)
+
     def _run_sandboxed(self, batch: list[_Prepared], labels: np.ndarray | None,
                        finish: Callable[[SubmissionResult], None], running: Running | None) -> None:
-        limits = self.config.limits
-        tier = isolation.choose(limits.isolation)
-        tmp = Path(tempfile.mkdtemp(prefix="autograde-"))
-        try:
-            sandbox_root, real_files = None, []
-            if self.plan.needs_mnist:
-                sandbox_root = data.make_sandbox_root(self.data_root, tmp / "data", self.config.grader.seed)
-                real_files = [data.raw_dir(self.data_root) / data.FILES[key]
-                              for key in ("train_images", "train_labels", "test_images")]
-            jobs: dict[str, tuple[Job, _Prepared]] = {}
-            for number, prepared in enumerate(batch):
-                workdir, outdir = tmp / "jobs" / str(number) / "work", tmp / "jobs" / str(number) / "out"
-                workdir.mkdir(parents=True)
-                outdir.mkdir()
-                module = workdir / f"{self.plan.module_name}.py"
-                module.write_text(prepared.source, encoding="utf-8")
-                if sandbox_root is not None:
-                    (workdir / "MNIST_data").symlink_to(sandbox_root, target_is_directory=True)
-                job = Job(id=str(number), module_path=str(module), workdir=str(workdir), outdir=str(outdir),
-                          data_root=str(sandbox_root or ""), cpu_s=limits.cpu_s, wall_s=limits.wall_s, memory_mb=limits.memory_mb,
-                          file_mb=limits.file_mb, threads=self.config.grader.threads, plan=self.plan,
-                          isolation=isolation.child_rules(tier, workdir, outdir, sandbox_root, real_files,
-                                                          limits.processes))
-                jobs[job.id] = (job, prepared)
+        if self.config.grader.scheduler:
+            self._run_on_cluster(batch, labels, finish)
+            return
+        with LocalBatch(self._settings()) as local:
+            jobs = {job.id: (job, prepared) for job, prepared in
+                    ((local.job(str(number), prepared.source), prepared) for number, prepared in enumerate(batch))}
 
             def on_done(job: Job, outcome: Outcome) -> None:
-                _, prepared = jobs[job.id]
-                prepared.started = time.monotonic() - outcome.wall_s  # time in the sandbox plus judging
                 try:
-                    result = self._judge_job(job, prepared, outcome, labels, tier)
-                except Exception as exc:  # one submission's trouble is its own error, never the batch's
-                    result = self._not_run(prepared, msg("grading.judging_failed", exception=type(exc).__name__,
-                                                         detail=str(exc)), msg("grading.short.judging_failed"))
+                    self._finish_one(jobs[job.id][1], outcome, Path(job.outdir), labels, local.tier, finish)
                 finally:
-                    remove_tree(Path(job.outdir).parent)
-                finish(result)
+                    local.release(job)
 
             def on_status(job: Job, status: Status) -> None:
                 if running is not None:
                     running(jobs[job.id][1].submission.student, doing(Path(job.outdir)), status.cpu_s, status.wall_s)
 
-            with Sandbox(sandbox_root, self.config.grader.threads, self.config.grader.jobs, tier, tmp,
-                         [path.resolve().parent for path in real_files]) as sandbox:
-                sandbox.run([job for job, _ in jobs.values()], on_done, on_status)
-        finally:
-            remove_tree(tmp)
+            local.run([job for job, _ in jobs.values()], on_done, on_status)
 
-    def _judge_job(self, job: Job, prepared: _Prepared, outcome: Outcome, labels: np.ndarray | None,
+    def _run_on_cluster(self, batch: list[_Prepared], labels: np.ndarray | None,
+                        finish: Callable[[SubmissionResult], None]) -> None:
+        """The same batch on a Dask cluster (cluster.py): workers run, this process judges."""
+        from .cluster import grade_on_cluster
+
+        by_key = {str(number): prepared for number, prepared in enumerate(batch)}
+        scratch = Path(tempfile.mkdtemp(prefix="autograde-cluster-"))
+
+        def on_done(key: str, outcome: Outcome, outdir: Path, tier: str) -> None:
+            try:
+                self._finish_one(by_key[key], outcome, outdir, labels, tier, finish)
+            finally:
+                remove_tree(outdir)
+
+        try:
+            grade_on_cluster(self.config.grader.scheduler, self._settings(), grader_version(),
+                             {key: prepared.source for key, prepared in by_key.items()}, scratch, on_done)
+        finally:
+            remove_tree(scratch)
+
+    def _judge_job(self, outdir: Path, prepared: _Prepared, outcome: Outcome, labels: np.ndarray | None,
                    tier: str) -> SubmissionResult:
-        outdir = Path(job.outdir)
         assert prepared.submission.path is not None
         obs = Observations(outdir=outdir, outcome=outcome, limits=self.config.limits,
                            submission_name=prepared.submission.path.name, locate=prepared.locate,
@@ -313,8 +275,8 @@ class Grader:
             device = obs.phase("import").get("device")
         except Unavailable:
             device = None
-        output = _read_output(outdir / "output.txt", self.config.limits.feedback_output_chars)
-        sandbox = self._sandbox_info(_exit_text(outcome, self.config.limits), device, tier).model_copy(
+        output = read_output(outdir / "output.txt", self.config.limits.feedback_output_chars)
+        sandbox = self._sandbox_info(exit_text(outcome, self.config.limits), device, tier).model_copy(
             update={"max_memory_mb": outcome.max_rss_mb, "limit": outcome.limit, "cpu_s": outcome.cpu_s,
-                    "confinement": _confinement(outdir)})
+                    "confinement": confinement(outdir)})
         return self._result(prepared, judged, sandbox, output)

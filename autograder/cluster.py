@@ -1,0 +1,177 @@
+"""Grading on a Dask cluster: `--scheduler tcp://HOST:8786`, `--cluster local:N`, or `[grader]
+scheduler` in grader.toml. Without one, nothing here is imported and Dask is not needed.
+
+Split of work, the same as on one machine: each worker runs submissions in its own warm sandbox
+(`sandbox/batch.py`, started once per worker by `SandboxPlugin`, with the same isolation tiers and
+limits), one at a time per worker thread, and sends back how the child ended and the files it
+wrote. The client (the process that ran `autograde`) keeps the hidden test labels and the
+thresholds: it writes the files into a local folder and judges them with the same safe readers
+(JSON through `json.loads`, arrays through `np.load(allow_pickle=False)`) as the embedded pool.
+Results stream back as they finish; a worker lost mid-batch costs only its in-flight submissions,
+which Dask runs again on another worker (up to `distributed.scheduler.allowed-failures` times).
+
+Trust: the workers are the course's own machines. Dask moves the replies with pickle, so the
+client trusts the worker processes (never student code, which only ever runs in their sandboxes)
+as it trusts itself; docs/security.md says so.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .sandbox.batch import BatchSettings, LocalBatch
+from .sandbox.protocol import Outcome
+
+PLUGIN = "autograde-sandbox"
+MAX_FILES = 256
+
+
+class ClusterError(Exception):
+    """A scheduler that cannot be reached, or workers that cannot grade: said in one line."""
+
+
+def _plugin_class():
+    from distributed import WorkerPlugin
+
+    class SandboxPlugin(WorkerPlugin):
+        """A warm sandbox per worker, started when the worker joins (or when registered)."""
+
+        def __init__(self, settings: BatchSettings, version: str):
+            self.settings, self.version = settings, version
+            self.batch: LocalBatch | None = None
+
+        def setup(self, worker) -> None:
+            from .grading import grader_version
+
+            if grader_version() != self.version:
+                raise RuntimeError(f"the grader on worker {worker.address} differs from the client's: install the "
+                                   "same version of autograder on every machine")
+            self.lock = threading.Lock()  # made on the worker: a lock does not travel
+            self.batch = LocalBatch(self.settings).__enter__()
+
+        def teardown(self, worker) -> None:
+            if self.batch is not None:
+                self.batch.__exit__(None, None, None)
+
+    return SandboxPlugin
+
+
+def run_one(source: str) -> dict:
+    """On a worker: grade one submission's source in the worker's sandbox; how the child ended and
+    the regular files it wrote (names and bytes, each capped)."""
+    from distributed import get_worker
+
+    plugin = get_worker().plugins[PLUGIN]
+    with plugin.lock:
+        batch = plugin.batch
+        job = batch.job(uuid.uuid4().hex, source)
+        outcomes: list[Outcome] = []
+        try:
+            batch.run([job], lambda _, outcome: outcomes.append(outcome))
+            files = _collect(Path(job.outdir), plugin.settings.limits.file_mb * 1024 * 1024)
+        finally:
+            batch.release(job)
+    return {"outcome": outcomes[0].model_dump_json(), "files": files, "tier": batch.tier}
+
+
+def _collect(outdir: Path, limit: int, prefix: str = "") -> dict[str, bytes]:
+    """The child's observation files: regular files of the folder and of its subfolders one level
+    down (`obs/`), never through a link, at most `limit` bytes each (a larger one is cut, and then
+    fails the trusted readers' own size checks), at most MAX_FILES."""
+    found: dict[str, bytes] = {}
+    for entry in sorted(os.scandir(outdir), key=lambda e: e.name):
+        if len(found) >= MAX_FILES:
+            break
+        if entry.is_dir(follow_symlinks=False):
+            if not prefix:
+                found.update(_collect(Path(entry.path), limit, entry.name + "/"))
+            continue
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                found[prefix + entry.name] = _read_at_most(fd, limit + 1)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+    return found
+
+
+def _read_at_most(fd: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _write(files: dict[str, bytes], outdir: Path) -> None:
+    """A worker's reply as a local folder for the trusted readers: plain names, one level of folders."""
+    outdir.mkdir(parents=True)
+    for name, content in files.items():
+        parts = name.split("/") if isinstance(name, str) else []
+        if not (isinstance(content, bytes) and 1 <= len(parts) <= 2
+                and all(part not in ("", ".", "..") and "\0" not in part for part in parts)):
+            continue
+        if len(parts) == 2:
+            (outdir / parts[0]).mkdir(exist_ok=True)
+        (outdir / name).write_bytes(content)
+
+
+@contextmanager
+def connect(target: str) -> Iterator[object]:
+    """A client for `target`: "local:N" starts a local cluster of N worker processes (one thread
+    each), anything else is a scheduler address."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ClusterError("grading on a cluster needs Dask: pip install 'autograder[dask]' (or dask distributed)") from None
+    if target.startswith("local:"):
+        count = target.removeprefix("local:")
+        if not count.isdigit() or int(count) < 1:
+            raise ClusterError(f"--cluster {target}: expected local:N with N at least 1")
+        with LocalCluster(n_workers=int(count), threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+                Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = Client(target, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise ClusterError(f"--scheduler {target}: cannot reach the Dask scheduler ({exc})") from None
+    with client:
+        yield client
+
+
+def grade_on_cluster(target: str, settings: BatchSettings, version: str, sources: dict[str, str], scratch: Path,
+                     on_done: Callable[[str, Outcome, Path, str], None]) -> None:
+    """Run every source (key -> text) on the cluster; `on_done(key, outcome, outdir, tier)` for each,
+    in the order they finish. A submission the cluster lost gets an outcome with no exit code."""
+    from distributed import as_completed
+
+    with connect(target) as client:
+        client.register_plugin(_plugin_class()(settings, version), name=PLUGIN)
+        futures = {client.submit(run_one, source, pure=False): key for key, source in sources.items()}
+        for future in as_completed(futures):
+            key = futures[future]
+            outdir = scratch / key
+            try:
+                reply = future.result()
+                outcome = Outcome.model_validate_json(reply["outcome"])
+                _write(reply["files"], outdir)
+                tier = str(reply["tier"])
+            except Exception:  # lost for good (KilledWorker after retries) or a worker's own failure
+                outdir.mkdir(parents=True, exist_ok=True)
+                outcome, tier = Outcome(id=key, exit_code=None, signal=None, wall_s=0.0, max_rss_mb=0.0), "dask"
+            on_done(key, outcome, outdir, tier)

@@ -1,0 +1,57 @@
+"""What a sandbox run leaves on the record of a result, read by the trusted process: the student's
+printed output (head and tail, capped), the confinement the child reported, and how it ended in
+words a TA reads (`sandbox.exit`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .checks import Unavailable
+from .checks.observations import read_child_file
+from .config import Limits
+from .sandbox.protocol import Outcome
+
+
+def read_output(path: Path, limit: int) -> str:
+    """Head and tail of what the student printed, never more than `limit` characters."""
+    if limit == 0 or path.is_symlink() or not path.is_file():
+        return ""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        if size <= limit:
+            return handle.read(limit).decode("utf-8", "replace")
+        head = handle.read(limit // 2).decode("utf-8", "replace")
+        handle.seek(size - limit // 2)
+        tail = handle.read().decode("utf-8", "replace")
+    return f"{head}\n[... {size - limit} bytes not shown ...]\n{tail}"
+
+
+LOST = "lost (grading worker died)"
+
+
+def confinement(outdir: Path) -> dict[str, str | bool | None] | None:
+    """What the child wrote about its own confinement, if it is the small plain record it should be."""
+    try:
+        raw = read_child_file(outdir / "confinement.json", 256)
+        record = json.loads(raw) if raw else None
+    except (Unavailable, ValueError):
+        return None
+    if not (isinstance(record, dict) and set(record) == {"namespaces", "seccomp"}
+            and isinstance(record["namespaces"], (str, type(None))) and isinstance(record["seccomp"], bool)):
+        return None
+    return record
+
+
+def exit_text(outcome: Outcome, limits: Limits) -> str:
+    if outcome.limit == "processes":
+        return f"killed for running more than {limits.processes} processes"
+    if outcome.limit == "cpu":
+        return f"killed at the CPU time limit ({limits.cpu_s:g} s)"
+    if outcome.limit == "wall":
+        return f"killed at the wall-clock limit ({limits.wall_s:g} s)"
+    if outcome.signal is not None:
+        return f"signal {outcome.signal}"
+    if outcome.exit_code is None:
+        return LOST
+    return f"exit {outcome.exit_code}"

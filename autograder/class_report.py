@@ -218,17 +218,17 @@ def write_reports(folder: Path, titles: dict[str, str], setting: Language = "bot
     """`report.html` in `folder` if it holds one assignment's results, else in each subfolder that
     does (a course's `results/<assignment>/`) and a course page in `folder`; `titles`: assignment
     name -> its title."""
-    places = [folder] if load_results(folder) else [p for p in sorted(folder.iterdir()) if p.is_dir() and load_results(p)]
+    here = load_results(folder)
+    found = {folder: here} if here else {p: rows for p in sorted(folder.iterdir()) if p.is_dir() and (rows := load_results(p))}
     written, course = [], {}
-    for place in places:
-        results = load_results(place)
+    for place, results in found.items():
         name = results[0].assignment
         course[name] = results
         title = f"{titles.get(name, name)}: " + " / ".join(dict.fromkeys(render(msg("class_report.title"), language)
                                                                           for language in languages(setting)))
         write_atomic(place / "report.html", render_assignment(results, title, setting))
         written.append(place / "report.html")
-    if places and places[0] != folder:
+    if found and folder not in found:
         write_atomic(folder / "report.html", render_course(course, titles, setting))
         written.append(folder / "report.html")
     return written

@@ -82,12 +82,9 @@ def _add(archive: zipfile.ZipFile, name: str, text: str) -> None:
     archive.writestr(info, text)
 
 
-def _value(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False) if not isinstance(value, bool) else str(value).lower()
-
-
 def _toml_of(tables: dict[str, dict]) -> str:
-    return "".join(f"[{table}]\n" + "".join(f"{key} = {_value(value)}\n" for key, value in values.items()
+    return "".join(f"[{table}]\n" + "".join(f"{key} = {json.dumps(value, ensure_ascii=False)}\n"
+                                           for key, value in values.items()
                                            if value is not None) + "\n" for table, values in tables.items())
 
 
@@ -97,8 +94,8 @@ def _assignment_toml(config: Config, name: str) -> str:
     lines, keep = [], False
     for line in source.read_text(encoding="utf-8").splitlines():
         if line.startswith("["):
-            keep = line.strip("[] ").startswith(f"assignments.{name}") and (
-                line.strip("[] ") == f"assignments.{name}" or line.strip("[] ").startswith(f"assignments.{name}."))
+            table = line.strip("[] ")
+            keep = table == f"assignments.{name}" or table.startswith(f"assignments.{name}.")
         if keep:
             lines.append(line)
     return "\n".join(lines) + "\n"

@@ -202,7 +202,8 @@ def cmd_nbgrader(args: argparse.Namespace, config: Config) -> int:
 
     if not (args.course / "gradebook.db").is_file():
         raise ConfigError(f"{args.course}: not an nbgrader course directory (no gradebook.db)")
-    grader = Grader(_with_jobs(config, args.jobs), args.assignment or args.assignment_id, args.data_root)
+    grader = Grader(_with_jobs(config, args.jobs, args.scheduler or args.cluster), args.assignment or args.assignment_id,
+                    args.data_root)
     start = time.monotonic()
     _say_data_note(grader)
     results = grade_course(grader, args.course, args.assignment_id, force=args.force,

@@ -53,6 +53,15 @@ whose file and configuration are unchanged since its last result is not graded a
 re-grades)."""
 
 
+def _engine(parser: argparse.ArgumentParser) -> None:
+    """Where the sandboxes run: this machine, or a Dask cluster (docs/cluster.md)."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="grade on the Dask cluster of this scheduler "
+                       "(tcp://HOST:8786); workers run the sandboxes, this process judges (default: [grader] "
+                       "scheduler, else this machine)")
+    where.add_argument("--cluster", metavar="local:N", help="grade on a local Dask cluster of N worker processes")
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help=f"path to {CONFIG_NAME} (default: ./{CONFIG_NAME}, "
                         "then parent folders, then the one shipped with the grader)")
@@ -77,11 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="re-grade even unchanged submissions")
     grade.add_argument("--jobs", type=int, help="submissions graded at once (default: [grader] jobs)")
     grade.add_argument("--quiet", action="store_true", help="no progress lines")
-    where = grade.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", metavar="ADDRESS", help="grade on the Dask cluster of this scheduler "
-                       "(tcp://HOST:8786); workers run the sandboxes, this process judges (default: [grader] "
-                       "scheduler, else this machine)")
-    where.add_argument("--cluster", metavar="local:N", help="grade on a local Dask cluster of N worker processes")
+    _engine(grade)
     grade.add_argument("--only", action="append", metavar="STUDENT",
                        help="grade (or re-grade, with --force) only this student; repeat for several. The "
                        "gradebook and the class report still cover every result in OUT")
@@ -97,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     course.add_argument("--force", action="store_true", help="re-grade even unchanged submissions")
     course.add_argument("--jobs", type=int, help="submissions graded at once (default: [grader] jobs)")
     course.add_argument("--quiet", action="store_true", help="no progress lines")
+    _engine(course)
     _common(course)
     assign = sub.add_parser("assign", help="regenerate the student skeletons in assignments/ from reference/")
     assign.add_argument("names", nargs="*", metavar="ASSIGNMENT", help="only these assignments (default: all)")

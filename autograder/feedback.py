@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-import textwrap
+import unicodedata
 from pathlib import Path
 from typing import Literal
 
@@ -152,6 +152,24 @@ def write_feedback(folder: Path, result: SubmissionResult, setting: Language) ->
     write_atomic(folder / "feedback.html", feedback_html(result, setting))
 
 
+def _columns(text: str) -> int:
+    """Terminal columns: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def fill(text: str, width: int, first: str, rest: str) -> str:
+    """`textwrap.fill` by terminal columns rather than characters, so Korean lines are as wide as
+    English ones; `first` and `rest` prefix the first and the following lines."""
+    lines, prefix, words = [], first, []
+    for word in text.split():
+        if words and _columns(prefix + " ".join([*words, word])) > width:
+            lines.append(prefix + " ".join(words))
+            prefix, words = rest, []
+        words.append(word)
+    lines.append(prefix + " ".join(words))
+    return "\n".join(lines)
+
+
 def console_table(result: SubmissionResult, setting: Language = "both", width: int = 100) -> str:
     """What `autograde check` prints: the score, the lists, then one block per check."""
     words = Words(result, setting)
@@ -161,13 +179,12 @@ def console_table(result: SubmissionResult, setting: Language = "both", width: i
         lines.append(" / ".join(title))
         for item in items:
             for number, text in enumerate(item):
-                lines.append(textwrap.fill(text, width, initial_indent="- " if number == 0 else "  ",
-                                           subsequent_indent="  "))
+                lines.append(fill(text, width, "- " if number == 0 else "  ", "  "))
         lines.append("")
     for index, check in enumerate(result.checks):
         mark = " / ".join(words.say(STATUS[check.status]))
         lines.append(f"  {mark:<5} {check.id:<16} {points(check.score):>3}/{points(check.max_score):<3} "
                      + " / ".join(words.check(index, "title")))
         for text in words.check(index, "message"):
-            lines.append(textwrap.indent(textwrap.fill(text, width - 8), " " * 8))
+            lines.append(fill(text, width, " " * 8, " " * 8))
     return "\n".join(lines)

@@ -74,3 +74,12 @@ def test_report_language_is_validated_and_named_in_the_error(tmp_path):
     bad.write_text(text.replace('language = "both"', 'language = "fr"', 1), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"report\.language"):
         load_config(bad)
+
+
+def test_the_terminal_table_wraps_korean_by_columns_not_characters():
+    from autograder.feedback import _columns, fill
+
+    text = "모델의 출력을 계산하는 순서는 Linear → ReLU → BatchNorm → Dropout → Linear입니다. " * 3
+    lines = fill(text, 60, "  ", "  ").splitlines()
+    assert len(lines) > 2 and all(_columns(line) <= 60 for line in lines)
+    assert " ".join(line.strip() for line in lines) == " ".join(text.split())

@@ -22,7 +22,11 @@ def used_keys() -> dict[str, str]:
     keys: dict[str, str] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "msg":
+            name = getattr(node.func, "id", getattr(node.func, "attr", None)) if isinstance(node, ast.Call) else None
+            if name == "wrong_type" and len(node.args) >= 2:  # the sandbox names `expected.<name>` (probe/student.py)
+                assert isinstance(node.args[1], ast.Constant), f"{path}:{node.lineno}: wrong_type()'s expected must be literal"
+                keys.setdefault(f"expected.{node.args[1].value}", f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+            if name == "msg":
                 assert node.args, f"{path}:{node.lineno}: msg() without a key"
                 literals = [c.value for c in ast.walk(node.args[0]) if isinstance(c, ast.Constant)
                             and isinstance(c.value, str)]

@@ -245,3 +245,17 @@ def test_skeleton_says_what_compare_hidden_sizes_returns():
     function = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "compare_hidden_sizes")
     doc = ast.get_docstring(function) or ""
     assert all(key in doc for key in ('"hidden": (hidden1, hidden2)', '"train_cost"', '"test_accuracy"', "[0, 1]"))
+
+
+def test_a_wrong_type_is_said_in_the_catalogs_words_and_a_forged_record_as_plain_text():
+    from autograder.catalog import render
+    from autograder.checks.observations import describe_error
+
+    info = {"kind": "wrong_type", "function": "load_mnist", "expected": "pair",
+            "details": {"names": "mnist_train, mnist_test"}, "got": "list"}
+    text = describe_error(info, "hw.py", lambda line: f"line {line}", 64)
+    assert "a pair (mnist_train, mnist_test)" in render(text, "en") and "list" in render(text, "en")
+    assert "두 값의 쌍 (mnist_train, mnist_test)" in render(text, "ko")
+    for forged in ({**info, "details": {}}, {**info, "expected": "no_such"}, {**info, "details": {"names": 3}}):
+        shown = render(describe_error(forged, "hw.py", lambda line: f"line {line}", 64), "ko")
+        assert str(forged["expected"]) in shown

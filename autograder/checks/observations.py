@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..catalog import SOURCE, Text, join, msg, render
+from ..catalog import SOURCE, Msg, Text, catalog, fields, join, msg, render
 from ..config import Limits
 from ..source import guard_advice
 from ..sandbox.protocol import GRADER_FAILED, Outcome, label, phase_text
@@ -213,6 +213,19 @@ def _where(frame: dict[str, Any] | None, locate: Callable[[int], Text]) -> Text 
                code=frame.get("code", ""))
 
 
+def expected_text(info: dict[str, Any]) -> Text:
+    """What a function should have returned, from the child's record of a wrong type: the catalog's
+    `expected.<name>` when the record names one with the details its template shows, else the
+    child's words as they are (the record comes from the sandbox, so nothing in it is trusted)."""
+    name, details = info.get("expected"), info.get("details")
+    key = f"expected.{name}"
+    template = catalog(SOURCE).get(key) if isinstance(name, str) else None
+    if template is None or not isinstance(details, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in details.items()) or fields(template) - set(details):
+        return str(name)
+    return Msg(key, {k: details[k] for k in fields(template)})
+
+
 def describe_error(info: dict[str, Any], file: str, locate: Callable[[int], Text], file_mb: int | None = None) -> Text:
     """A student-facing sentence for an error recorded by the probe, ending with a hint from
     `hints.py` when one applies."""
@@ -224,7 +237,7 @@ def describe_error(info: dict[str, Any], file: str, locate: Callable[[int], Text
     if kind == "returned_none":
         return msg("observations.error.returned_none", function=function)
     if kind == "wrong_type":
-        return msg("observations.error.wrong_type", function=function, expected=info.get("expected"),
+        return msg("observations.error.wrong_type", function=function, expected=expected_text(info),
                    got=info.get("got"))
     if kind == "unusable":
         return msg("observations.error.unusable", phase=phase_text(function), exception=info.get("exception"),

@@ -33,7 +33,7 @@ def phase_compare_activations(ctx: Context) -> dict[str, Any]:
         reported = ctx.call(asked["function"], ctx.train_loader(asked["train_samples"]), ctx.holdout_loader(),
                             training_epochs=asked["epochs"])
     if not isinstance(reported, dict):
-        raise wrong_type(asked["function"], "a dict {activation: accuracy}", reported)
+        raise wrong_type(asked["function"], "accuracy_by_activation", reported)
     models = [{"activations": _activations(ctx, model), "measured": holdout_accuracy(ctx, model)}
               for model in roots.roots.values()
               if any(isinstance(m, torch.nn.Linear) and m.in_features == 784 for m in model.modules())]

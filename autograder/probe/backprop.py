@@ -29,7 +29,7 @@ AUTOGRAD = {torch.autograd.grad.__code__: "torch.autograd.grad", torch.autograd.
 
 def _tensors(function: str, value: Any, keys: tuple[str, ...]) -> dict[str, torch.Tensor]:
     if not isinstance(value, dict) or not all(isinstance(value.get(k), torch.Tensor) for k in keys):
-        raise wrong_type(function, f"a dict of tensors with keys {', '.join(keys)}", value)
+        raise wrong_type(function, "dict_of_tensors", value, keys=", ".join(keys))
     return {k: value[k].detach().float().cpu().contiguous() for k in keys}
 
 
@@ -70,7 +70,7 @@ def phase_bp_init(ctx: Context) -> dict[str, Any]:
         ctx.seed(hidden)
         params = ctx.call("init_params", hidden=hidden)
         if not isinstance(params, dict):
-            raise wrong_type("init_params", "a dict of tensors w1, b1, w2, b2", params)
+            raise wrong_type("init_params", "dict_of_tensors", params, keys="w1, b1, w2, b2")
         shapes[str(hidden)] = {k: list(v.shape) if isinstance(v, torch.Tensor) else None for k, v in
                                ((k, params.get(k)) for k in NAMES)}
         arrays.update({f"{k}.{hidden}": v.detach().float().cpu().contiguous() for k, v in params.items()
@@ -116,7 +116,7 @@ def phase_bp_train(ctx: Context) -> dict[str, Any]:
     returned = ctx.call("train", params, ctx.train_loader(asked["train_samples"]),
                         learning_rate=ctx.plan.learning_rate, steps=asked["steps"])
     if not (isinstance(returned, (tuple, list)) and len(returned) == 2):
-        raise wrong_type("train", "a pair (params, costs)", returned)
+        raise wrong_type("train", "pair", returned, names="params, costs")
     trained = _tensors("train", returned[0], NAMES)
     images = flatten(ctx.data.test_images).float()
     with torch.no_grad():

@@ -28,7 +28,7 @@ def _models(ctx: Context) -> tuple[torch.nn.Module, torch.nn.Module]:
     ctx.seed()
     pair = ctx.call("build_models")
     if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and all(isinstance(m, torch.nn.Module) for m in pair)):
-        raise wrong_type("build_models", "a pair of models (bn_model, nn_model)", pair)
+        raise wrong_type("build_models", "pair_of_models", pair, names="bn_model, nn_model")
     return pair[0].to(ctx.device), pair[1].to(ctx.device)
 
 
@@ -121,7 +121,7 @@ def phase_pair_compare(ctx: Context) -> dict[str, Any]:
     with RootModules() as roots:
         reported = ctx.call("compare", train_loader, valid, training_epochs=asked["epochs"])
     if not isinstance(reported, dict):
-        raise wrong_type("compare", "a dict of four lists", reported)
+        raise wrong_type("compare", "dict_of_four_lists", reported)
     keys = ("train_losses", "train_accs", "valid_losses", "valid_accs")
     lists = {key: [[number(v) for v in pair] if isinstance(pair, (list, tuple)) else None for pair in reported.get(key, [])]
              if isinstance(reported.get(key), (list, tuple)) else None for key in keys}

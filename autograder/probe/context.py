@@ -67,7 +67,7 @@ class Context:
         self.seed(seed_offset)
         model = self.call(builder, **kwargs)
         if not isinstance(model, torch.nn.Module):
-            raise wrong_type(builder, "a torch.nn.Module", model)
+            raise wrong_type(builder, "module", model)
         if len(self.builds) < 20:
             self.builds.append({"builder": builder, "kwargs": sorted(kwargs), "modules": describe_modules(model)})
         return model.to(self.device)

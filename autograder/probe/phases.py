@@ -56,7 +56,7 @@ def phase_data(ctx: Context) -> dict[str, Any]:
     root = ctx.job.data_root
     loaded = ctx.call("load_mnist", root=root)
     if not (isinstance(loaded, (tuple, list)) and len(loaded) == 2):
-        raise wrong_type("load_mnist", "a pair (mnist_train, mnist_test)", loaded)
+        raise wrong_type("load_mnist", "pair", loaded, names="mnist_train, mnist_test")
     mnist_train, mnist_test = loaded
     sizes = [len(mnist_train), len(mnist_test)]
     image, label = mnist_train[0]
@@ -66,10 +66,10 @@ def phase_data(ctx: Context) -> dict[str, Any]:
                       min=float(image.min()), max=float(image.max()))
     loaders = ctx.call("make_loaders", mnist_train, mnist_test, batch_size=ctx.plan.batch_size)
     if not (isinstance(loaders, (tuple, list)) and len(loaders) == 2):
-        raise wrong_type("make_loaders", "a pair (train_loader, test_loader)", loaders)
+        raise wrong_type("make_loaders", "pair", loaders, names="train_loader, test_loader")
     train_loader = loaders[0]
     if not isinstance(train_loader, torch.utils.data.DataLoader):
-        raise wrong_type("make_loaders", "a torch.utils.data.DataLoader", train_loader)
+        raise wrong_type("make_loaders", "dataloader", train_loader)
     sampler = train_loader.batch_sampler.sampler if train_loader.batch_sampler is not None else train_loader.sampler
     return {
         "sizes": sizes,
@@ -84,7 +84,7 @@ def phase_data(ctx: Context) -> dict[str, Any]:
 def phase_loss(ctx: Context) -> dict[str, Any]:
     criterion = ctx.call("make_criterion")
     if not callable(criterion):
-        raise wrong_type("make_criterion", "a loss function or module", criterion)
+        raise wrong_type("make_criterion", "loss", criterion)
     generator = torch.Generator().manual_seed(ctx.plan.seed)
     cases, values = {}, []
     for i, n in enumerate((100, 7, 1)):
@@ -107,7 +107,7 @@ def phase_optimizer(ctx: Context) -> dict[str, Any]:
     model = ctx.fresh_model(ctx.plan.params.get("optimizer_builder", "build_model"))
     optimizer = ctx.call("make_optimizer", model, learning_rate=ctx.plan.learning_rate)
     if not isinstance(optimizer, torch.optim.Optimizer):
-        raise wrong_type("make_optimizer", "a torch.optim optimizer", optimizer)
+        raise wrong_type("make_optimizer", "optimizer", optimizer)
     given = {id(p) for group in optimizer.param_groups for p in group["params"]}
     params = list(model.parameters())
     return {
@@ -214,7 +214,7 @@ def phase_sweep(ctx: Context) -> dict[str, Any]:
         rows = ctx.call("compare_hidden_sizes", [tuple(c) for c in sweep.configs],
                         ctx.train_loader(sweep.train_samples), ctx.holdout_loader(), training_epochs=sweep.epochs)
     if not isinstance(rows, (list, tuple)):
-        raise wrong_type("compare_hidden_sizes", "a list of dicts", rows)
+        raise wrong_type("compare_hidden_sizes", "list_of_dicts", rows)
     reported = []
     for row in rows:
         if not isinstance(row, dict):

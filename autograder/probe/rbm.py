@@ -26,7 +26,7 @@ def _rbm(ctx: Context, seed_offset: int = 0) -> torch.nn.Module:
     ctx.seed(seed_offset)
     rbm = ctx.call("RBM")
     if not isinstance(rbm, torch.nn.Module) or not all(isinstance(getattr(rbm, n, None), torch.Tensor) for n in PARAMETERS):
-        raise wrong_type("RBM", "an nn.Module with tensors W, v_bias and h_bias", rbm)
+        raise wrong_type("RBM", "rbm_module", rbm)
     return rbm
 
 
@@ -49,7 +49,7 @@ def _method(ctx: Context, rbm: torch.nn.Module, name: str, *args: Any) -> torch.
     except BaseException as exc:
         raise StudentError(describe_exception(exc, name, ctx.job.module_path)) from None
     if not isinstance(value, torch.Tensor):
-        raise wrong_type(name, "a tensor", value)
+        raise wrong_type(name, "tensor", value)
     return value.detach().float().cpu().contiguous()
 
 
@@ -123,7 +123,7 @@ def phase_rbm_pretrain(ctx: Context) -> dict[str, Any]:
     weights = rbm.W.detach().float().clone()
     model = ctx.call("mlp_from_rbm", rbm)
     if not isinstance(model, torch.nn.Module):
-        raise wrong_type("mlp_from_rbm", "a torch.nn.Module", model)
+        raise wrong_type("mlp_from_rbm", "module", model)
     linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
     starts_equal = bool(linears) and linears[0].weight.shape == weights.shape and bool(
         torch.equal(linears[0].weight.detach().float().cpu(), weights))

@@ -33,7 +33,7 @@ def _values(tensor: torch.Tensor) -> list[Any]:
 def phase_tips_data(ctx: Context) -> dict[str, Any]:
     data = ctx.call("toy_data")
     if not (isinstance(data, (tuple, list)) and len(data) == 4):
-        raise wrong_type("toy_data", "four tensors (x_train, y_train, x_test, y_test)", data)
+        raise wrong_type("toy_data", "four_tensors", data, names="x_train, y_train, x_test, y_test")
     return {name: plain(value) for name, value in zip(("x_train", "y_train", "x_test", "y_test"), data)}
 
 

@@ -73,6 +73,8 @@ def call(module: ModuleType, path: str, function: str, *args: Any, **kwargs: Any
     return value
 
 
-def wrong_type(function: str, expected: str, value: Any) -> StudentError:
-    return StudentError({"kind": "wrong_type", "function": function, "expected": expected,
+def wrong_type(function: str, expected: str, value: Any, **details: str) -> StudentError:
+    """`function` returned the wrong kind of value. `expected` names what it should have returned:
+    the catalog's `expected.<name>` (catalog/*/student.po), whose template shows `details`."""
+    return StudentError({"kind": "wrong_type", "function": function, "expected": expected, "details": details,
                          "got": type(value).__name__})

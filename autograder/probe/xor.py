@@ -31,7 +31,7 @@ def _xy(ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
 def phase_xor_data(ctx: Context) -> dict[str, Any]:
     data = ctx.call("xor_data")
     if not (isinstance(data, (tuple, list)) and len(data) == 2):
-        raise wrong_type("xor_data", "a pair (X, Y)", data)
+        raise wrong_type("xor_data", "pair", data, names="X, Y")
     return {"X": plain(data[0]), "Y": plain(data[1])}
 
 
@@ -39,7 +39,7 @@ def phase_xor_data(ctx: Context) -> dict[str, Any]:
 def phase_xor_loss(ctx: Context) -> dict[str, Any]:
     criterion = ctx.call("make_criterion")
     if not callable(criterion):
-        raise wrong_type("make_criterion", "a loss function or module", criterion)
+        raise wrong_type("make_criterion", "loss", criterion)
     generator = torch.Generator().manual_seed(ctx.plan.seed)
     cases = []
     for n in (4, 7):

@@ -53,7 +53,8 @@ def _plugin_class():
                 raise RuntimeError(f"the grader on worker {worker.address} differs from the client's: install the "
                                    "same version of autograder on every machine")
             self.lock = threading.Lock()  # made on the worker: a lock does not travel
-            self.batch = LocalBatch(self.settings).__enter__()
+            # In the worker's own directory, which Dask removes when a worker dies, even by SIGKILL.
+            self.batch = LocalBatch(self.settings, Path(worker.local_directory)).__enter__()
 
         def teardown(self, worker) -> None:
             if self.batch is not None:

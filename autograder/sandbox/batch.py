@@ -36,8 +36,9 @@ class BatchSettings:
 class LocalBatch:
     """A context manager: the zygote starts on entry, everything is removed on exit."""
 
-    def __init__(self, settings: BatchSettings):
+    def __init__(self, settings: BatchSettings, scratch_parent: Path | None = None):
         self.settings = settings
+        self.scratch_parent = scratch_parent  # where the scratch folder goes (default: the system's temp)
         self.tier = isolation.choose(settings.limits.isolation)
         self.tmp: Path | None = None
         self.sandbox_root: Path | None = None
@@ -46,7 +47,7 @@ class LocalBatch:
 
     def __enter__(self) -> "LocalBatch":
         s = self.settings
-        self.tmp = Path(tempfile.mkdtemp(prefix="autograde-"))
+        self.tmp = Path(tempfile.mkdtemp(prefix="autograde-", dir=self.scratch_parent))
         try:
             if s.plan.needs_mnist:
                 assert s.data_root is not None

@@ -11,7 +11,7 @@ from .base import Verdict, check, failed, passed
 from .evaluation import evaluate_fault
 from .observations import Observations
 
-register_phase("compare_activations", "the comparison of activations", ("build_model", "make_criterion",
+register_phase("compare_activations", ("build_model", "make_criterion",
                "make_optimizer", "train", "evaluate"), mnist=True)
 
 NAMES = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU"}

@@ -20,10 +20,10 @@ from .init_stats import law_stats
 from .training import measured_accuracy
 from .observations import Observations
 
-register_phase("bp_functions", "sigmoid() and sigmoid_prime()", ("sigmoid", "sigmoid_prime"))
-register_phase("bp_init", "init_params()", ("init_params",))
-register_phase("bp_steps", "forward(), backward() and update()", ("forward", "backward", "update"), mnist=True)
-register_phase("bp_train", "train() (the grading run)", ("init_params", "train", "forward", "backward", "update"),
+register_phase("bp_functions", ("sigmoid", "sigmoid_prime"))
+register_phase("bp_init", ("init_params",))
+register_phase("bp_steps", ("forward", "backward", "update"), mnist=True)
+register_phase("bp_train", ("init_params", "train", "forward", "backward", "update"),
                mnist=True)
 
 

@@ -21,11 +21,11 @@ from .evaluation import eval_mode_verdict
 from .observations import Observations, Unavailable
 from .training import cross_entropy, measured_accuracy, train_mode_verdict
 
-register_phase("pair_build", "build_models()", ("build_models",), mnist=True)
-register_phase("pair_train", "train_epoch() (the grading run)", ("build_models", "make_criterion", "make_optimizer",
+register_phase("pair_build", ("build_models",), mnist=True)
+register_phase("pair_train", ("build_models", "make_criterion", "make_optimizer",
                                                                   "train_epoch"), mnist=True)
-register_phase("pair_evaluate", "evaluate()", ("build_models", "make_criterion", "evaluate"), mnist=True)
-register_phase("pair_compare", "compare()", ("compare", "build_models", "make_criterion", "make_optimizer",
+register_phase("pair_evaluate", ("build_models", "make_criterion", "evaluate"), mnist=True)
+register_phase("pair_compare", ("compare", "build_models", "make_criterion", "make_optimizer",
                                              "train_epoch", "evaluate"), mnist=True)
 MODELS = ("bn_model", "nn_model")
 

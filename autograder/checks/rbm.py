@@ -18,11 +18,11 @@ from .base import Verdict, check, failed, passed
 from .training import measured_accuracy
 from .observations import Observations, Unavailable
 
-register_phase("rbm_methods", "the RBM's methods", ("__init__", "p_h_given_v", "p_v_given_h", "sample_h", "sample_v",
+register_phase("rbm_methods", ("__init__", "p_h_given_v", "p_v_given_h", "sample_h", "sample_v",
                                                       "free_energy"), mnist=True)
-register_phase("rbm_cd", "cd_step()", ("__init__", "cd_step", "p_h_given_v", "p_v_given_h", "sample_h", "sample_v"),
+register_phase("rbm_cd", ("__init__", "cd_step", "p_h_given_v", "p_v_given_h", "sample_h", "sample_v"),
                mnist=True)
-register_phase("rbm_pretrain", "pretrain() and mlp_from_rbm()", ("__init__", "pretrain", "cd_step", "mlp_from_rbm"),
+register_phase("rbm_pretrain", ("__init__", "pretrain", "cd_step", "mlp_from_rbm"),
                mnist=True)
 
 

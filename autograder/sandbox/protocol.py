@@ -17,15 +17,14 @@ GRADER_FAILED = 70  # exit code of a child whose grader-side code failed (its tr
 
 
 # --- the one table of probe phases ---------------------------------------------------------------
-# Each phase is named once here, with its English name and the student functions it calls (what a
-# student reads while it runs is `phase.<name>` in catalog/*/phases.po). The sandbox implements
+# Each phase is named once here, with the student functions it calls (what it is called, for a
+# student and in a TA's progress lines, is `phase.<name>` in catalog/*/phases.po). The sandbox implements
 # each name (`probe/phases.py`; a test checks both agree), and a plan lists the ones an
 # assignment's checks need, in this order.
 
 
 @dataclass(frozen=True)
 class Phase:
-    label: str  # its name in English, for progress lines; a student reads `phase.<name>` of the catalog
     functions: tuple[str, ...]  # the student functions it calls
     mnist: bool = True  # whether it needs MNIST (when no planned phase does, the sandbox never loads it)
 
@@ -33,31 +32,34 @@ class Phase:
 PHASES: dict[str, Phase] = {}
 
 
-def register_phase(name: str, label: str, functions: tuple[str, ...], mnist: bool = False) -> None:
+def register_phase(name: str, functions: tuple[str, ...], mnist: bool = False) -> None:
     """Add a phase to the table: a lab with a new kind of observation declares its phases next to
-    its checks (`checks/<lab>.py`), and implements them in `probe/<lab>.py`."""
-    PHASES[name] = Phase(label, functions, mnist)
+    its checks (`checks/<lab>.py`), and implements them in `probe/<lab>.py`; what it is called,
+    in every language, is `phase.<name>` of the catalog (catalog/*/phases.po)."""
+    PHASES[name] = Phase(functions, mnist)
 
 
 for _name, _phase in {
-    "import": Phase("importing your module", (), mnist=False),
-    "build": Phase("build_model()", ("build_model",)),
-    "data": Phase("load_mnist() / make_loaders()", ("load_mnist", "make_loaders")),
-    "loss": Phase("make_criterion()", ("make_criterion",), mnist=False),
-    "optimizer": Phase("make_optimizer()", ("build_model", "make_optimizer"), mnist=False),
-    "train_probe": Phase("train() (the train-mode check)", ("build_model", "make_criterion", "make_optimizer", "train")),
-    "train": Phase("train() (the grading run)", ("build_model", "make_criterion", "make_optimizer", "train")),
-    "evaluate": Phase("evaluate()", ("build_model", "evaluate")),
-    "sweep": Phase("compare_hidden_sizes()", ("compare_hidden_sizes", "build_model", "make_criterion", "make_optimizer",
+    "import": Phase((), mnist=False),
+    "build": Phase(("build_model",)),
+    "data": Phase(("load_mnist", "make_loaders")),
+    "loss": Phase(("make_criterion",), mnist=False),
+    "optimizer": Phase(("build_model", "make_optimizer"), mnist=False),
+    "train_probe": Phase(("build_model", "make_criterion", "make_optimizer", "train")),
+    "train": Phase(("build_model", "make_criterion", "make_optimizer", "train")),
+    "evaluate": Phase(("build_model", "evaluate")),
+    "sweep": Phase(("compare_hidden_sizes", "build_model", "make_criterion", "make_optimizer",
                                                "train", "evaluate")),
-    "architectures": Phase("building the models", (), mnist=False),
+    "architectures": Phase((), mnist=False),
 }.items():
-    register_phase(_name, _phase.label, _phase.functions, _phase.mnist)
+    register_phase(_name, _phase.functions, _phase.mnist)
 
 
 def label(phase: str) -> str:
     """The phase's name in English, for a TA's progress lines (`phase_text` is what a student reads)."""
-    return PHASES[phase].label if phase in PHASES else phase
+    from ..catalog import SOURCE, render
+
+    return render(phase_text(phase), SOURCE)
 
 
 def phase_text(phase: str) -> Msg | str:

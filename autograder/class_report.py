@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import plots, similarity
-from .catalog import Text, msg, render
-from .feedback import Language, code_spans, languages
+from .catalog import Text, msg
+from .feedback import Language, code_spans, languages, say
 from .results import SubmissionResult, load_result, write_atomic
 
 MOST_MESSAGES = 3
@@ -101,10 +101,10 @@ class _Page:
     """Words of one page in the report's languages, HTML-escaped."""
 
     def __init__(self, setting: Language):
-        self.languages = languages(setting)
+        self.setting = setting
 
     def say(self, text: Text) -> str:
-        return html.escape(" / ".join(dict.fromkeys(render(text, language) for language in self.languages)))
+        return html.escape(" / ".join(say(text, self.setting)))
 
 
 STYLE = """body{font-family:"NanumGothic","Noto Sans CJK KR","Noto Sans KR",sans-serif;margin:2em;max-width:72em}
@@ -214,21 +214,22 @@ def render_course(assignments: dict[str, list[SubmissionResult]], titles: dict[s
     return _shell(page.say(msg("class_report.course.title")), body)
 
 
-def write_reports(folder: Path, titles: dict[str, str], setting: Language = "both") -> list[Path]:
+def write_reports(folder: Path, titles: dict[str, str],
+                  setting: Language = "both") -> dict[Path, list[SubmissionResult]]:
     """`report.html` in `folder` if it holds one assignment's results, else in each subfolder that
     does (a course's `results/<assignment>/`) and a course page in `folder`; `titles`: assignment
-    name -> its title."""
+    name -> its title. Returns each page written with the results it shows (none: a course page)."""
     here = load_results(folder)
     found = {folder: here} if here else {p: rows for p in sorted(folder.iterdir()) if p.is_dir() and (rows := load_results(p))}
-    written, course = [], {}
+    written: dict[Path, list[SubmissionResult]] = {}
+    course = {}
     for place, results in found.items():
         name = results[0].assignment
         course[name] = results
-        title = f"{titles.get(name, name)}: " + " / ".join(dict.fromkeys(render(msg("class_report.title"), language)
-                                                                          for language in languages(setting)))
+        title = f"{titles.get(name, name)}: " + " / ".join(say(msg("class_report.title"), setting))
         write_atomic(place / "report.html", render_assignment(results, title, setting))
-        written.append(place / "report.html")
+        written[place / "report.html"] = results
     if found and folder not in found:
         write_atomic(folder / "report.html", render_course(course, titles, setting))
-        written.append(folder / "report.html")
+        written[folder / "report.html"] = []
     return written

@@ -24,8 +24,7 @@ from .course import Where, assignment_folder, assignment_for_file, course_folder
 from .data import DataError
 from .grading import Grader
 from .nbgrader_course import CourseError
-from .catalog import render
-from .feedback import console_table, languages
+from .feedback import console_table, say
 from .report import course_gradebook_csv, gradebook_csv, long_csv
 from .progress import ConsoleProgress
 from .results import ResultsWriteError, SubmissionResult, write_atomic
@@ -178,7 +177,7 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     _say_data_note(grader)
     submission = Submission(file.stem, file)
     for warning in grader.preview(submission):
-        for text in dict.fromkeys(render(warning, language) for language in languages(config.report.language)):
+        for text in say(warning, config.report.language):
             print(textwrap.fill(f"warning: {text}", 100, subsequent_indent="  "), file=sys.stderr)
     print(f"Checking {file} for the assignment {name} ({how}); usually a few seconds, at most "
           f"{config.limits.cpu_s:g} s of CPU time...",

@@ -9,7 +9,7 @@ import argparse
 import difflib
 import sys
 
-from .class_report import load_results, write_reports
+from .class_report import write_reports
 from .config import Config, ConfigError
 from .feedback import console_table, write_feedback
 from .gradescope import build_zip
@@ -22,8 +22,7 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
         raise ConfigError(f"{args.results}: not a results folder")
     written = write_reports(args.results, {name: a.title for name, a in config.assignments.items()},
                             config.report.language)
-    for path in written:
-        results = load_results(path.parent)
+    for path, results in written.items():
         if not results:  # a course's page
             print(f"wrote {path}", file=sys.stderr)
             continue

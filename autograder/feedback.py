@@ -30,6 +30,11 @@ def languages(setting: Language) -> tuple[str, ...]:
     return ("ko", "en") if setting == "both" else (setting,)
 
 
+def say(text: Text, setting: Language) -> list[str]:
+    """A message in every language a setting shows, each distinct text once."""
+    return list(dict.fromkeys(render(text, language) for language in languages(setting)))
+
+
 def points(value: float) -> str:
     return f"{value:g}"
 
@@ -38,12 +43,12 @@ class Words:
     """One result's words in every language a page shows, each text once when two languages agree."""
 
     def __init__(self, result: SubmissionResult, setting: Language):
-        self.languages = languages(setting)
+        self.setting, self.languages = setting, languages(setting)
         self.views = [result.in_language(language) for language in self.languages]
         self.result = result
 
     def say(self, text: Text) -> list[str]:
-        return list(dict.fromkeys(render(text, language) for language in self.languages))
+        return say(text, self.setting)
 
     def section(self, field: str) -> list[list[str]]:
         """A list of the result (`fix_first`, `warnings`, `notes`): each item in every language."""

@@ -22,6 +22,13 @@ class TrainModeCheck(Check):
     kind: Literal["train_mode"] = "train_mode"
 
 
+class TrainingLoopCheck(Check):
+    """`zero_grad()`, `backward()` and `step()` in every batch of `train()` (`checks/training.py`):
+    for labs whose budget cannot tell a missing `zero_grad()` from a correct loop by accuracy."""
+
+    kind: Literal["training_loop"] = "training_loop"
+
+
 class EvalModeCheck(Check):
     kind: Literal["eval_mode"] = "eval_mode"
 
@@ -102,7 +109,7 @@ class ActivationCompareCheck(Check):
 
 
 CORE_KINDS = (ShapesCheck, OrderCheck, DropoutCheck, InitCheck, LoadersCheck, LossCheck, OptimizerCheck,
-              TrainModeCheck, EvalModeCheck, EvaluateCheck, AccuracyCheck, SweepCheck, ActivationCompareCheck)
+              TrainModeCheck, TrainingLoopCheck, EvalModeCheck, EvaluateCheck, AccuracyCheck, SweepCheck, ActivationCompareCheck)
 LAB_KINDS = tuple(value for name, value in vars(rubric_labs).items()
                   if isinstance(value, type) and issubclass(value, Check) and not name.startswith("_") and value is not Check)
 CHECK_KINDS: dict[str, type[Check]] = {model.model_fields["kind"].default: model for model in (*CORE_KINDS, *LAB_KINDS)}

@@ -152,6 +152,31 @@ def test_fast_path_writes_the_same_scores_into_the_gradebook(course, capsys):
     print(f"nbgrader autograde: {course['autograde_s']:.1f} s, autograde nbgrader: {fast_s:.1f} s")  # a figure, not a test
 
 
+def test_fast_path_on_a_local_dask_cluster_gives_the_same_results(course):
+    """`autograde nbgrader --cluster local:2`: the same result.json (apart from timings) and gradebook."""
+    pytest.importorskip("distributed", reason="the cluster path needs Dask: pip install -e '.[test]'")
+    course_dir = course["course"]
+    grade = ["nbgrader", str(course_dir), ASSIGNMENT, "--force", "--data-root", str(DATA_ROOT), "--quiet"]
+    results = {}
+    for where in ([], ["--cluster", "local:2"]):
+        assert main([*grade, *where]) == 0
+        results[bool(where)] = {student: _without_timings(course_dir / "autograder" / ASSIGNMENT / student / "result.json")
+                                for student in ("alice", "bob")}
+        assert gradebook_scores(course_dir) == course["by_nbgrader"]
+    for student, embedded in results[False].items():
+        clustered = results[True][student]
+        assert clustered == embedded, {key: (embedded.get(key), clustered.get(key)) for key in embedded | clustered
+                                       if embedded.get(key) != clustered.get(key)}
+
+
+def _without_timings(path: Path) -> dict:
+    result = json.loads(path.read_text(encoding="utf-8"))
+    result.pop("duration_s")
+    for key in ("cpu_s", "max_memory_mb"):
+        result["sandbox"].pop(key)
+    return result
+
+
 def test_notebook_errors_point_at_the_cell(tmp_path, config):
     from .conftest import grade_files
 

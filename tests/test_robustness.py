@@ -30,6 +30,7 @@ def hostile(config, tmp_path_factory):
                                                   "    train_total_batch = len(train_loader)\n    while True:\n        pass\n")
     sources["syntax_error"] = reference.replace("def make_criterion():", "def make_criterion()")
     sources["reference"] = reference
+    sources["warns_at_import"] = "import warnings\nwarnings.warn('careful')\n" + reference
     edits, _ = VARIANTS["no_model_eval"]
     sources["no_model_eval"] = apply_edits(reference, edits)
     # Printing fake verdicts and fake result JSON, on import and while being graded.
@@ -97,6 +98,10 @@ def test_printed_output_is_captured_truncated_and_cannot_change_a_score(hostile)
     assert '"score": 100' in faker.output and faker.checks == hostile["no_model_eval"].checks
     flood = hostile["prints_megabytes"]
     assert len(flood.output) < 5000 and "bytes not shown" in flood.output
+    # A warning names the file, not the sandbox's random job folder: the same record on every run.
+    warned = hostile["warns_at_import"]
+    assert warned.output.startswith("mnist_bn.py:2: UserWarning: careful"), warned.output[:200]
+    assert warned.score == 100
 
 
 def test_every_tier_grades_a_correct_solution_fully(config):

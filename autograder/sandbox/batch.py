@@ -7,6 +7,7 @@ limits.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,6 +19,14 @@ from ..config import Limits
 from . import isolation
 from .protocol import Job, Outcome, ProbePlan, Status
 from .runner import Sandbox
+
+
+SCRATCH_PREFIX = "autograde-"
+# Where a child runs the student's file: <scratch>/autograde-XXXX/jobs/<key>/work/, on a Dask worker
+# under the worker's own folder. It differs on every run, and warnings and tracebacks the student's
+# code prints name their file by it: `run_record.read_output` cuts it out, so the record is the same
+# on every run and machine (and says nothing of the grader's folders).
+WORK_PATH = re.compile(r"(?:/[^\s/\"']+)*/" + SCRATCH_PREFIX + r"[^\s/\"']+/jobs/[^\s/\"']+/work/")
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,7 @@ class LocalBatch:
 
     def __enter__(self) -> "LocalBatch":
         s = self.settings
-        self.tmp = Path(tempfile.mkdtemp(prefix="autograde-", dir=self.scratch_parent))
+        self.tmp = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=self.scratch_parent))
         try:
             if s.plan.needs_mnist:
                 assert s.data_root is not None

@@ -96,37 +96,38 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
     "no_drop_last": ([(TRAIN_LOADER, TRAIN_LOADER.replace("drop_last=True", "drop_last=False"))], {"loaders"}),
     # loss
     "label_smoothing": ([("torch.nn.CrossEntropyLoss()", "torch.nn.CrossEntropyLoss(label_smoothing=0.1)")], {"loss"}),
-    # Summed, the gradients are 100 times larger (lr 10 in effect): the run ends below the minimum at
-    # seed 0 (0.8925), and anywhere in 0.75-0.91 over seeds (calibration_mnist_softmax.md).
-    "sum_loss": ([("torch.nn.CrossEntropyLoss()", "torch.nn.CrossEntropyLoss(reduction='sum')")],
-                 {"loss", "accuracy"}),
+    # Summed, the gradients are 100 times larger (lr 10 in effect): the run ends anywhere in 0.80-0.90
+    # over seeds (calibration_mnist_softmax.md).
+    "sum_loss": ([("torch.nn.CrossEntropyLoss()", "torch.nn.CrossEntropyLoss(reduction='sum')")], {"loss"}),
     # optimizer
     "weights_only_optimizer": ([(SGD, "torch.optim.SGD([model.weight], lr=learning_rate)")], {"optimizer"}),
     # lab-10-1's optimizer line, copied as is: Adam, lr 0.001.
     "course_adam": ([(SGD, "torch.optim.Adam(model.parameters(), lr=0.001)")], {"optimizer"}),
-    # Adam at the lab's lr 0.1 and SGD at lr 0.01 also train a worse model within the budget (0.8806 and
-    # 0.8714 at seed 0): no budget tells them from a missing zero_grad(), see the calibration.
-    "adam": ([(SGD, "torch.optim.Adam(model.parameters(), lr=learning_rate)")], {"optimizer", "accuracy"}),
+    # Adam at the lab's lr 0.1 trains a worse model within the budget at some seeds (0.843-0.903), SGD at
+    # lr 0.01 at every seed (0.850-0.857): see the calibration.
+    "adam": ([(SGD, "torch.optim.Adam(model.parameters(), lr=learning_rate)")], {"optimizer"}),
     "lr_001": ([(SGD, "torch.optim.SGD(model.parameters(), lr=0.01)")], {"optimizer", "accuracy"}),
     # evaluate
     "percent_evaluate": ([("    return accuracy.item()\n\n\nif", "    return accuracy.item() * 100\n\n\nif")],
                          {"evaluate"}),
     "course_evaluate": ([("def evaluate", COURSE_EVALUATE)], {"evaluate"}),
-    # accuracy
-    "no_zero_grad": ([(ZERO_GRAD, "")], {"accuracy"}),
+    # training_loop: without zero_grad() SGD still learns (0.85-0.90), so accuracy cannot tell
+    "no_zero_grad": ([(ZERO_GRAD, "")], {"training_loop"}),
     "zero_grad_after_backward": ([(STEP, "            cost.backward()\n" + ZERO_GRAD + "            optimizer.step()\n")],
-                                 {"accuracy"}),
+                                 {"training_loop", "accuracy"}),
+    # accuracy
     "softmax_output": ([(LINEAR, "linear = torch.nn.Sequential(torch.nn.Linear(784, 10, bias=True),\n"
                                  "                                 torch.nn.Softmax(dim=1)).to(device)")], {"accuracy"}),
     # evaluate() without torch.no_grad(): `evaluate` requires no_grad here (this lab has no eval_mode check).
     "no_no_grad": ([(NO_GRAD, NO_GRAD.replace("with torch.no_grad():", "if True:"))], {"evaluate"}),
 }
 
-# Variants whose `accuracy` verdict at seed 0 (listed above) sits inside a wide seed-to-seed spread
-# (Adam at lr 0.1: 0.872-0.903, summed loss: 0.749-0.906 over 20 seeds), so that another device's
-# numerics (CUDA with device = "auto") may flip it: tests compare their other checks only.
-SEED_DEPENDENT = {"adam": {"accuracy"}, "sum_loss": {"accuracy"}}
+# Variants whose `accuracy` verdict sits inside a wide seed-to-seed spread around the minimum (Adam at
+# lr 0.1: 0.843-0.903, summed loss: 0.803-0.901, no zero_grad(): 0.848-0.900 over 20 seeds), so that
+# another seed or device's numerics (CUDA with device = "auto") may flip it: tests compare their other
+# checks only.
+SEED_DEPENDENT = {"adam": {"accuracy"}, "sum_loss": {"accuracy"}, "no_zero_grad": {"accuracy"}}
 
 
 # What benchmarks/calibrate.py grades next to the reference (benchmarks/calibration_mnist_softmax.md).
-CALIBRATION = ("no_zero_grad", "adam", "lr_001", "sum_loss", "softmax_output")
+CALIBRATION = ("no_zero_grad", "zero_grad_after_backward", "adam", "lr_001", "sum_loss", "softmax_output")

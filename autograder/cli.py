@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 from .cli_args import COMMANDS, build_parser
+from .catalog import msg
 from .cli_results import cmd_gradescope, cmd_report, cmd_show
 from .config import CONFIG_NAME, Config, ConfigError, load_config
 from .class_report import load_results, write_reports
@@ -192,7 +193,8 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     else:
         print(console_table(result, config.report.language))
         if result.output:
-            print("\nWhat your code printed (truncated):\n" + result.output.rstrip())
+            print("\n" + " / ".join(say(msg("feedback.printed"), config.report.language)) + ":\n"
+                  + result.output.rstrip())
     return 0 if result.all_passed else 1
 
 

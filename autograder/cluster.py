@@ -131,6 +131,9 @@ def _write(files: dict[str, bytes], outdir: Path) -> None:
         (outdir / name).write_bytes(content)
 
 
+CONNECT_TIMEOUT_S = 20  # Dask retries a refused connection until then: time for a scheduler that is starting
+
+
 @contextmanager
 def connect(target: str) -> Iterator[object]:
     """A client for `target`: "local:N" starts a local cluster of N worker processes (one thread
@@ -148,7 +151,7 @@ def connect(target: str) -> Iterator[object]:
             yield client
         return
     try:
-        client = Client(target, timeout="20s")
+        client = Client(target, timeout=f"{CONNECT_TIMEOUT_S}s")
     except (OSError, TimeoutError) as exc:
         raise ClusterError(f"--scheduler {target}: cannot reach the Dask scheduler ({exc})") from None
     with client:

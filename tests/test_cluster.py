@@ -114,7 +114,10 @@ class _Entered:
         return self.manager.__exit__(*exc)
 
 
-def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, capsys):
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    from autograder import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 2)
     submissions = _submissions(tmp_path / "submissions")
     assert main(["grade", str(submissions), "--out", str(tmp_path / "out"), "--assignment", ASSIGNMENT,
                  "--scheduler", "tcp://127.0.0.1:9", "--quiet"]) == 2

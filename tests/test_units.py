@@ -164,8 +164,8 @@ def test_cli_help_and_usage_errors(capsys, tmp_path):
     assert "grader.threads" in err and "Traceback" not in err
 
 
-def test_cli_assign_check_passes_on_the_repository():
-    assert main(["assign", "--check", "--config", str(ROOT / "grader.toml")]) == 0
+def test_cli_assign_check_passes_on_the_repository():  # one small lab: every lab's files are checked by its tests
+    assert main(["assign", "--check", "softmax_tips", "--config", str(ROOT / "grader.toml")]) == 0
 
 
 def test_cli_check_on_the_reference_exits_zero_and_on_the_skeleton_one(tmp_path):

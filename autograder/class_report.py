@@ -28,6 +28,7 @@ from .results import SubmissionResult, load_result, write_atomic
 
 MOST_MESSAGES = 3
 MOST_PAIRS = 30
+STUDENTS = msg("class_report.plot.students")  # the plots' count axis
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,10 @@ def item_analysis(results: list[SubmissionResult], language: str = "en") -> list
     """Each check's outcomes across the class, the least passed first; messages grouped by their
     English words, shown in `language`."""
     ids = list(dict.fromkeys(check.id for result in results for check in result.checks))
+    shown = [(result, result.in_language(language)) for result in results]
     items = []
     for check_id in ids:
-        pairs = [(c, r.in_language(language).checks[i]) for r in results for i, c in enumerate(r.checks)
-                 if c.id == check_id]
+        pairs = [(c, view.checks[i]) for r, view in shown for i, c in enumerate(r.checks) if c.id == check_id]
         status = Counter(c.status for c, _ in pairs)
         groups = Counter(_grouped(c.message) for c, _ in pairs if c.status != "passed")
         example = {_grouped(c.message): shown.message for c, shown in pairs if c.status != "passed"}
@@ -129,8 +130,8 @@ def render_assignment(results: list[SubmissionResult], title: str, setting: Lang
     page, first = _Page(setting), languages(setting)[0]
     maximum = max((r.max_score for r in results), default=0.0)
     parts = [f'<p id="summary">{_summary(page, results)}</p>',
-             plots.histogram([r.score for r in results], 0, maximum, plots.label("점수", "score"),
-                             plots.label("학생 수", "students"))]
+             plots.histogram([r.score for r in results], 0, maximum, plots.label(msg("class_report.plot.score")),
+                             plots.label(STUDENTS))]
     items = item_analysis(results, first)
     rows = "".join(
         f"<tr id=\"item-{html.escape(item.id)}\"><td><code>{html.escape(item.id)}</code> {html.escape(item.title)}</td>"
@@ -168,8 +169,8 @@ def _measured(page: _Page, item: Item) -> str:
     values = item.measured
     below = sum(value < item.threshold for value in values) if item.threshold is not None else 0
     low, high = min(values + [item.threshold or values[0]]), max(values + [item.threshold or values[0]])
-    plot = plots.histogram(values, low - 0.02, high + 0.02, plots.label("측정값", "measured"),
-                           plots.label("학생 수", "students"), item.threshold, plots.label("기준", "threshold"))
+    plot = plots.histogram(values, low - 0.02, high + 0.02, plots.label(msg("class_report.plot.measured")),
+                           plots.label(STUDENTS), item.threshold, plots.label(msg("class_report.plot.threshold")))
     summary = msg("class_report.measured.summary", count=len(values), low=min(values), median=statistics.median(values),
                   high=max(values), threshold=item.threshold if item.threshold is not None else "-", below=below)
     return (f"<h2 id=\"measured-{html.escape(item.id)}\">{page.say(msg('class_report.measured', check=item.id))}</h2>"
@@ -190,8 +191,8 @@ def _similar(page: _Page, results: list[SubmissionResult]) -> str:
 def _timing(page: _Page, results: list[SubmissionResult]) -> str:
     times = [r.duration_s for r in results]
     tiers = Counter(f"{r.sandbox.tier}, {r.sandbox.device or '-'}" for r in results)
-    plot = plots.histogram(times, 0, max(times) * 1.05, plots.label("채점 시간 (초)", "grading time (s)"),
-                           plots.label("학생 수", "students"))
+    plot = plots.histogram(times, 0, max(times) * 1.05, plots.label(msg("class_report.plot.time")),
+                           plots.label(STUDENTS))
     summary = msg("class_report.timing.summary", median=statistics.median(times), high=max(times), total=sum(times),
                   tiers=", ".join(f"{name}: {count}" for name, count in tiers.most_common()))
     return f"<h2>{page.say(msg('class_report.timing'))}</h2><p id=\"timing\">{page.say(summary)}</p>{plot}"
@@ -214,6 +215,23 @@ def render_course(assignments: dict[str, list[SubmissionResult]], titles: dict[s
     return _shell(page.say(msg("class_report.course.title")), body)
 
 
+def write_assignment_report(folder: Path, results: list[SubmissionResult], title: str,
+                            setting: Language = "both") -> Path:
+    """`report.html` of one assignment's results folder; `title`: the assignment's."""
+    path = folder / "report.html"
+    write_atomic(path, render_assignment(results, f"{title}: " + " / ".join(say(msg("class_report.title"), setting)),
+                                         setting))
+    return path
+
+
+def write_course_page(folder: Path, course: dict[str, list[SubmissionResult]], titles: dict[str, str],
+                      setting: Language = "both") -> Path:
+    """The course's `report.html`, linking each assignment's (in `folder/<assignment>/`)."""
+    path = folder / "report.html"
+    write_atomic(path, render_course(course, titles, setting))
+    return path
+
+
 def write_reports(folder: Path, titles: dict[str, str],
                   setting: Language = "both") -> dict[Path, list[SubmissionResult]]:
     """`report.html` in `folder` if it holds one assignment's results, else in each subfolder that
@@ -221,15 +239,9 @@ def write_reports(folder: Path, titles: dict[str, str],
     name -> its title. Returns each page written with the results it shows (none: a course page)."""
     here = load_results(folder)
     found = {folder: here} if here else {p: rows for p in sorted(folder.iterdir()) if p.is_dir() and (rows := load_results(p))}
-    written: dict[Path, list[SubmissionResult]] = {}
-    course = {}
-    for place, results in found.items():
-        name = results[0].assignment
-        course[name] = results
-        title = f"{titles.get(name, name)}: " + " / ".join(say(msg("class_report.title"), setting))
-        write_atomic(place / "report.html", render_assignment(results, title, setting))
-        written[place / "report.html"] = results
+    written = {write_assignment_report(place, results, titles.get(results[0].assignment, results[0].assignment),
+                                       setting): results for place, results in found.items()}
     if found and folder not in found:
-        write_atomic(folder / "report.html", render_course(course, titles, setting))
-        written[folder / "report.html"] = []
+        course = {results[0].assignment: results for results in found.values()}
+        written[write_course_page(folder, course, titles, setting)] = []
     return written

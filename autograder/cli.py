@@ -16,10 +16,9 @@ import traceback
 from pathlib import Path
 
 from .cli_args import COMMANDS, build_parser
-from .catalog import msg
 from .cli_results import cmd_gradescope, cmd_report, cmd_show
 from .config import CONFIG_NAME, Config, ConfigError, load_config
-from .class_report import load_results, write_reports
+from .class_report import load_results, write_assignment_report, write_course_page
 from .cluster import ClusterError
 from .course import Where, assignment_folder, assignment_for_file, course_folders, listing
 from .data import DataError
@@ -98,7 +97,9 @@ def _only(submissions: list[Submission], only: list[str] | None, folder: Path, s
 
 
 def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Where, out: Path,
-                  strict: bool = True) -> list[SubmissionResult]:
+                  strict: bool = True) -> tuple[list[SubmissionResult], list[SubmissionResult]]:
+    """Grade one assignment's folder into `out`; (the results for the gradebook, everyone in `out`:
+    what the class report shows, the other students' results too with --only)."""
     grader = Grader(_with_jobs(config, args.jobs, args.scheduler or args.cluster), name, args.data_root)
     _say_data_note(grader)
     console = ConsoleProgress(config.limits.cpu_s)
@@ -110,11 +111,11 @@ def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Wh
         if not submissions:
             print(f"{folder}: no submissions found (expected <student>.py, <student>.ipynb, <student>.zip or <student>/)",
                   file=sys.stderr)
-            return []
+            return [], []
         submissions = _only(submissions, args.only, folder, strict)
         if not submissions:
             print(f"{name}: none of --only {', '.join(args.only)}", file=sys.stderr)
-            return []
+            return [], []
         start = time.monotonic()
         where_run = (f"on the Dask cluster {grader.config.grader.scheduler}" if grader.config.grader.scheduler
                      else f"with {grader.config.grader.jobs} at a time")
@@ -127,11 +128,11 @@ def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Wh
     if args.only:
         write_atomic(out / "gradebook.csv", gradebook_csv(everyone, grader.check_ids))
     write_atomic(out / "results_long.csv", long_csv(everyone))
-    write_reports(out, {name: grader.assignment.title}, config.report.language)
+    write_assignment_report(out, everyone, grader.assignment.title, config.report.language)
     print(f"Done in {time.monotonic() - start:.1f} s: {len(results)} graded, mean {mean:.1f}/"
           f"{grader.assignment.max_score:g}. Results: {out}/ (gradebook.csv, results_long.csv, report.html, "
           f"<student>/feedback.html and feedback.md)", file=sys.stderr)
-    return everyone if args.only else results
+    return (everyone if args.only else results), everyone
 
 
 def cmd_grade(args: argparse.Namespace, config: Config) -> int:
@@ -141,7 +142,8 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
     _writable_out(args.out, folder)
     if args.assignment is not None or len(config.assignments) == 1:
         name = config.assignment(args.assignment)[0]
-        return 0 if _grade_folder(args, config, name, assignment_folder(config, folder, name), args.out) else 2
+        graded, _ = _grade_folder(args, config, name, assignment_folder(config, folder, name), args.out)
+        return 0 if graded else 2
     folders = course_folders(config, folder)
     if not folders:
         raise ConfigError(f"{folder}: grader.toml has several assignments ({', '.join(config.assignments)}): name one "
@@ -149,15 +151,17 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
                           f"(or nbgrader's submitted/<student>/<assignment>/)")
     layout = "<student>/<assignment>/ (nbgrader's submitted/)" if any(w for _, w in folders.values()) else "<assignment>/"
     print(f"Course folder, {layout}: {', '.join(folders)}", file=sys.stderr)
-    results = {name: _grade_folder(args, config, name, where, args.out / name, strict=False)
-               for name, where in folders.items()}
+    graded = {name: _grade_folder(args, config, name, where, args.out / name, strict=False)
+              for name, where in folders.items()}
+    results = {name: rows for name, (rows, _) in graded.items()}
     if args.only and not any(results.values()):
         raise ConfigError(f"--only: no assignment of {folder} has a student {', '.join(map(repr, args.only))}")
     max_scores = {name: config.assignments[name].max_score for name in results}
     bonus = frozenset(name for name in results if config.assignments[name].bonus)
     write_atomic(args.out / "course_gradebook.csv", course_gradebook_csv(results, max_scores, bonus))
     write_atomic(args.out / "results_long.csv", long_csv([r for rows in results.values() for r in rows]))
-    write_reports(args.out, {name: config.assignments[name].title for name in results}, config.report.language)
+    write_course_page(args.out, {name: shown for name, (_, shown) in graded.items() if shown},
+                      {name: config.assignments[name].title for name in results}, config.report.language)
     print(f"Course gradebook: {args.out / 'course_gradebook.csv'} (one row per student, one column per assignment); "
           f"every check of every student: {args.out / 'results_long.csv'}", file=sys.stderr)
     return 0
@@ -192,9 +196,6 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
         print(result.model_dump_json(indent=2))
     else:
         print(console_table(result, config.report.language))
-        if result.output:
-            print("\n" + " / ".join(say(msg("feedback.printed"), config.report.language)) + ":\n"
-                  + result.output.rstrip())
     return 0 if result.all_passed else 1
 
 

@@ -50,8 +50,6 @@ def cmd_show(args: argparse.Namespace, config: Config) -> int:
         result = load_result(path)
         print(f"== {result.assignment} ({path.parent}) ==")
         print(console_table(result, config.report.language))
-        if result.output:
-            print("\n" + result.output.rstrip())
         print()
     return 0
 

@@ -18,7 +18,6 @@ as it trusts itself; docs/security.md says so.
 from __future__ import annotations
 
 import os
-import stat
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -26,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .sandbox.batch import BatchSettings, LocalBatch
-from .sandbox.protocol import Outcome
+from .sandbox.protocol import Outcome, read_regular_file
 
 PLUGIN = "autograde-sandbox"
 MAX_FILES = 256
@@ -93,29 +92,10 @@ def _collect(outdir: Path, limit: int, prefix: str = "") -> dict[str, bytes]:
             if not prefix:
                 found.update(_collect(Path(entry.path), limit, entry.name + "/"))
             continue
-        try:
-            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:
-            continue
-        try:
-            if stat.S_ISREG(os.fstat(fd).st_mode):
-                found[prefix + entry.name] = _read_at_most(fd, limit + 1)
-        except OSError:
-            continue
-        finally:
-            os.close(fd)
+        content = read_regular_file(Path(entry.path), limit + 1)
+        if content is not None:
+            found[prefix + entry.name] = content
     return found
-
-
-def _read_at_most(fd: int, size: int) -> bytes:
-    chunks, left = [], size
-    while left > 0:
-        chunk = os.read(fd, min(left, 1 << 20))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
 
 
 def _write(files: dict[str, bytes], outdir: Path) -> None:

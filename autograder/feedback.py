@@ -176,7 +176,8 @@ def fill(text: str, width: int, first: str, rest: str) -> str:
 
 
 def console_table(result: SubmissionResult, setting: Language = "both", width: int = 100) -> str:
-    """What `autograde check` prints: the score, the lists, then one block per check."""
+    """What `autograde check` and `autograde show` print: the score, the lists, one block per check,
+    then what the student's code printed."""
     words = Words(result, setting)
     lines = [f"{result.submission}: " + " / ".join(words.say(msg("feedback.console.score", score=points(result.score),
                                                                  max_score=points(result.max_score)))), ""]
@@ -192,4 +193,6 @@ def console_table(result: SubmissionResult, setting: Language = "both", width: i
                      + " / ".join(words.check(index, "title")))
         for text in words.check(index, "message"):
             lines.append(fill(text, width, " " * 8, " " * 8))
+    if result.output:
+        lines += ["", " / ".join(words.say(msg("feedback.printed"))) + ":", result.output.rstrip()]
     return "\n".join(lines)

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from .config import Config, load_config
 from .feedback import Language, Words, check_line
+from .grading import PACKAGE, Grader, package_files
 from .results import SubmissionResult
-
-PACKAGE = Path(__file__).resolve().parent
+from .submissions import discover
 
 SETUP = """\
 #!/usr/bin/env bash
@@ -66,9 +66,8 @@ def build_zip(config: Config, name: str, out: Path) -> Path:
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         _add(archive, "setup.sh", SETUP)
         _add(archive, "run_autograder", RUN.format(assignment=name))
-        for path in sorted([*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.po")]):
-            if "__pycache__" not in path.parts:
-                archive.write(path, f"source/autograder/{path.relative_to(PACKAGE).as_posix()}")
+        for path in package_files():
+            archive.write(path, f"source/autograder/{path.relative_to(PACKAGE).as_posix()}")
         archive.write(PACKAGE.parent / "pyproject.toml", "source/pyproject.toml")
         archive.writestr("source/README.md", "The grader of the course, packed by `autograde gradescope`.\n")
         archive.write(config.path(assignment.skeleton), f"source/{assignment.skeleton.as_posix()}")
@@ -116,9 +115,6 @@ def results_json(result: SubmissionResult, setting: Language) -> dict:
 
 def run(config: Config, name: str, root: Path, data_root: Path | None) -> dict:
     """Grade Gradescope's `<root>/submission/` and write `<root>/results/results.json`."""
-    from .grading import Grader
-    from .submissions import discover
-
     grader = Grader(config, name, data_root)
     student = _student(root)
     with tempfile.TemporaryDirectory(prefix="autograde-gradescope-") as scratch:

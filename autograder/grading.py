@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -40,11 +41,21 @@ Progress = Callable[[int, int, SubmissionResult, bool], None]  # done, total, re
 Running = Callable[[str, str, float, float], None]  # student, what the sandbox is doing, CPU s, wall s
 
 
+PACKAGE = Path(__file__).resolve().parent
+
+
+def package_files() -> list[Path]:
+    """The grader's own files: its code and its catalog (whose words are in results)."""
+    return sorted(path for path in [*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.po")] if "__pycache__" not in path.parts)
+
+
+@cache
 def grader_version() -> str:
-    package = Path(__file__).resolve().parent
+    """A hash of the grader's files: results of another version are not re-used, and a Dask worker
+    of another version refuses to grade. Once per process."""
     digest = hashlib.sha256()
-    for path in sorted([*package.rglob("*.py"), *package.rglob("*.po")]):  # the catalog's words are in results
-        digest.update(path.relative_to(package).as_posix().encode())
+    for path in package_files():
+        digest.update(path.relative_to(PACKAGE).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

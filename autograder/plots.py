@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Sequence
 
+from .catalog import Msg, render
+
 HANGUL_SAMPLE = "점수학생"
 
 
@@ -40,9 +42,10 @@ def korean_font() -> str | None:
     return None
 
 
-def label(korean: str, english: str) -> str:
-    """A plot label in both languages when Hangul can be drawn, else in English."""
-    return f"{korean} / {english}" if korean_font() else english
+def label(text: Msg) -> str:
+    """A plot label from the catalog, in both languages when Hangul can be drawn, else in English."""
+    english = render(text, "en")
+    return f"{render(text, 'ko')} / {english}" if korean_font() else english
 
 
 def _figure(width: float = 6.0, height: float = 2.4):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from autograder.catalog import msg
 from autograder.class_report import item_analysis, render_assignment, render_course
 from autograder.cli import main
 from autograder.results import CheckResult, SandboxInfo, SubmissionResult, save_result
@@ -75,9 +76,10 @@ def test_autograde_report_writes_report_html_for_a_results_folder(tmp_path, caps
 def test_plots_fall_back_to_english_labels_without_a_korean_font(monkeypatch):
     from autograder import plots
 
+    score, students = msg("class_report.plot.score"), msg("class_report.plot.students")
     monkeypatch.setattr(plots, "korean_font", lambda: None)
-    assert plots.label("점수", "score") == "score"
-    svg = plots.histogram([1, 2, 3], 0, 4, plots.label("점수", "score"), plots.label("학생 수", "students"))
+    assert plots.label(score) == "score"
+    svg = plots.histogram([1, 2, 3], 0, 4, plots.label(score), plots.label(students))
     assert "score" in svg and not re.search("[가-힣]", svg)
     monkeypatch.setattr(plots, "korean_font", lambda: "NanumGothic")
-    assert plots.label("점수", "score") == "점수 / score"
+    assert plots.label(score) == "점수 / score"

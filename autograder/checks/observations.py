@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import signal
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -21,7 +19,7 @@ import numpy as np
 from ..catalog import SOURCE, Msg, Text, catalog, fields, join, msg, render
 from ..config import Limits
 from ..source import guard_advice
-from ..sandbox.protocol import GRADER_FAILED, Outcome, label, phase_text
+from ..sandbox.protocol import GRADER_FAILED, Outcome, label, phase_text, read_regular_file
 
 MAX_JSON_BYTES = 4 * 1024 * 1024
 MAX_ARRAY_BYTES = 16 * 1024 * 1024
@@ -31,17 +29,10 @@ MAX_ARRAY_BYTES = 16 * 1024 * 1024
 def read_child_file(path: Path, limit: int) -> bytes | None:
     """A file a child wrote, never through a symlink, never more than `limit` bytes: None when it
     is missing or not a regular file, Unavailable when it is larger."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:  # missing, or a symlink (ELOOP): either way not an observation
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        if info.st_size > limit:
-            raise Unavailable(msg("observations.oversized_file", file=path.name))
-        return handle.read(limit + 1)[:limit]
+    raw = read_regular_file(path, limit + 1)
+    if raw is not None and len(raw) > limit:
+        raise Unavailable(msg("observations.oversized_file", file=path.name))
+    return raw
 
 
 def started_phases(outdir: Path) -> list[str]:

@@ -5,7 +5,10 @@ Only plain data crosses: the trusted process never unpickles anything from the s
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -14,6 +17,20 @@ if TYPE_CHECKING:
     from ..catalog import Msg
 
 GRADER_FAILED = 70  # exit code of a child whose grader-side code failed (its traceback is in the output)
+
+
+def read_regular_file(path: Path, size: int) -> bytes | None:
+    """At most `size` bytes of a file a child wrote, never through a symlink and never from a FIFO or
+    a device: None when it is missing or not a regular file. The trusted readers and a Dask worker
+    sending a child's files back both read them this way."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:  # missing, or a symlink (ELOOP): either way not an observation
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read(size)
 
 
 # --- the one table of probe phases ---------------------------------------------------------------

@@ -24,7 +24,7 @@ from .course import Where, assignment_folder, assignment_for_file, course_folder
 from .data import DataError
 from .grading import Grader
 from .nbgrader_course import CourseError
-from .feedback import console_table, say
+from .feedback import Words, console_table, say
 from .report import course_gradebook_csv, gradebook_csv, long_csv
 from .progress import ConsoleProgress
 from .results import ResultsWriteError, SubmissionResult, write_atomic
@@ -192,6 +192,11 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
         [result] = grader.grade([submission], running=live.running)
     finally:
         live.close()
+    if submission.student in grader.unprocessable:  # the grader's own step failed on this file: bad input
+        for texts in Words(result, config.report.language).section("fix_first"):
+            for text in texts:
+                print(textwrap.fill(f"autograde: {text}", 100, subsequent_indent="  "), file=sys.stderr)
+        return 2
     if args.json:
         print(result.model_dump_json(indent=2))
     else:

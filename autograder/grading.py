@@ -19,7 +19,7 @@ import numpy as np
 
 from . import data
 from . import environment, similarity, verdicts
-from .catalog import SOURCE, Text, msg, render
+from .catalog import SOURCE, Msg, Text, msg, render
 from .cleanup import remove_tree
 from .checks import Observations, Unavailable
 from .checks.observations import doing
@@ -80,6 +80,7 @@ class Grader:
         self.plan = plan(self.name, self.assignment, config)
         self._version = grader_version() + config.fingerprint(self.name)
         given = [config.path(self.assignment.reference), config.path(self.assignment.skeleton)]
+        self.unprocessable: set[str] = set()  # students whose file a step of the grader's own failed on
         self._given = similarity.common_lines(*(p.read_text(encoding="utf-8") for p in given if p.is_file()))
 
     @property
@@ -111,8 +112,28 @@ class Grader:
     def _not_run(self, prepared: _Prepared, message: Text, short: Text) -> SubmissionResult:
         return self._result(prepared, verdicts.not_run(self.assignment, message, short), self._sandbox_info("not run"))
 
+    def _unprocessable(self, prepared: _Prepared, step: Msg, exc: BaseException) -> SubmissionResult:
+        """A per-student step of the grader's own failed on this file, whatever the exception: the
+        student's row says so, and the batch goes on (one student never stops another)."""
+        detail = str(exc)[:300] or type(exc).__name__
+        self.unprocessable.add(prepared.submission.student)
+        return self._not_run(prepared, msg("grading.unprocessable", step=step,
+                                           exception=type(exc).__name__, detail=detail),
+                             msg("grading.short.unprocessable"))
+
     def _prepare(self, submission: Submission) -> tuple[_Prepared, SubmissionResult | None]:
-        """Read the submission; a result right away when it cannot run at all."""
+        """Read the submission; a result right away when it cannot run at all, or when any of the
+        steps (reading, decoding, notebook conversion, syntax check, static vetting) fails."""
+        step: list[Msg] = [msg("grading.step.read")]  # the step under way, named in the message when one fails
+        try:
+            return self._prepare_steps(submission, step)
+        except Exception as exc:  # noqa: BLE001 - see _unprocessable
+            # Failed before the file's bytes were hashed: a fingerprint no later run matches, so
+            # the next run reads the file again rather than re-using this result.
+            prepared = _Prepared(submission, "", self._fingerprint(f"unread:{time.time_ns()}".encode()), time.monotonic())
+            return prepared, self._unprocessable(prepared, step[0], exc)
+
+    def _prepare_steps(self, submission: Submission, step: list[Msg]) -> tuple[_Prepared, SubmissionResult | None]:
         started = time.monotonic()
         if submission.path is None:
             problem = submission.problem  # a sentence, with its period (student_files.py)
@@ -131,19 +152,25 @@ class Grader:
         name = submission.path.name
         notebook = submission.path.suffix == ".ipynb"
         try:
+            step[0] = msg("grading.step.decode")
             text = decode(raw, name)
             if notebook:
+                step[0] = msg("grading.step.notebook")
                 converted = notebook_to_module(text, name)
                 prepared.source, prepared.locate = converted.source, converted.locate
             else:
                 prepared.source, prepared.locate = text, location(name)
+            step[0] = msg("grading.step.syntax")
+            problem = syntax_problem(prepared.source, name, prepared.locate)
+            if problem:
+                return prepared, self._not_run(prepared, problem, msg("grading.short.not_python"))
+            step[0] = msg("grading.step.vetting")
+            prepared.prints = similarity.fingerprints(prepared.source, self._given)
+            prepared.warnings = static_warnings(prepared.source, notebook, prepared.locate, environment.is_available)
         except (NotText, NotebookError) as exc:
             return prepared, self._not_run(prepared, exc.message, msg("grading.short.unreadable"))
-        problem = syntax_problem(prepared.source, name, prepared.locate)
-        if problem:
-            return prepared, self._not_run(prepared, problem, msg("grading.short.not_python"))
-        prepared.prints = similarity.fingerprints(prepared.source, self._given)
-        prepared.warnings = static_warnings(prepared.source, notebook, prepared.locate, environment.is_available)
+        except Exception as exc:  # noqa: BLE001 - the same file always fails the same way: its own fingerprint
+            return prepared, self._unprocessable(prepared, step[0], exc)
         return prepared, None
 
     def preview(self, submission: Submission) -> list[str]:
@@ -172,9 +199,7 @@ class Grader:
             if out_dir is not None:
                 folder = out_dir / result.student
                 try:  # result.json last: it is what a re-run re-uses, so it must never stand without feedback
-                    write_feedback(folder, result, self.config.report.language)  # re-used too: the language may differ
-                    if not reused:
-                        save_result(result, folder / "result.json")
+                    result = self._write_one(folder, result, reused)
                 except OSError as exc:
                     raise ResultsWriteError(folder, exc, written) from None
                 written += not reused
@@ -184,7 +209,7 @@ class Grader:
 
         to_run: list[_Prepared] = []
         for submission in submissions:
-            prepared, early = self._prepare(submission)
+            prepared, early = self._prepare(submission)  # never raises: a failure is the student's row
             cached = self._cached(out_dir, submission.student, prepared.fingerprint) if not force else None
             if cached is not None:
                 finish(cached, reused=True)
@@ -202,6 +227,31 @@ class Grader:
                 raise ResultsWriteError(out_dir / "gradebook.csv", exc, written) from None
         return sorted(done, key=lambda r: r.student)
 
+    def _write_one(self, folder: Path, result: SubmissionResult, reused: bool) -> SubmissionResult:
+        """Write one student's feedback pages and result.json; the result as written. An OSError (a
+        full disk, permissions: the TA's folder, not the student's doing) stops the batch; any other
+        failure is this student's alone: the feedback page becomes a note, a result that cannot be
+        written becomes the grader's error row."""
+        try:
+            write_feedback(folder, result, self.config.report.language)  # re-used too: the language may differ
+        except OSError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a feedback page this result breaks is a note, not the batch's end
+            note = msg("grading.feedback_failed", exception=type(exc).__name__, detail=str(exc)[:300])
+            result = result.model_copy(update={"notes": [*result.notes, render(note, SOURCE)]})
+        if reused:
+            return result
+        try:
+            save_result(result, folder / "result.json")
+        except OSError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            stand_in = _Prepared(Submission(result.student, None, label=result.submission), "", result.fingerprint,
+                                 time.monotonic())
+            result = self._unprocessable(stand_in, msg("grading.step.write"), exc)
+            save_result(result, folder / "result.json")
+        return result
+
     @staticmethod
     def _cached(out_dir: Path | None, student: str, fingerprint: str) -> SubmissionResult | None:
         """The stored result, if it can stand for a new run: same file, configuration and grader, and
@@ -212,7 +262,7 @@ class Grader:
         path = out_dir / student / "result.json"
         try:
             result = load_result(path)
-        except (OSError, ValueError):
+        except Exception:  # noqa: BLE001 - unreadable, invalid, or too deeply nested: graded afresh
             return None
         if result.sandbox.limit == "wall" or result.sandbox.exit == LOST:
             return None
@@ -240,8 +290,14 @@ class Grader:
             self._run_on_cluster(batch, labels, finish)
             return
         with LocalBatch(self._settings()) as local:
-            jobs = {job.id: (job, prepared) for job, prepared in
-                    ((local.job(str(number), prepared.source), prepared) for number, prepared in enumerate(batch))}
+            jobs: dict[str, tuple[Job, _Prepared]] = {}
+            for number, prepared in enumerate(batch):
+                try:  # writing the source into its job folder (a name or text the file system refuses)
+                    job = local.job(str(number), prepared.source)
+                except Exception as exc:  # noqa: BLE001 - this student's row, the others run
+                    finish(self._unprocessable(prepared, msg("grading.step.sandbox"), exc))
+                    continue
+                jobs[job.id] = (job, prepared)
 
             def on_done(job: Job, outcome: Outcome) -> None:
                 try:

@@ -49,11 +49,13 @@ def _neutralise(line: str) -> str:
 
 def cell_source(cell: dict[str, Any]) -> str:
     source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
+    return "".join(part for part in source if isinstance(part, str)) if isinstance(source, list) else str(source)
 
 
 def is_test_cell(cell: dict[str, Any]) -> bool:
     meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell.get("metadata"), dict) else {}
+    if not isinstance(meta, dict):  # not what nbgrader writes: no nbgrader cell at all
+        meta = {}
     graded_test = bool(meta.get("grade")) and not meta.get("solution") and cell.get("cell_type") == "code"
     return graded_test or TEST_CELL_MARKER in cell_source(cell)
 

@@ -41,6 +41,7 @@ notes.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from .catalog import msg
@@ -87,43 +88,65 @@ def discover(folder: Path, preferred: str, scratch: Path, within: str | None = N
         return groups.setdefault(key, Student(key, scratch))
 
     for path in listing(folder):
-        name = path.name
         if not _visible(path):
             continue
-        kind, what = kind_of(path)
-        stem = path.stem if kind != "dir" else name
-        if kind == "other":  # nobody hands in a pipe or a device: a note for the TA, not a student row
-            skipped.append(f"{name} ({what}; not opened)")
-            continue
-        if kind == "file" and (name.casefold() in NOT_SUBMISSIONS or name.casefold().startswith("readme")
-                               or path.suffix.casefold() in (".csv", ".md")):
-            skipped.append(f"{name} (not a submission)")
-            continue
-        if within is not None:
-            if kind == "dir" and kind_of(path / within)[0] == "dir":
-                label = f"{name}/{within}/"
-                group(name).entries.append(label)
-                group(name).add_folder(path / within, label, 2, MAX_DEPTH)
-            continue
-        student = group(stem)
-        if kind == "dir":
-            student.entries.append(name + "/")
-            student.add_folder(path, name + "/", 1, MAX_DEPTH)
-        elif path.suffix in SUFFIXES:
-            student.entries.append(name)
-            student.add_file(path, name, 0)
-        elif path.suffix.casefold() == ".zip":
-            student.entries.append(name)
-            student.add_zip(path, name, 0)
-        else:
-            student.entries.append(name)
-            if path.suffix.lower() in SUFFIXES:  # `kim.PY`: the suffix is right but for its case
-                rename = stem + path.suffix.lower()
-                student.remark(msg("submissions.not_py_or_ipynb.rename", name=name, rename=rename),
-                               msg("submissions.not_graded.rename", name=name, rename=rename))
-            else:
-                student.remark(msg("submissions.not_py_or_ipynb", name=name), msg("submissions.not_graded", name=name))
+        try:
+            _add_entry(path, group, skipped, within)
+        except Exception as exc:  # noqa: BLE001 - one entry the grader cannot read is that student's row only
+            key = path.stem if path.suffix else path.name
+            problem = msg("submissions.unreadable_entry", name=path.name, exception=type(exc).__name__,
+                          detail=str(exc)[:200])
+            group(key).remark(problem)
 
     ids = _student_ids(list(groups))
-    found = [resolve(ids[key], student, preferred) for key, student in groups.items()]
+    found = [_resolve_safely(ids[key], student, preferred) for key, student in groups.items()]
     return sorted(found, key=lambda s: s.student), skipped
+
+
+def _resolve_safely(student_id: str, student: Student, preferred: str) -> Submission:
+    """`resolve`, or, should it fail on what this student handed in, a row that says so."""
+    try:
+        return resolve(student_id, student, preferred)
+    except Exception as exc:  # noqa: BLE001
+        problem = msg("submissions.unreadable_entry", name=", ".join(student.entries) or student.key,
+                      exception=type(exc).__name__, detail=str(exc)[:200])
+        return Submission(student_id, None, problem, ", ".join(student.entries))
+
+
+def _add_entry(path: Path, group: Callable[[str], Student], skipped: list[str], within: str | None) -> None:
+    """What one top-level entry of the submissions folder adds: to a student, or to the skipped notes."""
+    name = path.name
+    kind, what = kind_of(path)
+    stem = path.stem if kind != "dir" else name
+    if kind == "other":  # nobody hands in a pipe or a device: a note for the TA, not a student row
+        skipped.append(f"{name} ({what}; not opened)")
+        return
+    if kind == "file" and (name.casefold() in NOT_SUBMISSIONS or name.casefold().startswith("readme")
+                           or path.suffix.casefold() in (".csv", ".md")):
+        skipped.append(f"{name} (not a submission)")
+        return
+    if within is not None:
+        if kind == "dir" and kind_of(path / within)[0] == "dir":
+            label = f"{name}/{within}/"
+            group(name).entries.append(label)
+            group(name).add_folder(path / within, label, 2, MAX_DEPTH)
+        return
+    student = group(stem)
+    if kind == "dir":
+        student.entries.append(name + "/")
+        student.add_folder(path, name + "/", 1, MAX_DEPTH)
+    elif path.suffix in SUFFIXES:
+        student.entries.append(name)
+        student.add_file(path, name, 0)
+    elif path.suffix.casefold() == ".zip":
+        student.entries.append(name)
+        student.add_zip(path, name, 0)
+    else:
+        student.entries.append(name)
+        if path.suffix.lower() in SUFFIXES:  # `kim.PY`: the suffix is right but for its case
+            rename = stem + path.suffix.lower()
+            student.remark(msg("submissions.not_py_or_ipynb.rename", name=name, rename=rename),
+                           msg("submissions.not_graded.rename", name=name, rename=rename))
+        else:
+            student.remark(msg("submissions.not_py_or_ipynb", name=name), msg("submissions.not_graded", name=name))
+

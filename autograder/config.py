@@ -48,6 +48,8 @@ class Limits(_Strict):
                           "generous, so that the machine's load never decides a score")
     memory_mb: int = Field(4096, ge=512, description="RLIMIT_DATA of a sandbox")
     file_mb: int = Field(64, ge=1, description="largest file (printed output included) a sandbox may write")
+    disk_mb: int = Field(256, ge=1, description="disk one submission may fill, all its files together (printed "
+                         "output included), so that one submission cannot fill the disk the batch writes results to")
     feedback_output_chars: int = Field(4000, ge=0, description="captured output shown in feedback")
     processes: int = Field(32, ge=1, description="processes a submission may run at once (itself included)")
     isolation: Literal["auto", "bwrap", "landlock", "process"] = Field(

@@ -32,7 +32,7 @@ from .plan import plan
 from .sandbox.protocol import Job, Outcome, Status
 from .sandbox.batch import BatchSettings, LocalBatch
 from .verdicts import Judged
-from .run_record import LOST, confinement, exit_text, read_output
+from .run_record import LOST, confinement, cpu_accounting, exit_text, read_output
 from .source import (NotText, Unreadable, decode, location, read_regular, sentence, static_warnings, syntax_problem,
                      unfilled_functions)
 from .submissions import Submission
@@ -107,7 +107,8 @@ class Grader:
         limits = self.config.limits
         return SandboxInfo(tier=tier, device=device, cpu_limit_s=limits.cpu_s, wall_limit_s=limits.wall_s,
                            memory_limit_mb=limits.memory_mb,
-                           file_limit_mb=limits.file_mb, process_limit=limits.processes, exit=exit)
+                           file_limit_mb=limits.file_mb, disk_limit_mb=limits.disk_mb,
+                           process_limit=limits.processes, exit=exit)
 
     def _not_run(self, prepared: _Prepared, message: Text, short: Text) -> SubmissionResult:
         return self._result(prepared, verdicts.not_run(self.assignment, message, short), self._sandbox_info("not run"))
@@ -343,7 +344,8 @@ class Grader:
         except Unavailable:
             device = None
         output = read_output(outdir / "output.txt", self.config.limits.feedback_output_chars)
+        record = confinement(outdir)
         sandbox = self._sandbox_info(exit_text(outcome, self.config.limits), device, tier).model_copy(
             update={"max_memory_mb": outcome.max_rss_mb, "limit": outcome.limit, "cpu_s": outcome.cpu_s,
-                    "confinement": confinement(outdir)})
+                    "confinement": record, "cpu_accounting": cpu_accounting(record)})
         return self._result(prepared, judged, sandbox, output)

@@ -45,15 +45,23 @@ class SandboxInfo(BaseModel):
     file_limit_mb: int
     process_limit: int
     exit: str
-    limit: Literal["cpu", "wall", "processes"] | None = Field(
+    limit: Literal["cpu", "wall", "processes", "disk"] | None = Field(
         None, description="the limit that ended the run, if one did: cpu time, the wall-clock backstop, "
-        "or the process cap")
+        "the process cap, or the disk budget")
+    disk_limit_mb: int | None = Field(None, description="disk the submission's files may fill, all together")
     cpu_s: float = Field(0.0, description="CPU time the submission's processes used")
     confinement: dict[str, str | bool | None] | None = Field(
         None, description="what the child achieved before running student code (sandbox/confine.py): "
         "`namespaces` it entered (e.g. user+pid+ipc+net+uts, or null) and whether its `seccomp` filter is on; "
         "written by the child itself, so informative, never a verdict")
     max_memory_mb: float = Field(0.0, description="peak resident memory of the submission's process")
+    attempts: int = Field(1, ge=1, description="runs this result took: more than 1 when a run was lost to the "
+                          "grader (its worker died) or stopped by a limit beside other submissions (regrade.py)")
+    alone: bool = Field(False, description="the run recorded had nothing else of its batch running beside it: "
+                        "a CPU or wall-clock limit stop is a verdict only when measured alone")
+    cpu_accounting: str | None = Field(
+        None, description="how `cpu_s` was counted: over the process tree with kernel reaping denied (every "
+        "process the submission ran counts, exited ones included), or without that guarantee")
 
 
 class Texts(BaseModel):

@@ -33,6 +33,13 @@ def read_output(path: Path, limit: int) -> str:
 LOST = "lost (grading worker died)"
 
 
+def lost(outcome: Outcome) -> bool:
+    """Whether the run was lost to the grader: the zygote died or fell silent (runner.py), or the
+    cluster lost the job, so no exit of the child was ever seen. The zygote reports every child's
+    exit code or signal, so this is never something the student's code did to its own process."""
+    return outcome.exit_code is None and outcome.signal is None and outcome.limit is None
+
+
 def confinement(outdir: Path) -> dict[str, str | bool | None] | None:
     """What the child wrote about its own confinement, if it is the small plain record it should be."""
     try:
@@ -46,15 +53,26 @@ def confinement(outdir: Path) -> dict[str, str | bool | None] | None:
     return record
 
 
+def cpu_accounting(record: dict[str, str | bool | None] | None) -> str:
+    """How the zygote's CPU time was counted, for result.json: every process of the tree as it runs
+    plus the children it waited for. With seccomp, SIGCHLD cannot be ignored, so no child is reaped
+    by the kernel behind the count's back (confine.py); without it, such children are missed."""
+    if record and record.get("seccomp"):
+        return "process tree, kernel reaping denied: every process counted, exited ones included"
+    return "process tree: children reaped by the kernel (SIGCHLD ignored) are not counted"
+
+
 def exit_text(outcome: Outcome, limits: Limits) -> str:
     if outcome.limit == "processes":
         return f"killed for running more than {limits.processes} processes"
+    if outcome.limit == "disk":
+        return f"killed for writing more than {limits.disk_mb} MB of files"
     if outcome.limit == "cpu":
         return f"killed at the CPU time limit ({limits.cpu_s:g} s)"
     if outcome.limit == "wall":
         return f"killed at the wall-clock limit ({limits.wall_s:g} s)"
     if outcome.signal is not None:
         return f"signal {outcome.signal}"
-    if outcome.exit_code is None:
+    if lost(outcome):
         return LOST
     return f"exit {outcome.exit_code}"

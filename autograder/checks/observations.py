@@ -128,6 +128,8 @@ class Observations:
             return msg("observations.stopped.processes", processes=limits.processes)
         if outcome.limit == "cpu":
             return msg("observations.stopped.cpu", cpu_s=limits.cpu_s)
+        if outcome.limit == "disk":
+            return msg("observations.stopped.disk", disk_mb=limits.disk_mb)
         if outcome.limit == "wall" and outcome.cpu_s < limits.wall_s / 4:
             return msg("observations.stopped.waiting", wall_s=limits.wall_s, cpu_s=outcome.cpu_s)
         if outcome.limit == "wall":  # computing, yet slower than the clock allows: the machine, not the student

@@ -91,7 +91,7 @@ class LocalBatch:
             (workdir / "MNIST_data").symlink_to(self.sandbox_root, target_is_directory=True)
         return Job(id=key, module_path=str(module), workdir=str(workdir), outdir=str(outdir),
                    data_root=str(self.sandbox_root or ""), cpu_s=limits.cpu_s, wall_s=limits.wall_s,
-                   memory_mb=limits.memory_mb, file_mb=limits.file_mb, threads=s.threads, plan=s.plan,
+                   memory_mb=limits.memory_mb, file_mb=limits.file_mb, disk_mb=limits.disk_mb, threads=s.threads, plan=s.plan,
                    isolation=isolation.child_rules(self.tier, workdir, outdir, self.sandbox_root, self.real_files,
                                                    limits.processes))
 

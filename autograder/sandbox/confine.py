@@ -17,8 +17,11 @@ Two walls, both applied before any student code, in every tier where the kernel 
    behind the filter's back), no `ptrace`/`process_vm_*`/`pidfd_getfd`/`kcmp`, no `prlimit` of
    another process, no new namespaces, no System V shared memory, `memfd_create` or shared
    anonymous mappings (memory that RLIMIT_DATA does not count), and none of `bpf`,
-   `perf_event_open`, `userfaultfd`, keyrings, mounts, module loading. A denied call fails with
-   EPERM, which student code sees as an ordinary error.
+   `perf_event_open`, `userfaultfd`, keyrings, mounts, module loading. For the CPU limit and fair
+   share: no `setsid` (a new session is a new autogroup, one more share of the CPU), no raised
+   priority or real-time policy, and no new action for SIGCHLD (`SIG_IGN`/`SA_NOCLDWAIT` let the
+   kernel reap children whose CPU time then counts for no one; see zygote.py). A denied call fails
+   with EPERM, which student code sees as an ordinary error.
 
 What each wall achieved is written to `confinement.json` in the job's output folder.
 """
@@ -117,8 +120,12 @@ DENIED = {  # x86-64 numbers
     "perf_event_open": 298, "userfaultfd": 323, "keyctl": 250, "add_key": 248, "request_key": 249,
     "mount": 165, "umount2": 166, "pivot_root": 155, "chroot": 161, "setns": 308, "unshare": 272,
     "open_by_handle_at": 304, "init_module": 175, "finit_module": 313, "kexec_load": 246,
+    # Fair share: a new session is a new autogroup, i.e. one more share of the CPU for the same
+    # submission; a higher priority or a real-time policy takes the neighbours' share outright.
+    "setsid": 112, "setpriority": 141, "sched_setparam": 142, "sched_setscheduler": 144, "sched_setattr": 314,
 }
-SOCKET, SENDTO, PRLIMIT64, MMAP, CLONE, CLONE3 = 41, 44, 302, 9, 56, 435
+SOCKET, SENDTO, PRLIMIT64, MMAP, CLONE, CLONE3, RT_SIGACTION = 41, 44, 302, 9, 56, 435, 13
+SIGCHLD = 17
 NEW_NAMESPACE = CLONE_NEWNS | CLONE_NEWCGROUP | NAMESPACES | CLONE_NEWUSER
 
 
@@ -138,7 +145,8 @@ def _program() -> list[tuple[int, int | str, int | str, int]]:
     code += [(jeq, "eperm", 0, number) for number in DENIED.values()]
     code += [(jeq, "enosys", 0, CLONE3),  # its flags cannot be read here: glibc falls back to clone
              (jeq, "socket", 0, SOCKET), (jeq, "sendto", 0, SENDTO), (jeq, "prlimit", 0, PRLIMIT64),
-             (jeq, "mmap", 0, MMAP), (jeq, "clone", 0, CLONE), (ret, 0, 0, ALLOW)]
+             (jeq, "mmap", 0, MMAP), (jeq, "clone", 0, CLONE), (jeq, "sigaction", 0, RT_SIGACTION),
+             (ret, 0, 0, ALLOW)]
     code += [("socket",), (ld, 0, 0, _arg(0)), (jeq, "allow", "eperm", AF_UNIX)]
     code += [("sendto",), (ld, 0, 0, _arg(4)), (jeq, 0, "eperm", 0), (ld, 0, 0, _arg(4, high=True)),
              (jeq, "allow", "eperm", 0)]
@@ -146,6 +154,10 @@ def _program() -> list[tuple[int, int | str, int | str, int]]:
     code += [("mmap",), (ld, 0, 0, _arg(3)), (and_, 0, 0, MAP_SHARED_ANONYMOUS),
              (jeq, "eperm", "allow", MAP_SHARED_ANONYMOUS)]
     code += [("clone",), (ld, 0, 0, _arg(0)), (jset, "eperm", "allow", NEW_NAMESPACE)]
+    # Setting SIGCHLD's action (SIG_IGN or SA_NOCLDWAIT make the kernel reap children itself, and the
+    # CPU time of such children is added to no one's); reading it (a NULL new action) is allowed.
+    code += [("sigaction",), (ld, 0, 0, _arg(0)), (jeq, 0, "allow", SIGCHLD), (ld, 0, 0, _arg(1)),
+             (jeq, 0, "eperm", 0), (ld, 0, 0, _arg(1, high=True)), (jeq, "allow", "eperm", 0)]
     code += [("allow",), (ret, 0, 0, ALLOW), ("eperm",), (ret, 0, 0, EPERM), ("enosys",), (ret, 0, 0, ENOSYS),
              ("kill",), (ret, 0, 0, KILL)]
     return code  # type: ignore[return-value]

@@ -135,6 +135,7 @@ class Job(_Plain):
     wall_s: float  # wall-clock backstop against code that sleeps or blocks
     memory_mb: int
     file_mb: int
+    disk_mb: int = 256  # all the files of its work and output folders together
     threads: int
     isolation: Isolation
     plan: ProbePlan
@@ -147,7 +148,7 @@ class Hello(_Plain):
     torch: str
 
 
-Limit = Literal["cpu", "wall", "processes"]
+Limit = Literal["cpu", "wall", "processes", "disk"]
 
 
 class Status(_Plain):

@@ -138,6 +138,32 @@ def _kill(pid: int) -> None:
 
 
 TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
+DISK_EVERY_S = 0.25  # how often a job's folders are measured: what it can write past its budget in that time
+MAX_DISK_ENTRIES = 20000  # files and folders a job may make; past this it is stopped, and the walk stays cheap
+
+
+def disk_used(folders: list[str], most: int = MAX_DISK_ENTRIES) -> float | None:
+    """Bytes the files under `folders` take on disk (allocated blocks, so sparse files count for
+    what they use), never following a link; None when there are more than `most` entries, which
+    the caller treats as over budget. An explicit stack: 3000 nested folders cost no recursion."""
+    total, seen, stack = 0, 0, list(folders)
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:  # removed meanwhile, or made unreadable: what is left is still counted
+            continue
+        seen += len(entries)
+        if seen > most:
+            return None
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            total += info.st_blocks * 512
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+    return float(total)
 
 
 def _cpu_s(pid: int) -> float:
@@ -159,6 +185,7 @@ class Running:
     limit: Limit | None = None  # set when the zygote kills the job for a limit
     cpu_s: float = 0.0  # the most the tree was seen to have used (it never decreases)
     reported: float = 0.0  # when the last Status went out
+    measured: float = 0.0  # when its folders' size was last measured
 
     def killed(self, limit: Limit) -> None:
         if self.limit is None:
@@ -196,11 +223,21 @@ class Zygote:
         for member in family:  # members that left the group (setsid) go too
             _kill(member)
 
+    @staticmethod
+    def _over_disk(run: Running, now: float) -> bool:
+        """Whether the job's files (its work and output folders) are past its disk budget, measured
+        every DISK_EVERY_S: one submission cannot fill the disk that the others' results go to."""
+        if now - run.measured < DISK_EVERY_S:
+            return False
+        run.measured = now
+        used = disk_used([run.job.workdir, run.job.outdir])
+        return used is None or used > run.job.disk_mb * 1024 * 1024
+
     def police(self) -> None:
         """Every 50 ms: kill processes orphaned to this zygote (a daemon whose parent exited: it
         is a subreaper), and every process of a job past a limit: more processes than its cap,
-        more CPU time than its budget (counted over the whole tree), more wall-clock time than
-        the backstop. Once a second, tell the trusted side how far each job has got."""
+        more CPU time than its budget (counted over the whole tree), more disk than its budget
+        (every DISK_EVERY_S), more wall-clock time than the backstop. Once a second, tell the trusted side how far each job has got."""
         now = time.monotonic()
         if now - self.last_police < 0.05:
             return
@@ -215,6 +252,8 @@ class Zygote:
                 self._stop(pid, family, "processes")
             elif run.cpu_s > run.job.cpu_s:
                 self._stop(pid, family, "cpu")
+            elif self._over_disk(run, now):
+                self._stop(pid, family, "disk")
             elif now - run.start > run.job.wall_s:
                 self._stop(pid, family, "wall")
             elif now - run.reported >= 1.0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import errno
 import os
 import stat
 from pathlib import Path
@@ -78,8 +79,15 @@ def decode(raw: bytes, filename: str) -> str:
 
 def read_regular(path: Path, limit: int = 20 * 1024 * 1024) -> bytes:
     """The bytes of `path` if it is a regular file: a FIFO or a device is never read (reading a FIFO
-    blocks forever), and a file over `limit` bytes is refused rather than read into memory."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    blocks forever), a symbolic link is not followed (it could point at another student's file or
+    the reference; discovery refuses linked folders above it, student_files.py), and a file over
+    `limit` bytes is refused rather than read into memory."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise Unreadable(msg("source.link", file=path.name)) from None
+        raise
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

@@ -1,7 +1,12 @@
 """What one student handed in: the candidate files found among their files, folders and zips, and
 which one is graded (the rules are in `submissions.py`'s docstring, which also says what a
 submissions folder may hold). Nothing here opens anything but regular files and folders: `kind`
-decides from `os.stat`, so a FIFO named `fifo.py` cannot block a batch."""
+decides from `os.lstat`, so a FIFO named `fifo.py` cannot block a batch.
+
+A symbolic link is never followed, at any depth: `mallory/xor.py -> ../alice.py` would grade
+alice's work as mallory's, and a link to the course's reference would score full marks. Each
+folder is checked before it is searched, so no file is reached through a linked folder either; the
+student's row says which entry was a link and where it pointed."""
 
 from __future__ import annotations
 
@@ -42,13 +47,15 @@ def ignored_inside(name: str) -> bool:
 
 
 def kind_of(path: Path) -> tuple[str, Text]:
-    """("file" | "dir" | "other", what it is), from os.stat: nothing is opened."""
+    """("file" | "dir" | "link" | "other", what it is), from os.lstat: nothing is opened or followed."""
     try:
-        mode = os.stat(path).st_mode
+        mode = os.lstat(path).st_mode
     except FileNotFoundError:
-        return "other", msg("student_files.kind.broken_link" if os.path.islink(path) else "student_files.kind.gone")
+        return "other", msg("student_files.kind.gone")
     except OSError as exc:
         return "other", msg("student_files.kind.unreadable", reason=exc.strerror or str(exc))
+    if stat.S_ISLNK(mode):
+        return "link", msg("student_files.kind.link")
     if stat.S_ISREG(mode):
         return "file", msg("student_files.kind.file")
     if stat.S_ISDIR(mode):
@@ -60,6 +67,15 @@ def kind_of(path: Path) -> tuple[str, Text]:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "other", msg("student_files.kind.device")
     return "other", msg("student_files.kind.other")
+
+
+def link_target(path: Path) -> str | None:
+    """Where `path` points, as written in the link (shortened), or None when it is not a link."""
+    try:
+        target = os.readlink(path)
+    except OSError:  # EINVAL: not a link
+        return None
+    return target if len(target) <= 120 else target[:119] + "…"
 
 
 def listing(folder: Path) -> list[Path]:
@@ -91,6 +107,7 @@ class _Candidate:
 class _Remark:
     problem: Text  # said when the student has nothing to grade
     note: Text  # said when something else was graded
+    always_noted: bool = False  # a note even when it is also the problem: the gradebook's notes show it
 
 
 @dataclass
@@ -107,8 +124,18 @@ class Student:
     def remark(self, problem: Text, note: Text | None = None) -> None:
         self.remarks.append(_Remark(problem, note or problem))
 
+    def refuse_link(self, path: Path, label: str) -> bool:
+        """True, with a remark, when `path` is a symbolic link: it is not followed."""
+        target = link_target(path)
+        if target is not None:
+            text = msg("student_files.link", label=label, target=target)
+            self.remarks.append(_Remark(text, text, always_noted=True))
+        return target is not None
+
     def add_file(self, path: Path, label: str, depth: int) -> bool:
-        """A regular file with a .py/.ipynb suffix: a candidate unless it is too large."""
+        """A regular file with a .py/.ipynb suffix: a candidate unless it is too large or a link."""
+        if self.refuse_link(path, label):
+            return False
         try:
             size = path.stat().st_size
         except OSError as exc:
@@ -122,6 +149,8 @@ class Student:
         return True
 
     def add_zip(self, path: Path, label: str, depth: int) -> None:
+        if self.refuse_link(path, label):
+            return
         if self.archives >= MAX_ARCHIVES:
             self.remark(msg("student_files.zip.too_many", label=label, most=MAX_ARCHIVES))
             return
@@ -148,7 +177,10 @@ class Student:
                         if unpacked.others else msg("student_files.zip.empty", label=label))
 
     def add_folder(self, folder: Path, label: str, depth: int, levels: int) -> None:
-        """Search `folder` (shown as `label`, ending in "/") for candidates, `levels` folders deep."""
+        """Search `folder` (shown as `label`, ending in "/") for candidates, `levels` folders deep;
+        the caller has checked that no folder above it, up to the submissions folder, is a link."""
+        if self.refuse_link(folder, label.rstrip("/")):
+            return
         before, remarks_before = len(self.candidates), len(self.remarks)
         others: list[str] = []
         deeper: list[str] = []
@@ -178,7 +210,9 @@ class Student:
                 return
             here = label + name
             kind, what = kind_of(path)
-            if kind == "other":
+            if kind == "link":
+                self.refuse_link(path, here)
+            elif kind == "other":
                 self.remark(msg("student_files.not_opened", path=here, what=what))
             elif kind == "dir":
                 if levels > 0:
@@ -220,7 +254,8 @@ def resolve(student: str, group: Student, preferred: str) -> Submission:
     label = ", ".join(group.entries)
     if not group.candidates:
         problems = [r.problem for r in group.remarks] or [msg("student_files.no_candidate", label=label)]
-        return Submission(student, None, msg("student_files.nothing_to_grade", problems=join(problems)), label)
+        return Submission(student, None, msg("student_files.nothing_to_grade", problems=join(problems)), label,
+                          tuple(r.note for r in group.remarks if r.always_noted))
     chosen, tied, notes = _choose(group.candidates, preferred)
     remarks = [r.note for r in group.remarks]
     if chosen is None:

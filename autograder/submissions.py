@@ -28,10 +28,12 @@ Which candidate is graded, when there are several (the rule is also written into
 If that leaves more than one file, nothing is graded and the row's problem names the files. Every
 candidate that was not graded is named in a note, with the step of the rule that set it aside.
 
-What is never opened: any entry that is not a regular file or a folder once symbolic links are
-followed (a FIFO, a socket, a device, a broken link); `os.stat` decides, so a FIFO named
-`fifo.py` cannot block the batch. At the top level such an entry is a skipped note, not a student;
-inside a student's folder it is a note on that student. A student whose entries were all set aside still gets a row
+What is never opened: any entry that is not a regular file or a folder (a FIFO, a socket, a
+device); `os.lstat` decides, so a FIFO named `fifo.py` cannot block the batch. At the top level
+such an entry is a skipped note, not a student; inside a student's folder it is a note on that
+student. A symbolic link is never followed, at any depth, wherever it points (`mallory.py ->
+alice.py` would grade alice's work as mallory's): the student named by it gets a row whose
+problem, or note, names the link and its target. A student whose entries were all set aside still gets a row
 whose problem says why (`kim.hwp is not a .py or .ipynb file (nothing to grade)`). Entries that
 are plainly not submissions get no row: hidden names and names starting with `_` are ignored
 silently; `Thumbs.db`, `desktop.ini`, `*.csv`, `*.md` and `README*` are listed in the skipped
@@ -118,6 +120,10 @@ def _add_entry(path: Path, group: Callable[[str], Student], skipped: list[str], 
     name = path.name
     kind, what = kind_of(path)
     stem = path.stem if kind != "dir" else name
+    if kind == "link":  # never followed, to a file or a folder: that student's row says where it points
+        group(stem).entries.append(name)
+        group(stem).refuse_link(path, name)
+        return
     if kind == "other":  # nobody hands in a pipe or a device: a note for the TA, not a student row
         skipped.append(f"{name} ({what}; not opened)")
         return
@@ -126,7 +132,7 @@ def _add_entry(path: Path, group: Callable[[str], Student], skipped: list[str], 
         skipped.append(f"{name} (not a submission)")
         return
     if within is not None:
-        if kind == "dir" and kind_of(path / within)[0] == "dir":
+        if kind == "dir" and kind_of(path / within)[0] in ("dir", "link"):  # add_folder refuses a link
             label = f"{name}/{within}/"
             group(name).entries.append(label)
             group(name).add_folder(path / within, label, 2, MAX_DEPTH)

@@ -52,6 +52,20 @@ def test_a_fifo_is_never_read():
             read_regular(__import__("pathlib").Path(fifo))
 
 
+def test_the_grading_side_never_reads_through_a_symbolic_link(tmp_path):
+    """Discovery refuses links (test_submissions.py); the one reader of a submission's bytes refuses
+    one too, with words for the student, so that `autograde check link.py` says why."""
+    from autograder.catalog import render
+    from autograder.source import Unreadable
+
+    (tmp_path / "reference.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "mnist_bn.py").symlink_to(tmp_path / "reference.py")
+    with pytest.raises(Unreadable) as refused:
+        read_regular(tmp_path / "mnist_bn.py")
+    assert render(refused.value.message, "en") == ("mnist_bn.py is a symbolic link: the grader does not follow links; "
+                                                   "hand in the file itself")
+
+
 @pytest.mark.parametrize("layout", ["out_inside", "same", "submissions_inside"])
 def test_results_and_submissions_folders_are_kept_apart(capsys, tmp_path, layout):
     submissions = tmp_path / "submissions"

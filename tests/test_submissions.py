@@ -100,23 +100,67 @@ def test_a_fifo_named_like_a_submission_is_skipped_without_opening_it(folder):
     assert any("kim/pipe.py is a FIFO" in note for note in by["kim"].notes)
 
 
-def test_sockets_and_broken_links_are_skipped_and_links_to_files_are_followed(folder, monkeypatch, tmp_path):
+def test_sockets_are_skipped_without_opening_them(folder, monkeypatch):
     monkeypatch.chdir(folder)  # a short relative path: AF_UNIX names are limited to ~100 bytes
     server = socket.socket(socket.AF_UNIX)
     try:
         server.bind("sock.py")
-        (folder / "gone.py").symlink_to(folder / "nowhere.py")
-        (folder / "linked.py").symlink_to(write(tmp_path / "elsewhere" / "homework.py"))
-        (folder / "linkdir").symlink_to(write(tmp_path / "other" / "mnist_bn.py").parent)
         assert stat.S_ISSOCK(os.stat(folder / "sock.py").st_mode)
         by, skipped = run(folder)
     finally:
         server.close()
-    assert "sock" not in by and "gone" not in by  # a note for the TA, not a student row
-    assert by["linked"].path == folder / "linked.py" and by["linked"].problem == ""
-    assert by["linkdir"].path == folder / "linkdir" / "mnist_bn.py"
-    assert sorted(skipped) == ["gone.py (a broken symbolic link; not opened)",
-                               "sock.py (a socket, not a regular file or folder; not opened)"]
+    assert "sock" not in by  # a note for the TA, not a student row
+    assert skipped == ["sock.py (a socket, not a regular file or folder; not opened)"]
+
+
+def _link_rule(label: str, target: str) -> str:
+    return f"{label} is a symbolic link (to {target}): the grader does not follow links; hand in the file itself"
+
+
+def test_no_symbolic_link_is_ever_followed_at_any_depth(folder, tmp_path):
+    """mallory/xor.py -> ../alice.py once graded alice's work as mallory's, and a link to the
+    reference scored 100: every kind of link, wherever it points, is refused and named."""
+    reference = write(tmp_path / "course" / "reference" / "mnist_bn.py", "# the reference\n")
+    write(folder / "alice.py", "# alice's work\n")
+    (folder / "mallory").mkdir()
+    (folder / "mallory" / "xor.py").symlink_to("../alice.py")  # relative, with ..
+    (folder / "carol.py").symlink_to(reference)  # top level, absolute target
+    (folder / "dan.py").symlink_to(folder / "nowhere.py")  # broken
+    (folder / "frank").symlink_to(reference.parent)  # a student folder that is a link
+    (folder / "eve").mkdir()
+    (folder / "eve" / "hw").symlink_to(reference.parent)  # a linked folder between the student's and the file
+    write(folder / "bob" / "hw" / "mnist_bn.py", "# bob's own\n")
+    (folder / "bob" / "hw" / "ref.py").symlink_to(reference)  # beside a real file: graded, with a note
+    (folder / "zed.zip").symlink_to(make_zip(tmp_path / "good.zip", {"mnist_bn.py": "x = 1\n"}))
+    os.mkfifo(tmp_path / "pipe")
+    (folder / "gus.py").symlink_to(tmp_path / "pipe")  # opening it would block
+    by, skipped = run(folder)
+    assert skipped == []
+    assert by["mallory"].path is None and by["mallory"].problem == _link_rule("mallory/xor.py", "../alice.py") + "."
+    assert by["mallory"].notes == (_link_rule("mallory/xor.py", "../alice.py"),)  # the gradebook's notes say it too
+    assert by["carol"].problem == _link_rule("carol.py", str(reference)) + "."
+    assert by["dan"].problem == _link_rule("dan.py", str(folder / "nowhere.py")) + "."
+    assert by["frank"].problem == _link_rule("frank", str(reference.parent)) + "."
+    assert by["eve"].problem == _link_rule("eve/hw", str(reference.parent)) + "."
+    assert by["zed"].problem.startswith("zed.zip is a symbolic link")
+    assert by["gus"].problem.startswith("gus.py is a symbolic link")
+    assert by["bob"].path == folder / "bob" / "hw" / "mnist_bn.py"
+    assert _link_rule("bob/hw/ref.py", str(reference)) in by["bob"].notes
+    assert by["alice"].path == folder / "alice.py"
+    for found in by.values():  # nothing graded is reached through a link: every path is its own real path
+        assert found.path is None or os.path.realpath(found.path) == str(found.path)
+    assert list((folder.parent / "scratch").iterdir()) == []  # the linked zip was not unpacked
+
+
+def test_an_nbgrader_assignment_folder_that_is_a_link_is_refused(folder, tmp_path):
+    write(tmp_path / "alice" / MODULE / f"{MODULE}.ipynb", "{}")
+    (folder / "mallory").mkdir()
+    (folder / "mallory" / MODULE).symlink_to(tmp_path / "alice" / MODULE)
+    (folder / "trudy").symlink_to(tmp_path / "alice")
+    found, _ = discover(folder, MODULE, scratch=folder.parent / "scratch", within=MODULE)
+    by = {s.student: english(s) for s in found}
+    assert by["mallory"].path is None and by["mallory"].problem.startswith(f"mallory/{MODULE} is a symbolic link")
+    assert by["trudy"].path is None and by["trudy"].problem.startswith("trudy is a symbolic link")
 
 
 # 3. A .zip per student, unpacked safely into the scratch folder.

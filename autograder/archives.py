@@ -15,11 +15,13 @@ separators.
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 import struct
 import zipfile
 from collections.abc import Callable
+from typing import BinaryIO
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -33,6 +35,12 @@ MAX_TOTAL_BYTES = 50 * MB  # all unpacked members together
 MAX_DIRECTORY_BYTES = 1 * MB  # the archive's central directory, checked before zipfile parses it
 
 _END_OF_DIRECTORY = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_END = b"PK\x06\x06"
+_EOCD = struct.Struct("<4s4H2LH")  # signature, disks, entries here, entries, size, offset, comment length
+_LOCATOR = struct.Struct("<4sLQL")  # signature, disk of the Zip64 record, its offset, disks
+_EOCD64 = struct.Struct("<4sQ2H2L4Q")  # signature, record size, versions, disks, entries here, entries, size, offset
+_ENTRY_BYTES = (46, 46 + 3 * 0xFFFF)  # a directory entry: its fixed part, plus a name, extra field and comment
 _UTF8_FLAG = 0x800
 _ENCRYPTED_FLAG = 0x1
 
@@ -88,24 +96,70 @@ def _unsafe(name: str, info: zipfile.ZipInfo) -> Text | None:
     return None
 
 
+def _declared(handle: BinaryIO, size: int) -> tuple[list[int], list[int]] | None:
+    """(entry counts, directory sizes) that the end records declare, read in at most three bounded
+    reads; None when there is no end record (zipfile then refuses the file before reading more).
+
+    The classic record is found where zipfile looks for it (Python 3.11's `_EndRecData`): at the
+    very end when there is no comment, else the last signature in the last 64 KiB. When a Zip64
+    locator precedes it, zipfile uses the Zip64 record just before the locator instead; the
+    locator's own offset must point there too. A classic field holding its "see Zip64" value
+    (0xFFFF, 0xFFFFFFFF) declares nothing then; without Zip64 records it is taken literally, as
+    zipfile does."""
+    tail_size = min(size, (1 << 16) + _EOCD.size)
+    handle.seek(size - tail_size)
+    tail = handle.read(tail_size)
+    at = tail_size - _EOCD.size
+    if not (at >= 0 and tail[at:at + 4] == _END_OF_DIRECTORY and tail.endswith(b"\0\0")):
+        at = tail.rfind(_END_OF_DIRECTORY)
+    if at < 0 or at + _EOCD.size > len(tail):
+        return None
+    _, _, _, on_disk, total, directory, _, _ = _EOCD.unpack_from(tail, at)
+    location = size - tail_size + at  # of the classic record in the file
+    locator = b""
+    if location >= _LOCATOR.size:
+        handle.seek(location - _LOCATOR.size)
+        locator = handle.read(_LOCATOR.size)
+    if len(locator) < _LOCATOR.size or locator[:4] != _ZIP64_LOCATOR:
+        return [on_disk, total], [directory]
+    _, _, offset, _ = _LOCATOR.unpack(locator)
+    record_at = location - _LOCATOR.size - _EOCD64.size
+    record = b""
+    if record_at >= 0:
+        handle.seek(record_at)
+        record = handle.read(_EOCD64.size)
+    if offset != record_at or len(record) < _EOCD64.size or record[:4] != _ZIP64_END:
+        raise ArchiveError(msg("archives.zip64_misplaced", offset=offset))
+    _, _, _, _, _, _, on_disk64, total64, directory64, _ = _EOCD64.unpack(record)
+    counts = [on_disk64, total64] + [count for count in (on_disk, total) if count != 0xFFFF]
+    return counts, [directory64] + ([directory] if directory != 0xFFFFFFFF else [])
+
+
 def _check_directory(archive: Path) -> None:
-    """Refuse an archive whose directory is huge before zipfile reads all of it into memory."""
+    """Refuse an archive whose end records declare too many entries or too large a directory, or
+    contradict each other, before zipfile reads its whole central directory into memory: zipfile
+    parses every entry in the directory's declared size in `ZipFile.__init__` (2 million entries
+    took about 1 GB), whatever the classic record says."""
     try:
-        size = archive.stat().st_size
         with archive.open("rb") as handle:
-            tail_size = min(size, 22 + 65535)
-            handle.seek(size - tail_size)
-            tail = handle.read(tail_size)
+            size = os.fstat(handle.fileno()).st_size
+            declared = _declared(handle, size)
     except OSError as exc:
         raise ArchiveError(exc.strerror or str(exc), corrupt=True) from None
-    at = tail.rfind(_END_OF_DIRECTORY)
-    if at < 0 or at + 22 > len(tail):
-        return  # zipfile says what is wrong
-    entries, directory_size = struct.unpack("<10xHL6x", tail[at:at + 22])
-    if entries != 0xFFFF and entries > MAX_MEMBERS:
-        raise ArchiveError(msg("archives.too_many_entries", entries=entries, most=MAX_MEMBERS))
-    if directory_size != 0xFFFFFFFF and directory_size > MAX_DIRECTORY_BYTES:
-        raise ArchiveError(msg("archives.directory_too_big", size=_mb(directory_size), most=_mb(MAX_DIRECTORY_BYTES)))
+    if declared is None:
+        return  # zipfile says what is wrong, without reading a directory
+    counts, sizes = declared
+    if max(counts) > MAX_MEMBERS:
+        raise ArchiveError(msg("archives.too_many_entries", entries=max(counts), most=MAX_MEMBERS))
+    if max(sizes) > MAX_DIRECTORY_BYTES:
+        raise ArchiveError(msg("archives.directory_too_big", size=_mb(max(sizes)), most=_mb(MAX_DIRECTORY_BYTES)))
+    if max(sizes) > size:
+        raise ArchiveError(msg("archives.directory_past_end", size=max(sizes), file=size))
+    if len(set(counts)) > 1 or len(set(sizes)) > 1:
+        raise ArchiveError(msg("archives.records_disagree", entries=", ".join(map(str, sorted(set(counts)))),
+                               sizes=", ".join(map(str, sorted(set(sizes))))))
+    if not _ENTRY_BYTES[0] * counts[0] <= sizes[0] <= _ENTRY_BYTES[1] * counts[0]:
+        raise ArchiveError(msg("archives.directory_mismatch", size=sizes[0], entries=counts[0]))
 
 
 def _copy(source, target: Path, limit: int, name: str) -> int:

@@ -11,6 +11,7 @@ import io
 import os
 import socket
 import stat
+import struct
 import threading
 import time
 import unicodedata
@@ -229,6 +230,57 @@ def test_a_corrupt_zip_says_why(folder):
     by, _ = run(folder)
     assert by["kim"].path is None and by["kim"].problem.startswith("kim.zip could not be opened: ")
     assert by["lee"].path is None and by["lee"].problem.startswith("lee.zip could not be opened: ")
+
+
+def _end_records(tmp_path: Path, *, entries: int | None = None, size: int | None = None,
+                 entries64: int | None = None, size64: int | None = None, locator_at: int | None = None) -> bytes:
+    """A real one-member zip whose end records are rewritten: the classic record's entry count and
+    directory size, and, when `entries64` is given, a Zip64 record and locator before it."""
+    raw = make_zip(tmp_path / "base.zip", {"mnist_bn.py": "x = 1\n"}).read_bytes()
+    _, _, _, real, _, directory, offset, _ = struct.unpack("<4s4H2LH", raw[-22:])
+    body = raw[:-22]
+    if entries64 is not None:
+        body += struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, entries64, entries64,
+                            directory if size64 is None else size64, offset)
+        body += struct.pack("<4sLQL", b"PK\x06\x07", 0, len(body) - 56 if locator_at is None else locator_at, 1)
+    count = real if entries is None else entries
+    return body + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, directory if size is None else size,
+                              offset, 0)
+
+
+@pytest.mark.parametrize("records, says", [
+    ({"entries": 1, "entries64": 2_000_000}, "it has 2000000 entries, more than the 1000 allowed"),
+    ({"entries": 0xFFFF, "size": 0xFFFFFFFF, "entries64": 1, "size64": 2 ** 40},
+     "its directory takes 1048576.0 MB, more than the 1.0 MB allowed"),
+    ({"entries": 0xFFFF, "entries64": 1, "size64": 5000}, "its directory is declared to take 5000 bytes, more than the"),
+    ({"entries": 1, "size": 0xFFFFFFFF}, "its directory takes 4096.0 MB"),  # no Zip64: taken literally
+    ({"entries": 1, "entries64": 3}, "its end records contradict each other (entries: 1, 3;"),
+    ({"entries": 0}, "its directory is declared to take 57 bytes for 0 entries, which cannot be"),
+    ({"entries": 0xFFFF, "entries64": 1, "locator_at": 0}, "its Zip64 locator points at byte 0, where its Zip64 end"),
+])
+def test_a_zip_whose_end_records_lie_is_refused_before_zipfile_reads_its_directory(folder, tmp_path, monkeypatch,
+                                                                                     records, says):
+    """A Zip64 record declaring 2 million entries behind a classic record saying 1 made zipfile parse
+    them all in ZipFile() (about 1 GB): the end records are read with bounded reads and checked
+    first, so zipfile never sees such an archive."""
+    (folder / "kim.zip").write_bytes(_end_records(tmp_path, **records))
+
+    def never(*args, **kwargs):
+        raise AssertionError("zipfile.ZipFile must not be constructed for this archive")
+
+    monkeypatch.setattr(archives.zipfile, "ZipFile", never)
+    started = time.monotonic()
+    by, _ = run(folder)
+    assert time.monotonic() - started < 1
+    assert by["kim"].path is None and by["kim"].problem.startswith(f"kim.zip was not unpacked: {says}")
+
+
+def test_a_zip64_archive_whose_records_agree_is_unpacked(folder, tmp_path):
+    """Zip64 end records are legal: the classic record's "see Zip64" values (0xFFFF, 0xFFFFFFFF) with
+    a Zip64 record that agrees with the archive."""
+    (folder / "kim.zip").write_bytes(_end_records(tmp_path, entries=0xFFFF, size=0xFFFFFFFF, entries64=1))
+    by, _ = run(folder)
+    assert by["kim"].problem == "" and by["kim"].path.read_text() == "x = 1\n"
 
 
 def test_korean_member_names_from_windows_zips_are_decoded(folder):

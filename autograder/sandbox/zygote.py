@@ -138,14 +138,17 @@ def _kill(pid: int) -> None:
 
 
 TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
-DISK_EVERY_S = 0.25  # how often a job's folders are measured: what it can write past its budget in that time
+DISK_EVERY_S = 0.05  # how often a job's folders are measured: what it can write past its budget in that time
+DISK_EVERY_MANY_S = 0.25  # the same for a job with many files, whose measuring costs more
+MANY_ENTRIES = 1000
 MAX_DISK_ENTRIES = 20000  # files and folders a job may make; past this it is stopped, and the walk stays cheap
 
 
-def disk_used(folders: list[str], most: int = MAX_DISK_ENTRIES) -> float | None:
+def disk_used(folders: list[str], most: int = MAX_DISK_ENTRIES) -> tuple[float, int] | None:
     """Bytes the files under `folders` take on disk (allocated blocks, so sparse files count for
-    what they use), never following a link; None when there are more than `most` entries, which
-    the caller treats as over budget. An explicit stack: 3000 nested folders cost no recursion."""
+    what they use) and how many entries there are, never following a link; None when there are
+    more than `most` entries, which the caller treats as over budget. An explicit stack: 3000
+    nested folders cost no recursion."""
     total, seen, stack = 0, 0, list(folders)
     while stack:
         try:
@@ -163,7 +166,7 @@ def disk_used(folders: list[str], most: int = MAX_DISK_ENTRIES) -> float | None:
             total += info.st_blocks * 512
             if entry.is_dir(follow_symlinks=False):
                 stack.append(entry.path)
-    return float(total)
+    return float(total), seen
 
 
 def _cpu_s(pid: int) -> float:
@@ -186,6 +189,7 @@ class Running:
     cpu_s: float = 0.0  # the most the tree was seen to have used (it never decreases)
     reported: float = 0.0  # when the last Status went out
     measured: float = 0.0  # when its folders' size was last measured
+    entries: int = 0  # how many files and folders that found
 
     def killed(self, limit: Limit) -> None:
         if self.limit is None:
@@ -226,18 +230,23 @@ class Zygote:
     @staticmethod
     def _over_disk(run: Running, now: float) -> bool:
         """Whether the job's files (its work and output folders) are past its disk budget, measured
-        every DISK_EVERY_S: one submission cannot fill the disk that the others' results go to."""
-        if now - run.measured < DISK_EVERY_S:
+        every DISK_EVERY_S (DISK_EVERY_MANY_S once it has many files): one submission cannot fill
+        the disk that the others' results go to."""
+        if now - run.measured < (DISK_EVERY_MANY_S if run.entries > MANY_ENTRIES else DISK_EVERY_S):
             return False
         run.measured = now
         used = disk_used([run.job.workdir, run.job.outdir])
-        return used is None or used > run.job.disk_mb * 1024 * 1024
+        if used is None:
+            return True
+        run.entries = used[1]
+        return used[0] > run.job.disk_mb * 1024 * 1024
 
     def police(self) -> None:
         """Every 50 ms: kill processes orphaned to this zygote (a daemon whose parent exited: it
         is a subreaper), and every process of a job past a limit: more processes than its cap,
         more CPU time than its budget (counted over the whole tree), more disk than its budget
-        (every DISK_EVERY_S), more wall-clock time than the backstop. Once a second, tell the trusted side how far each job has got."""
+        (every DISK_EVERY_S), more wall-clock time than the backstop. Once a second, tell the
+        trusted side how far each job has got."""
         now = time.monotonic()
         if now - self.last_police < 0.05:
             return

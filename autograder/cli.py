@@ -32,6 +32,7 @@ from .sandbox.isolation import IsolationError
 from .sandbox.runner import SandboxError
 from .skeleton import SkeletonError, stale_skeletons, write_skeletons
 from .submissions import Submission, discover
+from .untrusted_text import for_terminal
 
 def find_config(explicit: Path | None) -> Path:
     if explicit is not None:
@@ -107,7 +108,7 @@ def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Wh
     with tempfile.TemporaryDirectory(prefix="autograde-unpacked-") as scratch:  # zips are unpacked here
         submissions, skipped = discover(folder, grader.plan.module_name, scratch=Path(scratch), within=within)
         for note in skipped:
-            print(f"skipped: {note}", file=sys.stderr)
+            print(for_terminal(f"skipped: {note}"), file=sys.stderr)  # file names: the students' text
         if not submissions:
             print(f"{folder}: no submissions found (expected <student>.py, <student>.ipynb, <student>.zip or <student>/)",
                   file=sys.stderr)
@@ -183,10 +184,9 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     submission = Submission(file.stem, file)
     for warning in grader.preview(submission):
         for text in say(warning, config.report.language):
-            print(textwrap.fill(f"warning: {text}", 100, subsequent_indent="  "), file=sys.stderr)
-    print(f"Checking {file} for the assignment {name} ({how}); usually a few seconds, at most "
-          f"{config.limits.cpu_s:g} s of CPU time...",
-          file=sys.stderr, flush=True)
+            print(for_terminal(textwrap.fill(f"warning: {text}", 100, subsequent_indent="  ")), file=sys.stderr)
+    print(for_terminal(f"Checking {file} for the assignment {name} ({how}); usually a few seconds, at most "
+                       f"{config.limits.cpu_s:g} s of CPU time..."), file=sys.stderr, flush=True)
     live = ConsoleProgress(config.limits.cpu_s, live=True, every_s=10.0)
     try:
         [result] = grader.grade([submission], running=live.running)
@@ -195,10 +195,11 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     if submission.student in grader.unprocessable:  # the grader's own step failed on this file: bad input
         for texts in Words(result, config.report.language).section("fix_first"):
             for text in texts:
-                print(textwrap.fill(f"autograde: {text}", 100, subsequent_indent="  "), file=sys.stderr)
+                line = textwrap.fill(f"autograde: {text}", 100, subsequent_indent="  ")
+                print(for_terminal(line), file=sys.stderr)
         return 2
     if args.json:
-        print(result.model_dump_json(indent=2))
+        print(for_terminal(result.model_dump_json(indent=2)))  # still JSON: controls become \u escapes
     else:
         print(console_table(result, config.report.language))
     return 0 if result.all_passed else 1
@@ -264,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         return commands[args.command](args, config)
     except (ConfigError, DataError, SkeletonError, SandboxError, CourseError, IsolationError, ResultsWriteError,
             ClusterError) as exc:
-        print(f"autograde: {exc}", file=sys.stderr)
+        print(for_terminal(f"autograde: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("autograde: interrupted; results already written are kept.", file=sys.stderr)
@@ -272,6 +273,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a grader bug: say so plainly, no traceback unless asked
         if args.debug:
             traceback.print_exc()
-        print(f"autograde: internal error: {type(exc).__name__}: {exc} (re-run with --debug for details)",
-              file=sys.stderr)
+        print(for_terminal(f"autograde: internal error: {type(exc).__name__}: {exc} "
+                           "(re-run with --debug for details)"), file=sys.stderr)
         return 3

@@ -15,6 +15,7 @@ from .feedback import console_table, write_feedback
 from .gradescope import build_zip
 from .report import long_csv
 from .results import load_result, write_atomic
+from .untrusted_text import for_terminal
 
 
 def cmd_report(args: argparse.Namespace, config: Config) -> int:
@@ -48,8 +49,8 @@ def cmd_show(args: argparse.Namespace, config: Config) -> int:
                           + (f"; did you mean {', '.join(close)}?" if close else f" ({len(students)} students there)"))
     for path in found:
         result = load_result(path)
-        print(f"== {result.assignment} ({path.parent}) ==")
-        print(console_table(result, config.report.language))
+        print(for_terminal(f"== {result.assignment} ({path.parent}) =="))
+        print(console_table(result, config.report.language))  # for_terminal'd too
         print()
     return 0
 

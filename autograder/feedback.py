@@ -17,6 +17,7 @@ from typing import Literal
 
 from .catalog import Text, msg, render
 from .results import SubmissionResult, write_atomic
+from .untrusted_text import fence, for_terminal, markdown_inline
 
 Language = Literal["ko", "en", "both"]
 STATUS = {"passed": msg("feedback.status.passed"), "failed": msg("feedback.status.failed"),
@@ -73,16 +74,18 @@ class Words:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A table cell: one line, no raw HTML, and a `|` that does not end the cell."""
+    return markdown_inline(text).replace("|", "\\|")
 
 
 def feedback_markdown(result: SubmissionResult, setting: Language = "both") -> str:
     words = Words(result, setting)
     score, graded = words.header()
     lines = ["# " + " / ".join(words.say(msg("feedback.title", student=result.student, assignment=result.assignment))),
-             "", "**" + " / ".join(score) + "**  ", "  \n".join(graded), ""]
-    for title, items in words.sections():
-        lines += ["## " + " / ".join(title), "", *("- " + "  \n  ".join(item) for item in items), ""]
+             "", "**" + " / ".join(score) + "**  ", "  \n".join(map(markdown_inline, graded)), ""]
+    for title, items in words.sections():  # notes name the student's files: their text, one line each
+        lines += ["## " + " / ".join(title), "",
+                  *("- " + "  \n  ".join(map(markdown_inline, item)) for item in items), ""]
     columns = [" / ".join(words.say(column)) for column in COLUMNS]
     lines += ["| " + " | ".join(columns) + " |", "| --- | --- | --- | --- |"]
     for index, check in enumerate(result.checks):
@@ -91,7 +94,7 @@ def feedback_markdown(result: SubmissionResult, setting: Language = "both") -> s
         lines.append(f"| `{check.id}`: {title} | {' / '.join(words.say(STATUS[check.status]))} | "
                      f"{points(check.score)}/{points(check.max_score)} | {message} |")
     if result.output:
-        lines += ["", "## " + " / ".join(words.say(msg("feedback.printed"))), "", "```text", result.output.rstrip(), "```"]
+        lines += ["", "## " + " / ".join(words.say(msg("feedback.printed"))), "", fence(result.output.rstrip())]
     lines += ["", "  \n".join(words.say(msg("feedback.check_before"))), ""]
     return "\n".join(lines)
 
@@ -177,7 +180,8 @@ def fill(text: str, width: int, first: str, rest: str) -> str:
 
 def console_table(result: SubmissionResult, setting: Language = "both", width: int = 100) -> str:
     """What `autograde check` and `autograde show` print: the score, the lists, one block per check,
-    then what the student's code printed."""
+    then what the student's code printed; safe for a terminal (`for_terminal`), since all of it may
+    hold the student's text."""
     words = Words(result, setting)
     lines = [f"{result.submission}: " + " / ".join(words.say(msg("feedback.console.score", score=points(result.score),
                                                                  max_score=points(result.max_score)))), ""]
@@ -195,4 +199,4 @@ def console_table(result: SubmissionResult, setting: Language = "both", width: i
             lines.append(fill(text, width, " " * 8, " " * 8))
     if result.output:
         lines += ["", " / ".join(words.say(msg("feedback.printed"))) + ":", result.output.rstrip()]
-    return "\n".join(lines)
+    return for_terminal("\n".join(lines))

@@ -13,6 +13,7 @@ import unicodedata
 from typing import TextIO
 
 from .results import SubmissionResult
+from .untrusted_text import for_terminal
 
 
 def pad(text: str, width: int) -> str:
@@ -42,6 +43,7 @@ class ConsoleProgress:
             self._open_line = False
 
     def running(self, student: str, doing: str, cpu_s: float, wall_s: float) -> None:
+        doing = for_terminal(doing)  # names and phases come from submissions
         budget = f"{cpu_s:.0f} of {self.cpu_limit_s:g} s CPU time used"
         if self.live:
             self._write(f"\r\033[K  {doing}... {budget} ({wall_s:.0f} s)")
@@ -51,7 +53,7 @@ class ConsoleProgress:
         if wall_s < self.quiet_s or (last is not None and wall_s - last < self.every_s):
             return
         self._last[student] = wall_s
-        self._write(f"  ... {student}: still running {doing}, {budget} ({wall_s:.0f} s so far)\n")
+        self._write(f"  ... {for_terminal(student)}: still running {doing}, {budget} ({wall_s:.0f} s so far)\n")
 
     def finished(self, done: int, total: int, result: SubmissionResult, reused: bool) -> None:
         self._end_live_line()
@@ -59,7 +61,8 @@ class ConsoleProgress:
         note = " (unchanged, result re-used)" if reused else f"  {result.duration_s:5.1f} s"
         errors = sum(c.status == "error" for c in result.checks)
         flag = f"  {errors} check(s) could not run" if errors else ""
-        self._write(f"[{done:>{len(str(total))}}/{total}] {pad(result.student, 24)} {result.score:g}/{result.max_score:g}"
+        name = pad(for_terminal(result.student), 24)
+        self._write(f"[{done:>{len(str(total))}}/{total}] {name} {result.score:g}/{result.max_score:g}"
                     f"{note}{flag}\n")
 
     def close(self) -> None:

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 
 from .feedback import points as _points
 from .results import SubmissionResult
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def _text_cell(text: str) -> str:
-    """Text cells come from names students chose: one a spreadsheet would take for a formula
-    (starting with =, +, -, @) is prefixed with "'"."""
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+    """Text cells come from names students chose: one a spreadsheet would take for a formula is
+    prefixed with "'" (OWASP's rule): it starts with a tab or a carriage return, or its first
+    character after any spaces is =, +, - or @, in any width a spreadsheet may read as one (NFKC:
+    full-width `＝`, small `﹢`, and full-width spaces before them, too). A carriage return becomes
+    a newline: the csv module leaves a cell with a lone CR unquoted, and a spreadsheet would start a
+    new row there (a forged row), where a newline makes the cell quoted."""
+    first = unicodedata.normalize("NFKC", text.lstrip()[:1])
+    formula = text.startswith(("\t", "\r")) or first.startswith(FORMULA_STARTS)
+    return ("'" if formula else "") + text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def excel_csv(header: list[str], rows: list[list[object]]) -> str:

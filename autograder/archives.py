@@ -21,9 +21,9 @@ import stat
 import struct
 import zipfile
 from collections.abc import Callable
-from typing import BinaryIO
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from .catalog import Text, msg
 

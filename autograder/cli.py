@@ -123,7 +123,8 @@ def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Wh
         print(f"Grading {len(submissions)} submission(s) of {grader.name} {where_run}...", file=sys.stderr, flush=True)
         results = grader.grade(submissions, out_dir=out, force=args.force,
                                progress=None if args.quiet else console.finished,
-                               running=None if args.quiet else console.running)
+                               running=None if args.quiet else console.running,
+                               again=None if args.quiet else console.again)
     mean = sum(r.score for r in results) / len(results)
     everyone = load_results(out)  # with --only, the other students' results too
     if args.only:

@@ -9,6 +9,8 @@ thresholds: it writes the files into a local folder and judges them with the sam
 (JSON through `json.loads`, arrays through `np.load(allow_pickle=False)`) as the embedded pool.
 Results stream back as they finish; a worker lost mid-batch costs only its in-flight submissions,
 which Dask runs again on another worker (up to `distributed.scheduler.allowed-failures` times).
+What the grader or the machine caused (a sandbox whose zygote died, a job Dask gave up on, a limit
+stop beside other submissions) runs again alone, as on one machine (`regrade.py`, `_Cluster`).
 
 Trust: the workers are the course's own machines. Dask moves the replies with pickle, so the
 client trusts the worker processes (never student code, which only ever runs in their sandboxes)
@@ -24,6 +26,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import regrade
+from .catalog import Msg
+from .cleanup import remove_tree
 from .sandbox.batch import BatchSettings, LocalBatch
 from .sandbox.protocol import Outcome, read_regular_file
 
@@ -139,23 +144,56 @@ def connect(target: str) -> Iterator[object]:
 
 
 def grade_on_cluster(target: str, settings: BatchSettings, version: str, sources: dict[str, str], scratch: Path,
-                     on_done: Callable[[str, Outcome, Path, str], None]) -> None:
-    """Run every source (key -> text) on the cluster; `on_done(key, outcome, outdir, tier)` for each,
-    in the order they finish. A submission the cluster lost gets an outcome with no exit code."""
-    from distributed import as_completed
-
+                     record: Callable[[str, Outcome, Path, str, regrade.Runs], None],
+                     announce: Callable[[str, Msg], None]) -> None:
+    """Run every source (key -> text) on the cluster; `record(key, outcome, outdir, tier, runs)` for
+    each, in the order they finish, with the run that counts (`regrade.grade`: what the grader or
+    the machine caused runs again alone first, `announce(key, why)` before). A submission the
+    cluster lost every time gets an outcome with no exit code."""
     with connect(target) as client:
         client.register_plugin(_plugin_class()(settings, version), name=PLUGIN)
-        futures = {client.submit(run_one, source, pure=False): key for key, source in sources.items()}
+        regrade.grade(_Cluster(client, sources, scratch), list(sources), record, announce)
+
+
+class _Cluster:
+    """The Dask engine of `regrade.grade`. A run alone is one task submitted after every other task
+    of the batch has finished: it runs on one worker while the batch has nothing else anywhere.
+
+    Alone on a worker, not in the client's own sandbox: the verdict is measured on the machines
+    that measured everyone else (CPU time differs between machines, and the client may be a TA's
+    laptop), in the same isolation tier, and by a sandbox that is already warm; the client needs
+    no sandbox of its own. Dask's own re-runs of a task whose worker died (allowed-failures)
+    happen inside one run here; a task it gave up on (KilledWorker) is one lost run."""
+
+    one_at_a_time = False
+
+    def __init__(self, client, sources: dict[str, str], scratch: Path):
+        self.client, self.sources, self.scratch = client, sources, scratch
+        self._runs: dict[str, int] = {}
+
+    def together(self, keys: list[str], done: regrade.Done) -> None:
+        from distributed import as_completed
+
+        futures = {self.client.submit(run_one, self.sources[key], pure=False): key for key in keys}
         for future in as_completed(futures):
-            key = futures[future]
-            outdir = scratch / key
-            try:
-                reply = future.result()
-                outcome = Outcome.model_validate_json(reply["outcome"])
-                _write(reply["files"], outdir)
-                tier = str(reply["tier"])
-            except Exception:  # lost for good (KilledWorker after retries) or a worker's own failure
-                outdir.mkdir(parents=True, exist_ok=True)
-                outcome, tier = Outcome(id=key, exit_code=None, signal=None, wall_s=0.0, max_rss_mb=0.0), "dask"
-            on_done(key, outcome, outdir, tier)
+            self._reply(futures[future], future, done)
+
+    def alone(self, key: str, done: regrade.Done) -> None:
+        self.together([key], done)  # the only task of the batch on the cluster
+
+    def _reply(self, key: str, future, done: regrade.Done) -> None:
+        """One run's reply as a fresh local folder, handed to `done`, then removed."""
+        self._runs[key] = self._runs.get(key, 0) + 1
+        outdir = self.scratch / f"{key}.{self._runs[key]}"
+        try:
+            reply = future.result()
+            outcome = Outcome.model_validate_json(reply["outcome"])
+            _write(reply["files"], outdir)
+            tier = str(reply["tier"])
+        except Exception:  # KilledWorker (Dask gave up after workers died under it) or a worker's own failure
+            outdir.mkdir(parents=True, exist_ok=True)
+            outcome, tier = Outcome(id=key, exit_code=None, signal=None, wall_s=0.0, max_rss_mb=0.0), "dask"
+        try:
+            done(key, outcome, outdir, tier)
+        finally:
+            remove_tree(outdir)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import data
-from . import environment, similarity, verdicts
+from . import environment, regrade, similarity, verdicts
 from .catalog import SOURCE, Msg, Text, msg, render
 from .cleanup import remove_tree
 from .checks import Observations, Unavailable
@@ -32,13 +32,14 @@ from .plan import plan
 from .sandbox.protocol import Job, Outcome, Status
 from .sandbox.batch import BatchSettings, LocalBatch
 from .verdicts import Judged
-from .run_record import LOST, confinement, cpu_accounting, exit_text, read_output
+from .run_record import LOST, confinement, cpu_accounting, exit_text, lost, read_output
 from .source import (NotText, Unreadable, decode, location, read_regular, sentence, static_warnings, syntax_problem,
                      unfilled_functions)
 from .submissions import Submission
 
 Progress = Callable[[int, int, SubmissionResult, bool], None]  # done, total, result, re-used
 Running = Callable[[str, str, float, float], None]  # student, what the sandbox is doing, CPU s, wall s
+Again = Callable[[str, str], None]  # student, why it is graded again alone (regrade.py)
 
 
 PACKAGE = Path(__file__).resolve().parent
@@ -180,11 +181,13 @@ class Grader:
         return [] if early else [render(warning, SOURCE) for warning in prepared.warnings]
 
     def grade(self, submissions: list[Submission], out_dir: Path | None = None, force: bool = False,
-              progress: Progress | None = None, running: Running | None = None) -> list[SubmissionResult]:
+              progress: Progress | None = None, running: Running | None = None,
+              again: Again | None = None) -> list[SubmissionResult]:
         """Grade `submissions`; with `out_dir`, write results there and re-use unchanged ones.
 
         `progress` hears of each finished submission, `running` about once a second of each one in
-        the sandbox (what it is doing, CPU time used). A results file that cannot be written stops
+        the sandbox (what it is doing, CPU time used), `again` of each one graded again alone because
+        the grader or the machine ended its run (regrade.py). A results file that cannot be written stops
         the batch with ResultsWriteError; every result written before it stays complete and valid.
         """
         labels = None
@@ -220,7 +223,7 @@ class Grader:
                 to_run.append(prepared)
 
         if to_run:
-            self._run_sandboxed(to_run, labels, finish, running)
+            self._run_sandboxed(to_run, labels, finish, running, again)
         if out_dir is not None:
             try:
                 write_atomic(out_dir / "gradebook.csv", gradebook_csv(done, self.check_ids))
@@ -276,59 +279,65 @@ class Grader:
                              data_root=self.data_root if self.plan.needs_mnist else None)
 
     def _finish_one(self, prepared: _Prepared, outcome: Outcome, outdir: Path, labels: np.ndarray | None, tier: str,
-                    finish: Callable[[SubmissionResult], None]) -> None:
+                    finish: Callable[[SubmissionResult], None], runs: regrade.Runs) -> None:
+        """Record the run that counts (regrade.py decided which). A run lost to the grader is never
+        judged: what its finished phases wrote would be a partial score for a file that did nothing
+        wrong, so it is 0 with the grader's reason, every check "could not run"."""
         prepared.started = time.monotonic() - outcome.wall_s  # time in the sandbox plus judging
-        try:
-            result = self._judge_job(outdir, prepared, outcome, labels, tier)
-        except Exception as exc:  # one submission's trouble is its own error, never the batch's
-            result = self._not_run(prepared, msg("grading.judging_failed", exception=type(exc).__name__,
-                                                 detail=str(exc)), msg("grading.short.judging_failed"))
-        finish(result)
+        if lost(outcome):
+            result = self._result(prepared, verdicts.not_run(self.assignment, *regrade.lost_texts(runs)),
+                                  self._sandbox_info(LOST, tier=tier))
+        else:
+            try:
+                result = self._judge_job(outdir, prepared, outcome, labels, tier)
+            except Exception as exc:  # one submission's trouble is its own error, never the batch's
+                result = self._not_run(prepared, msg("grading.judging_failed", exception=type(exc).__name__,
+                                                     detail=str(exc)), msg("grading.short.judging_failed"))
+        finish(result.model_copy(update={"sandbox": result.sandbox.model_copy(update=runs.record())}))
 
     def _run_sandboxed(self, batch: list[_Prepared], labels: np.ndarray | None,
-                       finish: Callable[[SubmissionResult], None], running: Running | None) -> None:
+                       finish: Callable[[SubmissionResult], None], running: Running | None,
+                       again: Again | None) -> None:
+        """Run the batch (regrade.grade: what the grader or the machine caused runs again alone)."""
+        by_key = {str(number): prepared for number, prepared in enumerate(batch)}
+        alone: set[str] = set()  # keys whose runs from now on are alone: their progress lines say so
+
+        def record(key: str, outcome: Outcome, outdir: Path, tier: str, runs: regrade.Runs) -> None:
+            self._finish_one(by_key[key], outcome, outdir, labels, tier, finish, runs)
+
+        def announce(key: str, why: Msg) -> None:
+            alone.add(key)
+            if again is not None:
+                again(by_key[key].submission.student, regrade.announcement(why))
+
         if self.config.grader.scheduler:
-            self._run_on_cluster(batch, labels, finish)
+            self._run_on_cluster(by_key, record, announce)
             return
         with LocalBatch(self._settings()) as local:
-            jobs: dict[str, tuple[Job, _Prepared]] = {}
-            for number, prepared in enumerate(batch):
+            def make(key: str, job_id: str) -> Job | None:
                 try:  # writing the source into its job folder (a name or text the file system refuses)
-                    job = local.job(str(number), prepared.source)
+                    return local.job(job_id, by_key[key].source)
                 except Exception as exc:  # noqa: BLE001 - this student's row, the others run
-                    finish(self._unprocessable(prepared, msg("grading.step.sandbox"), exc))
-                    continue
-                jobs[job.id] = (job, prepared)
+                    finish(self._unprocessable(by_key[key], msg("grading.step.sandbox"), exc))
+                    return None
 
-            def on_done(job: Job, outcome: Outcome) -> None:
-                try:
-                    self._finish_one(jobs[job.id][1], outcome, Path(job.outdir), labels, local.tier, finish)
-                finally:
-                    local.release(job)
-
-            def on_status(job: Job, status: Status) -> None:
+            def on_status(key: str, outdir: Path, status: Status) -> None:
                 if running is not None:
-                    running(jobs[job.id][1].submission.student, doing(Path(job.outdir)), status.cpu_s, status.wall_s)
+                    now = doing(outdir)
+                    running(by_key[key].submission.student, regrade.alone_doing(now) if key in alone else now,
+                            status.cpu_s, status.wall_s)
 
-            local.run([job for job, _ in jobs.values()], on_done, on_status)
+            regrade.grade(regrade.Pool(local, make, on_status), list(by_key), record, announce)
 
-    def _run_on_cluster(self, batch: list[_Prepared], labels: np.ndarray | None,
-                        finish: Callable[[SubmissionResult], None]) -> None:
+    def _run_on_cluster(self, by_key: dict[str, _Prepared], record: Callable[..., None],
+                        announce: Callable[[str, Msg], None]) -> None:
         """The same batch on a Dask cluster (cluster.py): workers run, this process judges."""
         from .cluster import grade_on_cluster
 
-        by_key = {str(number): prepared for number, prepared in enumerate(batch)}
         scratch = Path(tempfile.mkdtemp(prefix="autograde-cluster-"))
-
-        def on_done(key: str, outcome: Outcome, outdir: Path, tier: str) -> None:
-            try:
-                self._finish_one(by_key[key], outcome, outdir, labels, tier, finish)
-            finally:
-                remove_tree(outdir)
-
         try:
             grade_on_cluster(self.config.grader.scheduler, self._settings(), grader_version(),
-                             {key: prepared.source for key, prepared in by_key.items()}, scratch, on_done)
+                             {key: prepared.source for key, prepared in by_key.items()}, scratch, record, announce)
         finally:
             remove_tree(scratch)
 

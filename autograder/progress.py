@@ -12,6 +12,7 @@ import sys
 import unicodedata
 from typing import TextIO
 
+from .regrade import finished_note
 from .results import SubmissionResult
 from .untrusted_text import for_terminal
 
@@ -55,10 +56,17 @@ class ConsoleProgress:
         self._last[student] = wall_s
         self._write(f"  ... {for_terminal(student)}: still running {doing}, {budget} ({wall_s:.0f} s so far)\n")
 
+    def again(self, student: str, why: str) -> None:
+        """A submission starts again alone (regrade.py): said at once, and its clock starts again."""
+        self._end_live_line()
+        self._last.pop(student, None)
+        self._write(f"  ... {for_terminal(student)}: {why}\n")
+
     def finished(self, done: int, total: int, result: SubmissionResult, reused: bool) -> None:
         self._end_live_line()
         self._last.pop(result.student, None)
-        note = " (unchanged, result re-used)" if reused else f"  {result.duration_s:5.1f} s"
+        runs = finished_note(result.sandbox.attempts, result.sandbox.alone)
+        note = " (unchanged, result re-used)" if reused else f"  {result.duration_s:5.1f} s" + (f" ({runs})" if runs else "")
         errors = sum(c.status == "error" for c in result.checks)
         flag = f"  {errors} check(s) could not run" if errors else ""
         name = pad(for_terminal(result.student), 24)

@@ -105,11 +105,16 @@ class Sandbox:
 
     def run(self, jobs: Iterable[Job], on_done: Callable[[Job, Outcome], None],
             on_status: Callable[[Job, Status], None] | None = None) -> None:
+        """Run `jobs`, `parallel` at a time; `on_done` for each as it ends, `on_status` about once a
+        second for each running one. A zygote found gone (now or in an earlier call) is replaced by a
+        fresh one before the next job, so one lost zygote never ends the batch or the worker."""
         pending = list(jobs)
         pending.reverse()
         running: dict[str, Job] = {}
         while pending or running:
             while pending and len(running) < self.parallel:
+                if self.process is None:  # lost in an earlier run or batch: a fresh zygote, none of the old one's state
+                    self._start()
                 job = pending.pop()
                 running[job.id] = job
                 assert self.process is not None and self.process.stdin is not None
@@ -120,13 +125,13 @@ class Sandbox:
                     break
             line = self._read_line(SILENCE_S)
             if line is None:
-                # The zygote is gone or stuck: everything in flight is lost, the rest goes on.
-                for job in running.values():
-                    on_done(job, Outcome(id=job.id, exit_code=None, signal=None, wall_s=0.0, max_rss_mb=0.0))
-                running.clear()
+                # The zygote is gone or stuck (the OOM killer, an operator's kill, a crash): everything in
+                # flight is lost (`run_record.lost`; the caller runs it again, regrade.py), the rest goes
+                # on in a fresh zygote, started when the next job is sent.
                 self._stop()
-                if pending:
-                    self._start()
+                lost, running = list(running.values()), {}
+                for job in lost:
+                    on_done(job, Outcome(id=job.id, exit_code=None, signal=None, wall_s=0.0, max_rss_mb=0.0))
                 continue
             reply = REPLY.validate_json(line)
             if isinstance(reply, Status):

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
+import time
 from pathlib import Path
+
+import pytest
 
 from autograder.run_record import LOST
 from autograder.sandbox.batch import LocalBatch
@@ -167,3 +171,36 @@ def test_a_lone_submission_is_already_alone(config, tmp_path):
     paths = files(tmp_path, {"endless": "while True:\n    pass\n" + REFERENCE})
     result = grade_files(with_limits(config, cpu_s=2), paths, assignment=ASSIGNMENT)["endless"]
     assert result.sandbox.limit == "cpu" and (result.sandbox.attempts, result.sandbox.alone) == (1, True)
+
+
+def test_on_a_cluster_a_dead_zygote_and_a_cpu_stop_beside_others_are_graded_again_alone(config, tmp_path):
+    """`--cluster local:2`: the zygote of the worker running `victim` is killed a second into its
+    run; `endless` reaches the CPU limit beside it. Both run again alone on a worker."""
+    pytest.importorskip("distributed", reason="the cluster tests need Dask: pip install -e '.[test]'")
+    killed: list[int] = []
+    finished = threading.Event()
+
+    def kill_victim_zygote() -> None:
+        seen = None
+        while not finished.is_set() and not killed:
+            running = [zygote for zygote, jobs in zygotes().items() if any("victim" in source_of(j) for j in jobs)]
+            seen = (seen or time.monotonic()) if running else None
+            if running and time.monotonic() - seen >= 1.0:
+                os.kill(running[0], signal.SIGKILL)
+                killed.append(running[0])
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=kill_victim_zygote, daemon=True)
+    watcher.start()
+    on_cluster = with_limits(config, cpu_s=4).model_copy(
+        update={"grader": config.grader.model_copy(update={"scheduler": "local:2"})})
+    paths = files(tmp_path, {"victim": burn(3.0, "victim"), "endless": "while True:\n    pass\n" + REFERENCE})
+    try:
+        results = grade_files(on_cluster, paths, assignment=ASSIGNMENT)
+    finally:
+        finished.set()
+        watcher.join()
+    assert killed, "no zygote was killed while it ran the victim"
+    victim, endless = results["victim"], results["endless"]
+    assert victim.score == victim.max_score and (victim.sandbox.attempts, victim.sandbox.alone) == (2, True)
+    assert endless.sandbox.limit == "cpu" and (endless.sandbox.attempts, endless.sandbox.alone) == (2, True)

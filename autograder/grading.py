@@ -27,7 +27,8 @@ from .config import Config
 from .notebook import NotebookError, notebook_to_module
 from .feedback import write_feedback
 from .report import gradebook_csv
-from .results import ResultsWriteError, SandboxInfo, SubmissionResult, load_result, save_result, write_atomic
+from .results import (ResultsWriteError, SandboxInfo, SubmissionResult, json_safe, load_result, save_result,
+                      write_atomic)
 from .plan import plan
 from .sandbox.protocol import Job, Outcome, Status
 from .sandbox.batch import BatchSettings, LocalBatch
@@ -94,7 +95,7 @@ class Grader:
     def _result(self, prepared: _Prepared, judged: Judged, sandbox: SandboxInfo, output: str = "") -> SubmissionResult:
         submission = prepared.submission
         checks = judged.results()
-        return SubmissionResult(
+        return json_safe(SubmissionResult(
             student=submission.student, assignment=self.name,
             submission=submission.label or (submission.path.name if submission.path else submission.student + "/"),
             score=sum(c.score for c in checks), max_score=self.assignment.max_score, checks=checks,
@@ -102,7 +103,7 @@ class Grader:
             warnings=[render(text, SOURCE) for text in prepared.warnings],
             duration_s=round(time.monotonic() - prepared.started, 3), sandbox=sandbox, output=output,
             notes=[render(text, SOURCE) for text in submission.notes], fingerprint=prepared.fingerprint,
-            translations=judged.translations(prepared.warnings, list(submission.notes)), code_prints=prepared.prints)
+            translations=judged.translations(prepared.warnings, list(submission.notes)), code_prints=prepared.prints))
 
     def _sandbox_info(self, exit: str, device: str | None = None, tier: str = "not run") -> SandboxInfo:
         limits = self.config.limits
@@ -242,7 +243,7 @@ class Grader:
             raise
         except Exception as exc:  # noqa: BLE001 - a feedback page this result breaks is a note, not the batch's end
             note = msg("grading.feedback_failed", exception=type(exc).__name__, detail=str(exc)[:300])
-            result = result.model_copy(update={"notes": [*result.notes, render(note, SOURCE)]})
+            result = json_safe(result.model_copy(update={"notes": [*result.notes, render(note, SOURCE)]}))
         if reused:
             return result
         try:

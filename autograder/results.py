@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -138,6 +138,33 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _no_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in value) if _has_surrogate(value) else value
+    if isinstance(value, dict):
+        return {_no_surrogates(key): _no_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_no_surrogates(item) for item in value]
+    return value
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def json_safe(result: SubmissionResult) -> SubmissionResult:
+    """The result with every lone surrogate replaced by U+FFFD. File names that are not UTF-8 (an
+    LMS zip made on another system) reach Python as surrogates, and a notebook's JSON may hold
+    `"\\ud800"`: neither can be written as UTF-8 JSON, CSV or HTML."""
+    data = result.model_dump()
+    clean = _no_surrogates(data)
+    return result if clean == data else SubmissionResult.model_validate(clean)
 
 
 def save_result(result: SubmissionResult, path: Path) -> None:

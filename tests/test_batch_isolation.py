@@ -6,6 +6,7 @@ they get alone. The same for `autograde check` (exit 2, no traceback)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,9 @@ def _files(folder: Path) -> None:
                            "outputs": [], "execution_count": None}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (folder / "string_metadata.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     (folder / "deep_json.ipynb").write_text('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    # A name that is not UTF-8 (a zip made on another system): Python sees a surrogate in it.
+    with open(os.path.join(os.fsencode(folder), b"kim\xff.py"), "w", encoding="utf-8") as handle:
+        handle.write(XOR)
 
 
 def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -48,9 +52,11 @@ def test_inputs_that_break_the_trusted_steps_are_their_authors_rows_only(tmp_pat
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
     gradebook = (out / "gradebook.csv").read_text(encoding="utf-8-sig")
-    for student in ("honest", "long_sum", "string_metadata", "deep_json"):
+    for student in ("honest", "long_sum", "string_metadata", "deep_json", "kim"):
         assert student in gradebook
     assert load_result(out / "honest" / "result.json").score == 100
+    kim = load_result(out / "kim" / "result.json")
+    assert kim.score == 100 and kim.submission == "kim\ufffd.py"
     # A notebook whose nbgrader metadata is not an object is simply a notebook without nbgrader cells.
     assert load_result(out / "string_metadata" / "result.json").score == 100
     for student, step in (("long_sum", "checking the syntax"), ("deep_json", "converting the notebook")):

@@ -158,7 +158,11 @@ def test_a_cpu_limit_stop_beside_others_is_measured_again_alone(config, tmp_path
 
     monkeypatch.setattr(LocalBatch, "job", job)
     paths = files(tmp_path, {"honest": burn(2.0), "endless": "while True:\n    pass\n" + REFERENCE})
-    results = grade_files(with_limits(config, cpu_s=4), paths, assignment=ASSIGNMENT)
+    announced: list[tuple[str, str]] = []
+    results = grade_files(with_limits(config, cpu_s=4), paths, assignment=ASSIGNMENT,
+                          again=lambda student, why: announced.append((student, why)))
+    why = "re-grading alone, because it reached the CPU time limit while other submissions ran beside it"
+    assert sorted(announced) == [("endless", why), ("honest", why)]  # a TA's progress lines
     honest, endless = results["honest"], results["endless"]
     assert honest.score == honest.max_score and honest.sandbox.limit is None
     assert (honest.sandbox.attempts, honest.sandbox.alone) == (2, True) and 2.0 < honest.sandbox.cpu_s < 4

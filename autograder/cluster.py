@@ -20,6 +20,7 @@ as it trusts itself; docs/security.md says so.
 from __future__ import annotations
 
 import os
+import stat
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,10 +31,13 @@ from . import regrade
 from .catalog import Msg
 from .cleanup import remove_tree
 from .sandbox.batch import BatchSettings, LocalBatch
+from .checks.observations import MAX_ARRAY_BYTES, MAX_JSON_BYTES
 from .sandbox.protocol import Outcome, read_regular_file
 
 PLUGIN = "autograde-sandbox"
 MAX_FILES = 256
+MAX_REPLY_BYTES = 64 * 1024 * 1024  # all the files of one submission sent back by a worker
+SMALL_FILES = {"progress": 4096, "confinement.json": 256}  # what the trusted readers read of them
 
 
 class ClusterError(Exception):
@@ -79,33 +83,83 @@ def run_one(source: str) -> dict:
         outcomes: list[Outcome] = []
         try:
             batch.run([job], lambda _, outcome: outcomes.append(outcome))
-            files = _collect(Path(job.outdir), plugin.settings.limits.file_mb * 1024 * 1024)
+            files = collect(Path(job.outdir), plugin.settings.limits.feedback_output_chars)
         finally:
             batch.release(job)
     return {"outcome": outcomes[0].model_dump_json(), "files": files, "tier": batch.tier}
 
 
-def _collect(outdir: Path, limit: int, prefix: str = "") -> dict[str, bytes]:
-    """The child's observation files: regular files of the folder and of its subfolders one level
-    down (`obs/`), never through a link, at most `limit` bytes each (a larger one is cut, and then
-    fails the trusted readers' own size checks), at most MAX_FILES."""
-    found: dict[str, bytes] = {}
-    for entry in sorted(os.scandir(outdir), key=lambda e: e.name):
-        if len(found) >= MAX_FILES:
-            break
-        if entry.is_dir(follow_symlinks=False):
-            if not prefix:
-                found.update(_collect(Path(entry.path), limit, entry.name + "/"))
+def _cap(name: str) -> int | None:
+    """The most the trusted side reads of a file the probe writes (checks/observations.py): what a
+    worker sends back of it, plus one byte so that a larger file still fails the same size check.
+    None: not a kind of file the probe writes, never sent."""
+    if name in SMALL_FILES:
+        return SMALL_FILES[name] + 1
+    if name.endswith(".json"):
+        return MAX_JSON_BYTES + 1
+    if name.endswith((".npy", ".npz", ".safetensors")):
+        return MAX_ARRAY_BYTES + 1
+    return None
+
+
+def collect(outdir: Path, output_chars: int) -> dict[str, bytes | tuple[int, bytes, bytes]]:
+    """What a worker sends back of a child's output folder: only the kinds of file the probe writes
+    (its JSON, arrays and weights, `progress`, `confinement.json`), each cut at what the trusted
+    readers read, at most MAX_FILES and MAX_REPLY_BYTES in all, smallest first, never through a
+    link; and of `output.txt` only the head and tail the feedback shows, with its size. A child
+    that fills its folder costs the worker and the client at most that."""
+    entries: list[tuple[str, int, int]] = []  # (name, cap, size)
+    for folder, prefix in ((outdir, ""), (outdir / "obs", "obs/")):
+        try:
+            listing = sorted(os.scandir(folder), key=lambda e: e.name)[: 4 * MAX_FILES]
+        except OSError:
             continue
-        content = read_regular_file(Path(entry.path), limit + 1)
-        if content is not None:
-            found[prefix + entry.name] = content
+        for entry in listing:
+            cap = _cap(prefix + entry.name)
+            if cap is not None and entry.is_file(follow_symlinks=False):
+                entries.append((prefix + entry.name, cap, entry.stat(follow_symlinks=False).st_size))
+    found: dict[str, bytes | tuple[int, bytes, bytes]] = {}
+    budget = MAX_REPLY_BYTES
+    for name, cap, size in sorted(entries, key=lambda e: (min(e[1], e[2]), e[0]))[:MAX_FILES]:
+        content = read_regular_file(outdir / name, min(cap, budget))
+        if content is None or len(content) >= budget:
+            continue
+        found[name] = content
+        budget -= len(content)
+    output = _head_and_tail(outdir / "output.txt", output_chars)
+    if output is not None:
+        found["output.txt"] = output
     return found
 
 
-def _write(files: dict[str, bytes], outdir: Path) -> None:
-    """A worker's reply as a local folder for the trusted readers: plain names, one level of folders."""
+def _head_and_tail(path: Path, limit: int) -> tuple[int, bytes, bytes] | None:
+    """(size, the first `limit` bytes, the last `limit` bytes) of the printed output: all that
+    `run_record.read_output` reads of it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        head = handle.read(limit)
+        handle.seek(max(info.st_size - limit, 0))
+        return info.st_size, head, handle.read(limit)
+
+
+def _write(files: dict[str, bytes | tuple[int, bytes, bytes]], outdir: Path) -> None:
+    """A worker's reply as a local folder for the trusted readers: plain names, one level of folders;
+    the printed output as a sparse file of its real size holding its head and tail."""
     outdir.mkdir(parents=True)
+    output = files.pop("output.txt", None)
+    if isinstance(output, tuple) and len(output) == 3 and isinstance(output[0], int) and output[0] >= 0:
+        size, head, tail = output
+        with (outdir / "output.txt").open("wb") as handle:
+            handle.truncate(size)
+            handle.write(head)
+            handle.seek(max(size - len(tail), 0))
+            handle.write(tail)
     for name, content in files.items():
         parts = name.split("/") if isinstance(name, str) else []
         if not (isinstance(content, bytes) and 1 <= len(parts) <= 2

@@ -11,20 +11,18 @@ import hashlib
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from . import data
-from . import environment, regrade, similarity, verdicts
+from . import regrade, similarity, verdicts
 from .catalog import SOURCE, Msg, Text, msg, render
 from .cleanup import remove_tree
 from .checks import Observations, Unavailable
 from .checks.observations import doing
 from .config import Config
-from .notebook import NotebookError, notebook_to_module
 from .feedback import write_feedback
 from .report import gradebook_csv
 from .results import (ResultsWriteError, SandboxInfo, SubmissionResult, json_safe, load_result, save_result,
@@ -34,8 +32,8 @@ from .sandbox.protocol import Job, Outcome, Status
 from .sandbox.batch import BatchSettings, LocalBatch
 from .verdicts import Judged
 from .run_record import LOST, confinement, cpu_accounting, exit_text, lost, read_output
-from .source import (NotText, Unreadable, decode, location, read_regular, sentence, static_warnings, syntax_problem,
-                     unfilled_functions)
+from .source import unfilled_functions
+from .prepare import NotRun, Prepared, prepare, unprocessable
 from .submissions import Submission
 
 Progress = Callable[[int, int, SubmissionResult, bool], None]  # done, total, result, re-used
@@ -62,17 +60,6 @@ def grader_version() -> str:
     return digest.hexdigest()
 
 
-@dataclass
-class _Prepared:
-    submission: Submission
-    source: str
-    fingerprint: str
-    started: float
-    warnings: list[Text] = field(default_factory=list)
-    prints: list[int] = field(default_factory=list)  # similarity.fingerprints of the student's own code
-    locate: Callable[[int], Text] = location("")  # replaced once the file is read
-
-
 class Grader:
     def __init__(self, config: Config, assignment: str | None = None, data_root: Path | None = None):
         self.config = config
@@ -92,7 +79,7 @@ class Grader:
     def _fingerprint(self, raw: bytes) -> str:
         return hashlib.sha256(self._version.encode() + b"\0" + raw).hexdigest()
 
-    def _result(self, prepared: _Prepared, judged: Judged, sandbox: SandboxInfo, output: str = "") -> SubmissionResult:
+    def _result(self, prepared: Prepared, judged: Judged, sandbox: SandboxInfo, output: str = "") -> SubmissionResult:
         submission = prepared.submission
         checks = judged.results()
         return json_safe(SubmissionResult(
@@ -112,69 +99,18 @@ class Grader:
                            file_limit_mb=limits.file_mb, disk_limit_mb=limits.disk_mb,
                            process_limit=limits.processes, exit=exit)
 
-    def _not_run(self, prepared: _Prepared, message: Text, short: Text) -> SubmissionResult:
+    def _not_run(self, prepared: Prepared, message: Text, short: Text) -> SubmissionResult:
         return self._result(prepared, verdicts.not_run(self.assignment, message, short), self._sandbox_info("not run"))
 
-    def _unprocessable(self, prepared: _Prepared, step: Msg, exc: BaseException) -> SubmissionResult:
-        """A per-student step of the grader's own failed on this file, whatever the exception: the
-        student's row says so, and the batch goes on (one student never stops another)."""
-        detail = str(exc)[:300] or type(exc).__name__
-        self.unprocessable.add(prepared.submission.student)
-        return self._not_run(prepared, msg("grading.unprocessable", step=step,
-                                           exception=type(exc).__name__, detail=detail),
-                             msg("grading.short.unprocessable"))
+    def _not_run_because(self, prepared: Prepared, why: NotRun) -> SubmissionResult:
+        if why.unprocessable:
+            self.unprocessable.add(prepared.submission.student)
+        return self._not_run(prepared, why.message, why.short)
 
-    def _prepare(self, submission: Submission) -> tuple[_Prepared, SubmissionResult | None]:
-        """Read the submission; a result right away when it cannot run at all, or when any of the
-        steps (reading, decoding, notebook conversion, syntax check, static vetting) fails."""
-        step: list[Msg] = [msg("grading.step.read")]  # the step under way, named in the message when one fails
-        try:
-            return self._prepare_steps(submission, step)
-        except Exception as exc:  # noqa: BLE001 - see _unprocessable
-            # Failed before the file's bytes were hashed: a fingerprint no later run matches, so
-            # the next run reads the file again rather than re-using this result.
-            prepared = _Prepared(submission, "", self._fingerprint(f"unread:{time.time_ns()}".encode()), time.monotonic())
-            return prepared, self._unprocessable(prepared, step[0], exc)
-
-    def _prepare_steps(self, submission: Submission, step: list[Msg]) -> tuple[_Prepared, SubmissionResult | None]:
-        started = time.monotonic()
-        if submission.path is None:
-            problem = submission.problem  # a sentence, with its period (student_files.py)
-            prepared = _Prepared(submission, "", self._fingerprint(render(problem, SOURCE).encode()), started)
-            return prepared, self._not_run(prepared, problem, msg("grading.short.no_file"))
-        try:
-            raw = read_regular(submission.path)
-        except OSError as exc:
-            # The grader's own refusals start with the file's name (no capitalising); the system's
-            # (`Permission denied`) are made a sentence.
-            reason = (msg("grading.unreadable", reason=exc.message) if isinstance(exc, Unreadable) else
-                      msg("grading.unreadable.system", reason=sentence(exc.strerror or str(exc))))
-            prepared = _Prepared(submission, "", self._fingerprint(render(reason, SOURCE).encode()), started)
-            return prepared, self._not_run(prepared, reason, msg("grading.short.unreadable"))
-        prepared = _Prepared(submission, "", self._fingerprint(raw), started)
-        name = submission.path.name
-        notebook = submission.path.suffix == ".ipynb"
-        try:
-            step[0] = msg("grading.step.decode")
-            text = decode(raw, name)
-            if notebook:
-                step[0] = msg("grading.step.notebook")
-                converted = notebook_to_module(text, name)
-                prepared.source, prepared.locate = converted.source, converted.locate
-            else:
-                prepared.source, prepared.locate = text, location(name)
-            step[0] = msg("grading.step.syntax")
-            problem = syntax_problem(prepared.source, name, prepared.locate)
-            if problem:
-                return prepared, self._not_run(prepared, problem, msg("grading.short.not_python"))
-            step[0] = msg("grading.step.vetting")
-            prepared.prints = similarity.fingerprints(prepared.source, self._given)
-            prepared.warnings = static_warnings(prepared.source, notebook, prepared.locate, environment.is_available)
-        except (NotText, NotebookError) as exc:
-            return prepared, self._not_run(prepared, exc.message, msg("grading.short.unreadable"))
-        except Exception as exc:  # noqa: BLE001 - the same file always fails the same way: its own fingerprint
-            return prepared, self._unprocessable(prepared, step[0], exc)
-        return prepared, None
+    def _prepare(self, submission: Submission) -> tuple[Prepared, SubmissionResult | None]:
+        """Read the submission (prepare.py); a result right away when it cannot run at all."""
+        prepared, why = prepare(submission, self._fingerprint, self._given)
+        return prepared, (self._not_run_because(prepared, why) if why else None)
 
     def preview(self, submission: Submission) -> list[str]:
         """What a static look at the submission warns about, before it is graded (`autograde check`)."""
@@ -212,7 +148,7 @@ class Grader:
             if progress:
                 progress(len(done), total, result, reused)
 
-        to_run: list[_Prepared] = []
+        to_run: list[Prepared] = []
         for submission in submissions:
             prepared, early = self._prepare(submission)  # never raises: a failure is the student's row
             cached = self._cached(out_dir, submission.student, prepared.fingerprint) if not force else None
@@ -251,9 +187,9 @@ class Grader:
         except OSError:
             raise
         except Exception as exc:  # noqa: BLE001
-            stand_in = _Prepared(Submission(result.student, None, label=result.submission), "", result.fingerprint,
+            stand_in = Prepared(Submission(result.student, None, label=result.submission), "", result.fingerprint,
                                  time.monotonic())
-            result = self._unprocessable(stand_in, msg("grading.step.write"), exc)
+            result = self._not_run_because(stand_in, unprocessable(msg("grading.step.write"), exc))
             save_result(result, folder / "result.json")
         return result
 
@@ -279,7 +215,7 @@ class Grader:
                              threads=grader.threads, parallel=grader.jobs, seed=grader.seed,
                              data_root=self.data_root if self.plan.needs_mnist else None)
 
-    def _finish_one(self, prepared: _Prepared, outcome: Outcome, outdir: Path, labels: np.ndarray | None, tier: str,
+    def _finish_one(self, prepared: Prepared, outcome: Outcome, outdir: Path, labels: np.ndarray | None, tier: str,
                     finish: Callable[[SubmissionResult], None], runs: regrade.Runs) -> None:
         """Record the run that counts (regrade.py decided which). A run lost to the grader is never
         judged: what its finished phases wrote would be a partial score for a file that did nothing
@@ -296,7 +232,7 @@ class Grader:
                                                      detail=str(exc)), msg("grading.short.judging_failed"))
         finish(result.model_copy(update={"sandbox": result.sandbox.model_copy(update=runs.record())}))
 
-    def _run_sandboxed(self, batch: list[_Prepared], labels: np.ndarray | None,
+    def _run_sandboxed(self, batch: list[Prepared], labels: np.ndarray | None,
                        finish: Callable[[SubmissionResult], None], running: Running | None,
                        again: Again | None) -> None:
         """Run the batch (regrade.grade: what the grader or the machine caused runs again alone)."""
@@ -319,7 +255,7 @@ class Grader:
                 try:  # writing the source into its job folder (a name or text the file system refuses)
                     return local.job(job_id, by_key[key].source)
                 except Exception as exc:  # noqa: BLE001 - this student's row, the others run
-                    finish(self._unprocessable(by_key[key], msg("grading.step.sandbox"), exc))
+                    finish(self._not_run_because(by_key[key], unprocessable(msg("grading.step.sandbox"), exc)))
                     return None
 
             def on_status(key: str, outdir: Path, status: Status) -> None:
@@ -330,7 +266,7 @@ class Grader:
 
             regrade.grade(regrade.Pool(local, make, on_status), list(by_key), record, announce)
 
-    def _run_on_cluster(self, by_key: dict[str, _Prepared], record: Callable[..., None],
+    def _run_on_cluster(self, by_key: dict[str, Prepared], record: Callable[..., None],
                         announce: Callable[[str, Msg], None]) -> None:
         """The same batch on a Dask cluster (cluster.py): workers run, this process judges."""
         from .cluster import grade_on_cluster
@@ -342,7 +278,7 @@ class Grader:
         finally:
             remove_tree(scratch)
 
-    def _judge_job(self, outdir: Path, prepared: _Prepared, outcome: Outcome, labels: np.ndarray | None,
+    def _judge_job(self, outdir: Path, prepared: Prepared, outcome: Outcome, labels: np.ndarray | None,
                    tier: str) -> SubmissionResult:
         assert prepared.submission.path is not None
         obs = Observations(outdir=outdir, outcome=outcome, limits=self.config.limits,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import grading, similarity, verdicts
+from autograder import grading, prepare, similarity, verdicts
 from autograder.results import load_result
 from autograder.sandbox.batch import LocalBatch
 
@@ -76,8 +76,8 @@ def test_check_says_so_with_exit_2_and_no_traceback(tmp_path):
 
 
 STEPS = {  # victim -> (module, function): each victim's file makes that step raise
-    "read": (grading, "read_regular"), "decode": (grading, "decode"), "notebook": (grading, "notebook_to_module"),
-    "syntax": (grading, "syntax_problem"), "vetting": (grading, "static_warnings"),
+    "read": (prepare, "read_regular"), "decode": (prepare, "decode"), "notebook": (prepare, "notebook_to_module"),
+    "syntax": (prepare, "syntax_problem"), "vetting": (prepare, "static_warnings"),
     "prints": (similarity, "fingerprints"), "job": (LocalBatch, "job"), "judge": (verdicts, "judge"),
     "feedback": (grading, "write_feedback"), "save": (grading, "save_result"),
 }

@@ -4,9 +4,11 @@ autograde → feedback → export, with two students, and our fast path on the s
 from __future__ import annotations
 
 import ast
+import copy
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -66,14 +68,14 @@ def fill(notebook: Path, reference: str, discussion: str) -> None:
     notebook.write_text(json.dumps(nb), encoding="utf-8")
 
 
-def gradebook_scores(course: Path) -> dict[str, dict[str, float]]:
+def gradebook_scores(course: Path, students: tuple[str, ...] = ("alice", "bob")) -> dict[str, dict[str, float]]:
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         return {student: {grade.name.removeprefix("test_"): grade.score
                           for grade in gb.find_submission(ASSIGNMENT, student).notebooks[0].grades
                           if grade.name.startswith("test_")}
-                for student in ("alice", "bob")}
+                for student in students}
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +172,126 @@ def _without_timings(path: Path) -> dict:
     for key in ("cpu_s", "max_memory_mb"):
         result["sandbox"].pop(key)
     return result
+
+
+def hostile_submissions(honest: dict) -> dict[str, dict[str, str]]:
+    """Students who edit what nbgrader's own autograde would not trust, each built on the honest
+    notebook (all checks pass): student -> the files of their submitted folder."""
+    def edited(change) -> str:
+        nb = copy.deepcopy(honest)
+        change(nb, {c["metadata"].get("nbgrader", {}).get("grade_id"): c for c in nb["cells"]})
+        return json.dumps(nb)
+
+    def inflate(nb, cells):  # 1000 points a cell, the discussion auto-graded code, a test emptied, one deleted
+        for cell in cells.values():
+            if cell["metadata"].get("nbgrader", {}).get("grade"):
+                cell["metadata"]["nbgrader"]["points"] = 1000
+        cells["q1_2_discussion"].update(cell_type="code", source="print('full marks')", outputs=[], execution_count=1)
+        cells["q1_2_discussion"]["metadata"]["nbgrader"].update(solution=False, cell_type="code")
+        cells["test_order"]["source"] = "pass"
+        nb["cells"].remove(cells["test_accuracy"])
+
+    def script(nb, cells):  # stored HTML and script outputs, markdown and raw HTML, widget state; the discussion unflagged
+        cells["build_model"]["outputs"] = [{"output_type": "display_data", "metadata": {}, "data": {
+            "text/html": "<script>alert('xss-output')</script>", "application/javascript": "alert('xss-js')"}}]
+        cells["q1_2_discussion"]["source"] = "<script>alert('xss-md')</script> [more](javascript:alert(1))"
+        cells["q1_2_discussion"]["metadata"]["nbgrader"]["grade"] = False
+        nb["cells"] += [{"cell_type": "raw", "id": "raw-html", "metadata": {"raw_mimetype": "text/html"},
+                         "source": "<script>alert('xss-raw')</script>"},
+                        {"cell_type": "markdown", "id": "svg", "metadata": {}, "source": "<svg onload=alert('xss-svg')>"}]
+        nb["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+            "state": {}, "html": "</script><script>alert('xss-widget')</script>"}}
+
+    def string_metadata(nb, cells):
+        cells["build_model"]["metadata"]["nbgrader"] = "solution"
+
+    notebook = f"{ASSIGNMENT}.ipynb"
+    return {"inflate": {notebook: edited(inflate)}, "script": {notebook: edited(script)},
+            "renamed": {"homework.ipynb": json.dumps(honest)}, "string_metadata": {notebook: edited(string_metadata)},
+            "deep": {notebook: "[" * 100_000 + "]" * 100_000}, "missing": {}}
+
+
+@pytest.fixture(scope="module")
+def hostile_course(course, tmp_path_factory):
+    """A copy of the course where the honest alice and the hostile students are graded in ONE
+    fast-path run, then exported."""
+    hostile = tmp_path_factory.mktemp("hostile") / "course"
+    shutil.copytree(course["course"], hostile)
+    (hostile / "nbgrader_config.py").write_text(COURSE_CONFIG.format(course=hostile, exchange=course["tmp"] / "exchange"))
+    for folder in ("submitted", "autograded"):
+        shutil.rmtree(hostile / folder / "bob")
+    alice = hostile / "submitted" / "alice" / ASSIGNMENT
+    for student, files in hostile_submissions(json.loads((alice / f"{ASSIGNMENT}.ipynb").read_text("utf-8"))).items():
+        folder = hostile / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        shutil.copy(alice / "timestamp.txt", folder)
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+    code = main(["nbgrader", str(hostile), ASSIGNMENT, "--force", "--quiet", "--data-root", str(DATA_ROOT)])
+    nbgrader("export", cwd=hostile)
+    return {"course": hostile, "code": code,
+            "export": {row["student_id"]: row for row in csv.DictReader((hostile / "grades.csv").open())},
+            "results": {path.parent.name: load_result(path)
+                        for path in (hostile / "autograder" / ASSIGNMENT).glob("*/result.json")}}
+
+
+def _discussion(course: Path, student: str):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        grade = gb.find_grade("q1_2_discussion", ASSIGNMENT, ASSIGNMENT, student)
+        return grade.score, grade.needs_manual_grade
+
+
+def test_hostile_students_leave_the_honest_one_as_graded_alone(course, hostile_course):
+    assert hostile_course["code"] == 0
+    assert gradebook_scores(hostile_course["course"], ("alice",)) == {"alice": course["by_nbgrader"]["alice"]}
+    assert hostile_course["results"]["alice"].notes == []  # an honest notebook is restored from nothing
+
+
+def test_points_and_cell_types_come_from_the_gradebook(hostile_course):
+    honest = hostile_course["export"]["alice"]
+    for student in ("inflate", "script", "renamed"):
+        row = hostile_course["export"][student]
+        assert (float(row["raw_score"]), float(row["max_score"])) == (float(honest["raw_score"]), 110) == (100, 110)
+        assert _discussion(hostile_course["course"], student) == (0, True)  # still the TA's to grade
+    notes = " ".join(hostile_course["results"]["inflate"].notes)
+    for restored in ("test_shapes.points", "q1_2_discussion.cell_type", "test_order.checksum", "test_accuracy"):
+        assert restored in notes
+    inflated = json.loads((hostile_course["course"] / "autograded" / "inflate" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+                          .read_text("utf-8"))
+    discussion = next(c for c in inflated["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "q1_2_discussion")
+    assert discussion["cell_type"] == "markdown" and "full marks" in "".join(discussion["source"])
+
+
+def test_no_student_html_or_script_reaches_feedback_or_formgrader(hostile_course):
+    feedback = {student: (hostile_course["course"] / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html")
+                .read_text("utf-8") for student in ("alice", "script")}
+    page = feedback["script"]
+    assert page.count("<script") == feedback["alice"].count("<script")  # the template's own (MathJax) only
+    assert "xss-md" in page and "xss-raw" in page and "xss-svg" in page  # shown, as text
+    assert not re.search(r"<[a-z][^>]*\son\w+\s*=|<script>alert|href=\"\s*javascript:", page, re.I)
+    autograded = (hostile_course["course"] / "autograded" / "script" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text("utf-8")
+    assert "<script" not in autograded and "<svg" not in autograded
+    nb = json.loads(autograded)
+    assert "widgets" not in nb["metadata"] and "xss-output" not in autograded and "xss-js" not in autograded
+    assert all(output["output_type"] == "stream" for cell in nb["cells"] for output in cell.get("outputs", []))
+    assert "shown there as plain text" in " ".join(hostile_course["results"]["script"].notes)
+
+
+def test_a_broken_or_renamed_notebook_is_its_students_note(hostile_course):
+    from nbgrader.api import Gradebook
+
+    results, course_dir = hostile_course["results"], hostile_course["course"]
+    assert any("homework.ipynb was graded and recorded as mnist_bn.ipynb" in note for note in results["renamed"].notes)
+    assert gradebook_scores(course_dir, ("renamed",))["renamed"] == gradebook_scores(course_dir, ("alice",))["alice"]
+    for student, why in (("string_metadata", "ValueError: cell "), ("deep", "RecursionError"), ("missing", "holds no")):
+        assert results[student].score == 0 and why in " ".join(results[student].fix_first), student
+        assert float(hostile_course["export"][student]["raw_score"]) == 0
+        with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+            grades = gb.find_submission(ASSIGNMENT, student).notebooks[0].grades
+            assert all(g.auto_score == 0 and not g.needs_manual_grade for g in grades), student
+        assert not (course_dir / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
 
 
 def test_notebook_errors_point_at_the_cell(tmp_path, config):

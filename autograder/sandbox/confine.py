@@ -47,6 +47,18 @@ NAMESPACES = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int | None) -> None:
+    """SIGKILL this process when its parent dies: a zygote killed from outside (the OOM killer, an
+    operator) or a keeper that died must not leave a submission running with no one to enforce its
+    limits. If the parent (`parent`, where this process can see its PID) is already gone, exit now."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent is not None and os.getppid() != parent:
+        os._exit(70)
+
+
 def _unshare(flags: int) -> bool:
     return _libc.unshare(ctypes.c_int(flags)) == 0
 
@@ -76,6 +88,7 @@ def enter_namespaces() -> str | None:
         return None
     pid = os.fork()
     if pid == 0:
+        die_with_parent(None)  # PID 1 of the new namespace: its parent, the keeper, is outside it
         return entered
     _keep(pid)
 

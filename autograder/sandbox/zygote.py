@@ -209,8 +209,10 @@ class Zygote:
         os.write(self.replies, (message.model_dump_json() + "\n").encode())
 
     def start(self, job: Job) -> None:
+        zygote = os.getpid()
         pid = os.fork()
         if pid == 0:
+            confine.die_with_parent(zygote)
             _child(job, self.data, (self.commands, self.replies))
         self.running[pid] = Running(job, time.monotonic())
 

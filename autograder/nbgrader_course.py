@@ -39,7 +39,7 @@ from .grading import Grader, Progress
 from .nbsource import put_environment_on_path
 from .results import SubmissionResult, save_result
 from .source import NotText, Unreadable, decode, read_regular
-from .student_files import MAX_FILE_BYTES
+from .student_files import MAX_FILE_BYTES, names
 from .submissions import Submission
 
 if TYPE_CHECKING:  # nbgrader is imported only when a course is graded: `autograde` starts faster
@@ -66,9 +66,9 @@ def _change_notes(changes: list[tuple[str, str]]) -> list[Text]:
     restored = [f"{cell}.{what}" for cell, what in changes if what not in ("missing", "html")]
     missing = [cell for cell, what in changes if what == "missing"]
     plain = [cell for cell, what in changes if what == "html"]
-    return ([msg("nbgrader_course.restored", cells=", ".join(restored))] if restored else []) + \
-        ([msg("nbgrader_course.missing_cells", cells=", ".join(missing))] if missing else []) + \
-        ([msg("nbgrader_course.plain_text", cells=", ".join(plain))] if plain else [])
+    return ([msg("nbgrader_course.restored", cells=names(restored, 20))] if restored else []) + \
+        ([msg("nbgrader_course.missing_cells", cells=names(missing, 20))] if missing else []) + \
+        ([msg("nbgrader_course.plain_text", cells=names(plain, 20))] if plain else [])
 
 
 def _prepare(folder: Path, student: str, released: Released, scratch: Path) -> _Student:
@@ -164,12 +164,12 @@ def _record(course: Path, released: Released, db_url: str, student: _Student, re
         return
     nb = autograded_notebook(student.notebook, result, released, setting)
     out.mkdir(parents=True, exist_ok=True)
-    for file, content in student.extras.items():
+    for file, content in [*student.extras.items(), (path.name, nbformat.writes(nb).encode("utf-8"))]:
+        (out / file).unlink(missing_ok=True)  # `nbgrader autograde` leaves its files read-only
         (out / file).write_bytes(content)
     resources = {"nbgrader": {"notebook": released.notebook, "assignment": assignment, "student": name,
                               "db_url": db_url}}
     SaveAutoGrades(log=QUIET).preprocess(nb, resources)
-    nbformat.write(nb, str(path))
 
 
 def _noted(result: SubmissionResult, note: Text, folder: Path, setting: Language) -> SubmissionResult:

@@ -39,7 +39,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, OverwriteCells
 from nbgrader.preprocessors.base import NbGraderPreprocessor
 
-from .nbgrader_markdown import as_plain_text, is_safe
+from .nbgrader_markdown import BUDGET, as_plain_text, is_safe
 
 # nbgrader's preprocessors log warnings and, on invalid metadata, a traceback: the TA gets a note instead.
 QUIET = logging.getLogger("autograder.nbgrader")
@@ -195,18 +195,25 @@ def sanitize(text: str, released: Released) -> tuple[Any, list[tuple[str, str]]]
                 added.id = random_cell_id()
             nb.cells.append(added)
             changes.append((name, "missing"))
+    budget = BUDGET
     for number, cell in enumerate(nb.cells, start=1):
-        if not cell.metadata.get("nbgrader", {}).get("locked") and _shown_as_text(cell):
+        if cell.metadata.get("nbgrader", {}).get("locked"):
+            continue  # the gradebook's own source
+        size = len(cell.source) if cell.cell_type == "markdown" else 0
+        if _shown_as_text(cell, budget):
             changes.append((str(number), "html"))
+        budget -= size
     nb.metadata = nbformat.from_dict({"language_info": {"name": "python"},
                                       **({"kernelspec": released.kernelspec} if released.kernelspec else {})})
     nb, resources = CheckCellMetadata(log=QUIET)(nb, resources)
     return nb, changes
 
 
-def _shown_as_text(cell: Any) -> bool:
-    """Make a markdown or raw cell the student wrote safe to show; True if it had to change."""
-    if cell.cell_type == "markdown" and not is_safe(cell.source, cell.get("attachments")):
+def _shown_as_text(cell: Any, budget: int) -> bool:
+    """Make a markdown or raw cell the student wrote safe to show; True if it had to change. Past
+    `budget` characters of markdown, a notebook's markdown is not rendered to be checked: a
+    notebook of 20 MB of markdown cells would take half a minute."""
+    if cell.cell_type == "markdown" and (len(cell.source) > budget or not is_safe(cell.source, cell.get("attachments"))):
         cell.source = as_plain_text(cell.source)
         cell.pop("attachments", None)
         return True

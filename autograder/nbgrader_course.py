@@ -159,8 +159,9 @@ def _record(course: Path, released: Released, db_url: str, student: _Student, re
             gb.db.commit()
     out = course / "autograded" / name / assignment
     path = out / f"{released.notebook}.ipynb"
-    if student.notebook is None:
-        path.unlink(missing_ok=True)  # an earlier run's notebook must not become this run's feedback
+    if student.notebook is None:  # an earlier run's notebook and feedback must not stand for this run
+        for stale in (path, course / "feedback" / name / assignment / path.with_suffix(".html").name):
+            stale.unlink(missing_ok=True)
         return
     nb = autograded_notebook(student.notebook, result, released, setting)
     out.mkdir(parents=True, exist_ok=True)

@@ -220,6 +220,8 @@ def hostile_course(course, tmp_path_factory):
     (hostile / "nbgrader_config.py").write_text(COURSE_CONFIG.format(course=hostile, exchange=course["tmp"] / "exchange"))
     for folder in ("submitted", "autograded"):
         shutil.rmtree(hostile / folder / "bob")
+    for folder in ("autograded", "feedback"):  # as if an earlier notebook of `deep`'s had been graded
+        shutil.copytree(hostile / folder / "alice", hostile / folder / "deep")
     alice = hostile / "submitted" / "alice" / ASSIGNMENT
     for student, files in hostile_submissions(json.loads((alice / f"{ASSIGNMENT}.ipynb").read_text("utf-8"))).items():
         folder = hostile / "submitted" / student / ASSIGNMENT
@@ -292,6 +294,7 @@ def test_a_broken_or_renamed_notebook_is_its_students_note(hostile_course):
             grades = gb.find_submission(ASSIGNMENT, student).notebooks[0].grades
             assert all(g.auto_score == 0 and not g.needs_manual_grade for g in grades), student
         assert not (course_dir / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
+        assert not (course_dir / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()
 
 
 def test_notebook_errors_point_at_the_cell(tmp_path, config):

@@ -237,7 +237,7 @@ def hostile_course(course, tmp_path_factory):
                         for path in (hostile / "autograder" / ASSIGNMENT).glob("*/result.json")}}
 
 
-def _discussion(course: Path, student: str):
+def _discussion(course: Path, student: str) -> tuple[float, bool]:
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:

@@ -23,6 +23,7 @@ result, and the gradebook records 0 for it, as nbgrader does for a missing noteb
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -80,6 +81,10 @@ def _prepare(folder: Path, student: str, released: Released, scratch: Path) -> _
 
     notes: list[Text] = []
     extras: dict[str, bytes] = {}
+    linked = next((path for path in (folder.parent, folder) if path.is_symlink()), None)
+    if linked is not None:  # `submitted/mallory -> alice`: never graded as mallory's work
+        problem = msg("student_files.link", label=f"{linked.parent.name}/{linked.name}/", target=os.readlink(linked))
+        return _Student(Submission(student, None, problem), None, None, extras)
     for name in EXTRAS:
         if (folder / name).exists():
             try:

@@ -229,6 +229,9 @@ def hostile_course(course, tmp_path_factory):
         shutil.copy(alice / "timestamp.txt", folder)
         for name, text in files.items():
             (folder / name).write_text(text, encoding="utf-8")
+    (hostile / "submitted" / "mallory").symlink_to("alice", target_is_directory=True)  # alice's work, twice
+    (hostile / "submitted" / "eve").mkdir()
+    (hostile / "submitted" / "eve" / ASSIGNMENT).symlink_to(alice, target_is_directory=True)
     code = main(["nbgrader", str(hostile), ASSIGNMENT, "--force", "--quiet", "--data-root", str(DATA_ROOT)])
     nbgrader("export", cwd=hostile)
     return {"course": hostile, "code": code,
@@ -295,6 +298,14 @@ def test_a_broken_or_renamed_notebook_is_its_students_note(hostile_course):
             assert all(g.auto_score == 0 and not g.needs_manual_grade for g in grades), student
         assert not (course_dir / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
         assert not (course_dir / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()
+
+
+def test_a_linked_student_or_assignment_folder_is_never_graded_as_its_target(hostile_course):
+    results = hostile_course["results"]
+    for student, label in (("mallory", "submitted/mallory/"), ("eve", f"eve/{ASSIGNMENT}/")):
+        assert results[student].score == 0, student
+        assert f"{label} is a symbolic link" in " ".join(results[student].fix_first), results[student].fix_first
+        assert float(hostile_course["export"][student]["raw_score"]) == 0
 
 
 def test_notebook_errors_point_at_the_cell(tmp_path, config):

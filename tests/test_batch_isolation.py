@@ -19,7 +19,8 @@ from autograder.sandbox.batch import LocalBatch
 
 from .conftest import DATA_ROOT, ROOT
 
-XOR = (ROOT / "reference" / "xor.py").read_text(encoding="utf-8")
+LAB = "softmax_tips"  # the cheapest lab to grade: 0.1 s of CPU for its reference
+SOURCE = (ROOT / "reference" / f"{LAB}.py").read_text(encoding="utf-8")
 
 
 class Boom(Exception):
@@ -28,15 +29,15 @@ class Boom(Exception):
 
 def _files(folder: Path) -> None:
     """Three small inputs that stopped whole batches, plus an honest submission."""
-    (folder / "honest.py").write_text(XOR, encoding="utf-8")
-    (folder / "long_sum.py").write_text(XOR + "\nX = " + "+".join(["1"] * 200_000) + "\n", encoding="utf-8")
-    notebook = {"cells": [{"cell_type": "code", "metadata": {"nbgrader": "not an object"}, "source": XOR,
+    (folder / "honest.py").write_text(SOURCE, encoding="utf-8")
+    (folder / "long_sum.py").write_text(SOURCE + "\nX = " + "+".join(["1"] * 200_000) + "\n", encoding="utf-8")
+    notebook = {"cells": [{"cell_type": "code", "metadata": {"nbgrader": "not an object"}, "source": SOURCE,
                            "outputs": [], "execution_count": None}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (folder / "string_metadata.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     (folder / "deep_json.ipynb").write_text('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
     # A name that is not UTF-8 (a zip made on another system): Python sees a surrogate in it.
     with open(os.path.join(os.fsencode(folder), b"kim\xff.py"), "w", encoding="utf-8") as handle:
-        handle.write(XOR)
+        handle.write(SOURCE)
 
 
 def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -48,7 +49,7 @@ def test_inputs_that_break_the_trusted_steps_are_their_authors_rows_only(tmp_pat
     subs, out = tmp_path / "subs", tmp_path / "out"
     subs.mkdir()
     _files(subs)
-    run = _cli(str(subs), "--assignment", "xor", "--out", str(out))
+    run = _cli(str(subs), "--assignment", LAB, "--out", str(out))
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
     gradebook = (out / "gradebook.csv").read_text(encoding="utf-8-sig")
@@ -67,12 +68,18 @@ def test_inputs_that_break_the_trusted_steps_are_their_authors_rows_only(tmp_pat
 
 
 def test_check_says_so_with_exit_2_and_no_traceback(tmp_path):
-    file = tmp_path / "xor.py"
-    file.write_text(XOR + "\nX = " + "+".join(["1"] * 200_000) + "\n", encoding="utf-8")
+    file = tmp_path / f"{LAB}.py"
+    file.write_text(SOURCE + "\nX = " + "+".join(["1"] * 200_000) + "\n", encoding="utf-8")
     run = _cli("check", str(file), "--language", "en")
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr
     assert "The grader could not read your file: checking the syntax failed (RecursionError" in run.stderr
+    # A notebook: its metadata is read first, to tell which assignment it is for.
+    notebook = tmp_path / f"{LAB}.ipynb"
+    notebook.write_text('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    run = _cli("check", str(notebook), "--language", "en")
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    assert "converting the notebook failed (RecursionError" in run.stderr
 
 
 STEPS = {  # victim -> (module, function): each victim's file makes that step raise
@@ -97,11 +104,11 @@ def test_an_exception_at_any_step_is_that_students_row(tmp_path, monkeypatch, co
     folder, out = tmp_path / "subs", tmp_path / "out"
     folder.mkdir()
     submissions = [grading.Submission("honest", folder / "honest.py")]
-    (folder / "honest.py").write_text(XOR, encoding="utf-8")
+    (folder / "honest.py").write_text(SOURCE, encoding="utf-8")
     for victim in STEPS:
         suffix = ".ipynb" if victim == "notebook" else ".py"
         path = folder / f"victim_{victim}{suffix}"
-        text = f"# victim_{victim}\n" + XOR
+        text = f"# victim_{victim}\n" + SOURCE
         if suffix == ".ipynb":
             text = json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "source": text, "outputs": [],
                                           "execution_count": None}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
@@ -118,7 +125,7 @@ def test_an_exception_at_any_step_is_that_students_row(tmp_path, monkeypatch, co
             return _original(*args, **kwargs)
 
         monkeypatch.setattr(owner, name, failing)
-    grader = grading.Grader(config, "xor", data_root=DATA_ROOT)
+    grader = grading.Grader(config, LAB, data_root=DATA_ROOT)
     results = {r.student: r for r in grader.grade(submissions, out_dir=out)}
     assert set(results) == {s.student for s in submissions}
     assert raised == set(STEPS)

@@ -13,7 +13,8 @@ from autograder.sandbox import isolation
 
 from .conftest import ROOT, grade_files, with_limits
 
-XOR = (ROOT / "reference" / "xor.py").read_text(encoding="utf-8")
+LAB = "softmax_tips"  # the cheapest lab to grade: 0.1 s of CPU for its reference
+SOURCE = (ROOT / "reference" / f"{LAB}.py").read_text(encoding="utf-8")
 
 # Many short children, each burning 0.1 s of CPU; with SIGCHLD ignored the kernel reaps them itself
 # and their time would be added to no one's `cutime` (what the red team used to run 15 s on a 10 s
@@ -24,7 +25,7 @@ try:
     print("SIGCHLD ignored", flush=True)
 except OSError as exc:
     print("SIGCHLD refused:", exc, flush=True)
-for _ in range(120):
+for _ in range(120):  # 12 s of CPU in all
     pid = os.fork()
     if pid == 0:
         start = time.process_time()
@@ -41,9 +42,9 @@ NEW_SESSIONS = """import os
 for call in (os.setsid, lambda: os.nice(-1)):
     try:
         call()
-        print("allowed")
+        print("allowed", flush=True)
     except OSError as exc:
-        print("refused:", exc.strerror)
+        print("refused:", exc.strerror, flush=True)
 """
 
 FILLS_THE_DISK = """n = 0
@@ -59,16 +60,18 @@ TIERS = [tier for tier in ("bwrap", "landlock") if tier in isolation.available()
 
 @pytest.fixture(scope="module", params=TIERS)
 def graded(request, config, tmp_path_factory):
+    """Per tier: the kernel-reaping submission alone on a 2 s budget (it needs 12 s), then the other
+    attacks beside an honest submission on a generous one."""
     folder = tmp_path_factory.mktemp("fair")
-    files = {"honest": folder / "honest.py", "reaped": folder / "reaped.py", "sessions": folder / "sessions.py",
-             "disk": folder / "disk.py"}
-    files["honest"].write_text(XOR, encoding="utf-8")
-    files["reaped"].write_text(REAPED_BY_THE_KERNEL + XOR, encoding="utf-8")
-    files["sessions"].write_text(NEW_SESSIONS + XOR, encoding="utf-8")
-    files["disk"].write_text(FILLS_THE_DISK + XOR, encoding="utf-8")
-    limited = with_limits(config, cpu_s=6, wall_s=60, disk_mb=64, isolation=request.param)
+    files = {name: folder / f"{name}.py" for name in ("honest", "reaped", "sessions", "disk")}
+    for name, prefix in (("honest", ""), ("reaped", REAPED_BY_THE_KERNEL), ("sessions", NEW_SESSIONS),
+                         ("disk", FILLS_THE_DISK)):
+        files[name].write_text(prefix + SOURCE, encoding="utf-8")
+    tight = with_limits(config, cpu_s=2, wall_s=60, isolation=request.param)
+    results = grade_files(tight, {"reaped": files.pop("reaped")}, assignment=LAB)
     out = tmp_path_factory.mktemp("fair-out")
-    return grade_files(limited, files, out=out, assignment="xor"), out
+    generous = with_limits(config, cpu_s=30, wall_s=120, disk_mb=64, isolation=request.param)
+    return {**results, **grade_files(generous, files, out=out, assignment=LAB)}, out
 
 
 def test_children_the_kernel_would_reap_count_toward_the_cpu_limit(graded):
@@ -82,7 +85,7 @@ def test_children_the_kernel_would_reap_count_toward_the_cpu_limit(graded):
 def test_a_submission_cannot_take_a_second_share_of_the_cpu(graded):
     results, _ = graded
     assert results["sessions"].output.count("refused: Operation not permitted") == 2
-    assert results["sessions"].score == 100
+    assert results["sessions"].score == results["honest"].score == 100
 
 
 def test_a_submission_that_fills_the_disk_is_stopped_alone(graded):

@@ -4,10 +4,11 @@ child per submission.
 Run as `python -m autograder.sandbox.zygote DATA_ROOT THREADS` (DATA_ROOT `-`: no MNIST). It speaks the line protocol of
 `protocol.py` on its stdin/stdout, enforces each job's limits by killing the child's whole process
 tree, and reports how each child ended. The limit that decides is CPU time, summed over the job's
-whole process tree: the same submission uses the same CPU time on an idle and on a saturated
-machine, so its verdict does not depend on the load. Wall-clock time is only a generous backstop
-against code that sleeps or blocks. It never runs student code itself: only
-the forked children do, after they have dropped into their own session with limits applied.
+whole process tree (usage.py): far less dependent on the load than the clock, and a stop at it
+beside other submissions is re-measured alone before it counts (regrade.py). Wall-clock time is
+only a generous backstop against code that sleeps or blocks; the disk its folders take has a
+budget too. It never runs student code itself: only the forked children do, after they have
+dropped into their own session with limits applied.
 
 Fork safety: the zygote does no parallel torch work (data is converted with numpy) and does not
 initialise CUDA, so each child starts with a clean OpenMP pool and can create its own CUDA context.
@@ -44,6 +45,8 @@ from ..probe import datasets, runner  # noqa: E402
 from ..probe.context import Mnist  # noqa: E402
 from ..probe.artifacts import write_json  # noqa: E402
 from . import confine, landlock  # noqa: E402
+from .usage import (DISK_EVERY_MANY_S, DISK_EVERY_S, MANY_ENTRIES, children, cpu_s, disk_used,  # noqa: E402
+                    tree)
 from .protocol import GRADER_FAILED, Hello, Job, Limit, Outcome, Status  # noqa: E402
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -70,33 +73,6 @@ def _apply_limits(job: Job) -> None:
         resource.setrlimit(resource.RLIMIT_NPROC, (job.isolation.processes, job.isolation.processes))
     if job.isolation.landlock:
         landlock.restrict(read=job.isolation.read, write=job.isolation.write)
-
-
-def _children(pid: int) -> list[int]:
-    """Direct children of `pid`, from /proc/PID/task/*/children: cost grows with the submission's
-    processes, not with everything else running on the machine."""
-    kids: list[int] = []
-    try:
-        tasks = list(os.scandir(f"/proc/{pid}/task"))
-    except OSError:
-        return kids
-    for task in tasks:
-        try:
-            with open(f"{task.path}/children", "rb") as handle:
-                kids.extend(int(child) for child in handle.read().split())
-        except OSError:
-            continue
-    return kids
-
-
-def _tree(pid: int, limit: int) -> list[int]:
-    """`pid` and its descendants, stopping once more than `limit` are found."""
-    family, stack = [], [pid]
-    while stack and len(family) <= limit:
-        current = stack.pop()
-        family.append(current)
-        stack.extend(_children(current))
-    return family + stack
 
 
 def _child(job: Job, data: Mnist | None, protocol_fds: tuple[int, int]) -> None:
@@ -135,50 +111,6 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-
-
-TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
-DISK_EVERY_S = 0.05  # how often a job's folders are measured: what it can write past its budget in that time
-DISK_EVERY_MANY_S = 0.25  # the same for a job with many files, whose measuring costs more
-MANY_ENTRIES = 1000
-MAX_DISK_ENTRIES = 20000  # files and folders a job may make; past this it is stopped, and the walk stays cheap
-
-
-def disk_used(folders: list[str], most: int = MAX_DISK_ENTRIES) -> tuple[float, int] | None:
-    """Bytes the files under `folders` take on disk (allocated blocks, so sparse files count for
-    what they use) and how many entries there are, never following a link; None when there are
-    more than `most` entries, which the caller treats as over budget. An explicit stack: 3000
-    nested folders cost no recursion."""
-    total, seen, stack = 0, 0, list(folders)
-    while stack:
-        try:
-            entries = list(os.scandir(stack.pop()))
-        except OSError:  # removed meanwhile, or made unreadable: what is left is still counted
-            continue
-        seen += len(entries)
-        if seen > most:
-            return None
-        for entry in entries:
-            try:
-                info = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            total += info.st_blocks * 512
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
-    return float(total), seen
-
-
-def _cpu_s(pid: int) -> float:
-    """CPU time of `pid` (all its threads) plus that of the children it has already waited for,
-    from /proc/PID/stat: what the process tree has used, independent of how busy the machine is."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            fields = handle.read().rsplit(b")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0
-    # After the command name: state is field 3; utime, stime, cutime, cstime are fields 14-17.
-    return sum(int(value) for value in fields[11:15]) * TICK_S
 
 
 @dataclass
@@ -253,12 +185,12 @@ class Zygote:
         if now - self.last_police < 0.05:
             return
         self.last_police = now
-        for pid in _children(os.getpid()):
+        for pid in children(os.getpid()):
             if pid not in self.running:
                 _kill(pid)
         for pid, run in self.running.items():
-            family = _tree(pid, run.job.isolation.processes)
-            run.cpu_s = max(run.cpu_s, sum(_cpu_s(member) for member in family))
+            family = tree(pid, run.job.isolation.processes)
+            run.cpu_s = max(run.cpu_s, sum(cpu_s(member) for member in family))
             if len(family) > run.job.isolation.processes:
                 self._stop(pid, family, "processes")
             elif run.cpu_s > run.job.cpu_s:

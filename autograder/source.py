@@ -112,10 +112,22 @@ def guard_advice(notebook: bool) -> Text:
     return msg("source.guard_advice.notebook" if notebook else "source.guard_advice.script")
 
 
+def _is_main_test(test: ast.expr) -> bool:
+    """`__name__ == "__main__"`, either way round."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return (any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides)
+            and any(isinstance(side, ast.Constant) and side.value == "__main__" for side in sides))
+
+
 def _is_main_guard(node: ast.stmt) -> bool:
+    """An `if` that is false when the grader imports the file: `__name__ == "__main__"`, alone or as
+    one operand of an `and` (the generated notebooks' `... and not os.environ.get("NBGRADER_EXECUTION")`)."""
     test = node.test if isinstance(node, ast.If) else None
-    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
-            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_is_main_test(value) for value in test.values)
+    return test is not None and _is_main_test(test)
 
 
 def _trains(node: ast.AST, trainers: set[str]) -> str | None:

@@ -91,6 +91,8 @@ def _steps(submission: Submission, fingerprint: Callable[[bytes], str], given: s
             prepared.source, prepared.locate = converted.source, converted.locate
         else:
             prepared.source, prepared.locate = text, location(name)
+        if not prepared.source.strip():  # an empty file, or a notebook whose code cells are all empty
+            return prepared, NotRun(msg("grading.empty", file=name), msg("grading.short.empty"))
         step[0] = msg("grading.step.syntax")
         problem = syntax_problem(prepared.source, name, prepared.locate)
         if problem:

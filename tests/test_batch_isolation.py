@@ -30,6 +30,7 @@ class Boom(Exception):
 def _files(folder: Path) -> None:
     """Three small inputs that stopped whole batches, plus an honest submission."""
     (folder / "honest.py").write_text(SOURCE, encoding="utf-8")
+    (folder / "empty.py").write_text("\n\n", encoding="utf-8")
     (folder / "long_sum.py").write_text(SOURCE + "\nX = " + "+".join(["1"] * 200_000) + "\n", encoding="utf-8")
     notebook = {"cells": [{"cell_type": "code", "metadata": {"nbgrader": "not an object"}, "source": SOURCE,
                            "outputs": [], "execution_count": None}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
@@ -56,6 +57,8 @@ def test_inputs_that_break_the_trusted_steps_are_their_authors_rows_only(tmp_pat
     for student in ("honest", "long_sum", "string_metadata", "deep_json", "kim"):
         assert student in gradebook
     assert load_result(out / "honest" / "result.json").score == 100
+    empty = load_result(out / "empty" / "result.json")
+    assert empty.score == 0 and "empty.py holds no code: it is empty" in empty.fix_first[0]
     kim = load_result(out / "kim" / "result.json")
     assert kim.score == 100 and kim.submission == "kim\ufffd.py"
     # A notebook whose nbgrader metadata is not an object is simply a notebook without nbgrader cells.

@@ -20,7 +20,6 @@ as it trusts itself; docs/security.md says so.
 from __future__ import annotations
 
 import os
-import stat
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,7 +31,7 @@ from .catalog import Msg
 from .cleanup import remove_tree
 from .sandbox.batch import BatchSettings, LocalBatch
 from .checks.observations import MAX_ARRAY_BYTES, MAX_JSON_BYTES
-from .sandbox.protocol import Outcome, read_regular_file
+from .sandbox.protocol import Outcome, open_regular_file, read_regular_file
 
 PLUGIN = "autograde-sandbox"
 MAX_FILES = 256
@@ -135,17 +134,14 @@ def collect(outdir: Path, output_chars: int) -> dict[str, bytes | tuple[int, byt
 def _head_and_tail(path: Path, limit: int) -> tuple[int, bytes, bytes] | None:
     """(size, the first `limit` bytes, the last `limit` bytes) of the printed output: all that
     `run_record.read_output` reads of it."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
+    handle = open_regular_file(path)
+    if handle is None:
         return None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            return None
+    with handle:
+        size = os.fstat(handle.fileno()).st_size
         head = handle.read(limit)
-        handle.seek(max(info.st_size - limit, 0))
-        return info.st_size, head, handle.read(limit)
+        handle.seek(max(size - limit, 0))
+        return size, head, handle.read(limit)
 
 
 def _write(files: dict[str, bytes | tuple[int, bytes, bytes]], outdir: Path) -> None:

@@ -5,23 +5,25 @@ words a TA reads (`sandbox.exit`)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from .checks import Unavailable
 from .checks.observations import read_child_file
 from .config import Limits
 from .sandbox.batch import WORK_PATH
-from .sandbox.protocol import Outcome
+from .sandbox.protocol import Outcome, open_regular_file
 
 
 def read_output(path: Path, limit: int) -> str:
     """Head and tail of what the student printed, never more than `limit` characters, with the
     sandbox's job folder cut from the paths in it (`mnist_bn.py:18: UserWarning`, not a random
     scratch path: the same record on every run)."""
-    if limit == 0 or path.is_symlink() or not path.is_file():
+    handle = open_regular_file(path) if limit else None
+    if handle is None:
         return ""
-    size = path.stat().st_size
-    with path.open("rb") as handle:
+    with handle:
+        size = os.fstat(handle.fileno()).st_size
         if size <= limit:
             return WORK_PATH.sub("", handle.read(limit).decode("utf-8", "replace"))
         head = handle.read(limit // 2).decode("utf-8", "replace")

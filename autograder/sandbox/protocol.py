@@ -9,7 +9,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -19,17 +19,27 @@ if TYPE_CHECKING:
 GRADER_FAILED = 70  # exit code of a child whose grader-side code failed (its traceback is in the output)
 
 
-def read_regular_file(path: Path, size: int) -> bytes | None:
-    """At most `size` bytes of a file a child wrote, never through a symlink and never from a FIFO or
-    a device: None when it is missing or not a regular file. The trusted readers and a Dask worker
-    sending a child's files back both read them this way."""
+def open_regular_file(path: Path) -> BinaryIO | None:
+    """A file a child wrote, opened for reading never through a symlink and never a FIFO or a
+    device: None when it is missing or not a regular file. Every reader of a child's files (the
+    trusted readers, the printed output, a Dask worker sending files back) opens them this way."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:  # missing, or a symlink (ELOOP): either way not an observation
         return None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return None
+    handle = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        handle.close()
+        return None
+    return handle
+
+
+def read_regular_file(path: Path, size: int) -> bytes | None:
+    """At most `size` bytes of a file a child wrote (`open_regular_file`), or None."""
+    handle = open_regular_file(path)
+    if handle is None:
+        return None
+    with handle:
         return handle.read(size)
 
 

@@ -179,7 +179,11 @@ class Grader:
             raise
         except Exception as exc:  # noqa: BLE001 - a feedback page this result breaks is a note, not the batch's end
             note = msg("grading.feedback_failed", exception=type(exc).__name__, detail=str(exc)[:300])
-            result = json_safe(result.model_copy(update={"notes": [*result.notes, render(note, SOURCE)]}))
+            translations = {language: texts.model_copy(update={"notes": [*(texts.notes or result.notes),
+                                                                          render(note, language)]})
+                            for language, texts in result.translations.items()}
+            result = json_safe(result.model_copy(update={"notes": [*result.notes, render(note, SOURCE)],
+                                                         "translations": translations}))
         if reused:
             return result
         try:

@@ -137,6 +137,7 @@ def test_an_exception_at_any_step_is_that_students_row(tmp_path, monkeypatch, co
         result = results[f"victim_{victim}"]
         if victim == "feedback":  # the score stands; the page that could not be written is a note
             assert result.score == 100 and any("could not write this student's feedback page" in n for n in result.notes)
+            assert any("피드백 페이지를 쓰지 못했습니다" in n for n in result.translations["ko"].notes)
             continue
         assert result.score == 0, victim
         assert any("Boom: injected at" in text for text in [*result.fix_first, *(c.message for c in result.checks)]), victim

@@ -54,7 +54,9 @@ class ConsoleProgress:
         if wall_s < self.quiet_s or (last is not None and wall_s - last < self.every_s):
             return
         self._last[student] = wall_s
-        self._write(f"  ... {for_terminal(student)}: still running {doing}, {budget} ({wall_s:.0f} s so far)\n")
+        # `doing` is a phase's name ("the import of your module", "train() (the grading run)") or a
+        # word ("starting", "finishing"): in parentheses, the line reads right with any of them
+        self._write(f"  ... {for_terminal(student)}: still running ({doing}; {budget}, {wall_s:.0f} s so far)\n")
 
     def again(self, student: str, why: str) -> None:
         """A submission starts again alone (regrade.py): said at once, and its clock starts again."""

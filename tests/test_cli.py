@@ -136,13 +136,13 @@ def test_a_data_root_pointing_at_mnist_itself_is_corrected_with_a_note():
 def test_progress_reports_slow_submissions_without_flooding():
     stream = io.StringIO()
     console = ConsoleProgress(60, stream=stream, quiet_s=5, every_s=15)
-    console.running("kim", "importing your module", 1.0, 2.0)  # quick so far: nothing to say
-    console.running("kim", "importing your module", 7.0, 8.0)
-    console.running("kim", "importing your module", 9.0, 10.0)  # said 2 s ago: not again yet
+    console.running("kim", "the import of your module", 1.0, 2.0)  # quick so far: nothing to say
+    console.running("kim", "the import of your module", 7.0, 8.0)
+    console.running("kim", "the import of your module", 9.0, 10.0)  # said 2 s ago: not again yet
     console.running("kim", "train() (the grading run)", 22.0, 24.0)
     lines = stream.getvalue().splitlines()
-    assert lines == ["  ... kim: still running importing your module, 7 of 60 s CPU time used (8 s so far)",
-                     "  ... kim: still running train() (the grading run), 22 of 60 s CPU time used (24 s so far)"]
+    assert lines == ["  ... kim: still running (the import of your module; 7 of 60 s CPU time used, 8 s so far)",
+                     "  ... kim: still running (train() (the grading run); 22 of 60 s CPU time used, 24 s so far)"]
 
 
 def test_korean_names_line_up_in_the_progress_lines():

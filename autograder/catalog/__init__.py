@@ -11,6 +11,10 @@ fields are the values. Keys are `<check kind>.<outcome>[.<detail>]` for checks, 
 The .po files are read with Babel's `read_po` (no compile step, no .mo files to keep in sync),
 once per process. A value may itself be a `Msg` (rendered in the same language), or a `Joined`
 list of them; everything else is formatted as is, so the numbers are the same in every language.
+
+A count and its noun: `{count:plural:check}` shows "1 check" or "3 checks", and
+`{count:plural:child:children}` names an irregular plural (English needs it; Korean does not, so its
+templates show the bare `{count}` with a counter word: "{count}개"). No template writes "(s)".
 """
 
 from __future__ import annotations
@@ -101,9 +105,23 @@ class _Shown:
         self.value, self.language = value, language
 
     def __format__(self, spec: str) -> str:
+        if spec.startswith(PLURAL):
+            return plural(self.value, *spec[len(PLURAL):].split(":"))
         if isinstance(self.value, (Msg, Joined)):
             return format(render(self.value, self.language), spec)
         return format(self.value, spec)
+
+
+PLURAL = "plural:"  # the format spec of a count shown with its noun
+
+
+def plural(count: Any, singular: str, plural_form: str | None = None, *extra: str) -> str:
+    """`count` and its noun: "1 epoch", "0 epochs", "3 epochs" (the plural is the singular + "s"
+    unless given)."""
+    if extra or not singular:
+        raise ValueError(f"a plural spec is `plural:<singular>` or `plural:<singular>:<plural>`, not {singular!r}, "
+                         f"{plural_form!r}, {extra}")
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
 
 
 def fields(template: str) -> set[str]:
@@ -111,5 +129,5 @@ def fields(template: str) -> set[str]:
     return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-__all__ = ["LANGUAGES", "Joined", "MissingMessage", "Msg", "SOURCE", "Text", "catalog", "fields", "join", "msg",
-           "render"]
+__all__ = ["LANGUAGES", "Joined", "MissingMessage", "Msg", "PLURAL", "SOURCE", "Text", "catalog", "fields", "join",
+           "msg", "plural", "render"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .cli_args import COMMANDS, build_parser
 from .cli_results import cmd_gradescope, cmd_report, cmd_show
-from .config import CONFIG_NAME, Config, ConfigError, load_config
+from .config import CONFIG_NAME, Config, ConfigError, load_config, shipped_config
 from .class_report import load_results, write_assignment_report, write_course_page
 from .cluster import ClusterError
 from .course import Where, assignment_folder, assignment_for_file, course_folders, listing
@@ -40,7 +40,7 @@ def find_config(explicit: Path | None) -> Path:
     for folder in [Path.cwd(), *Path.cwd().parents]:
         if (folder / CONFIG_NAME).is_file():
             return folder / CONFIG_NAME
-    return Path(__file__).resolve().parents[1] / CONFIG_NAME
+    return shipped_config()  # the wheel's packaged copy, or the repository's
 
 
 def _with_jobs(config: Config, jobs: int | None, scheduler: str | None = None) -> Config:

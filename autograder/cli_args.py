@@ -68,7 +68,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--assignment", help="assignment name in grader.toml (default: the only one; `check` infers "
                         "it from the file name or the notebook)")
     parser.add_argument("--data-root", type=Path,
-                        help="folder with MNIST/raw/ in torchvision's layout (default: [data] root in grader.toml)")
+                        help="folder with MNIST/raw/ in torchvision's layout (default: $AUTOGRADE_DATA, else [data] root "
+                        "in grader.toml; a student's install without grader.toml: a folder in ~/.cache, downloaded into "
+                        "on the first check that needs MNIST)")
     parser.add_argument("--language", choices=("ko", "en", "both"),
                         help="language of feedback and of `check`'s table: ko, en, or both, Korean then English "
                         "(default: [report] language in grader.toml, itself `both`)")

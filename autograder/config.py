@@ -9,6 +9,7 @@ problem that names the dotted key (`assignments.mnist_bn.checks.first("accuracy"
 from __future__ import annotations
 
 import hashlib
+import os
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -18,6 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .rubric import CHECK_KINDS, Checks
 
 CONFIG_NAME = "grader.toml"
+# A student's installed wheel has no repository: setup.py packs the course's grader.toml here
+# (without the discussion questions' sample answers and without [data]).
+PACKAGED_CONFIG = Path(__file__).resolve().parent / "packaged" / CONFIG_NAME
+DATA_ENV = "AUTOGRADE_DATA"  # MNIST's folder, when neither --data-root nor a grader.toml's [data] says
 
 
 class ConfigError(Exception):
@@ -168,6 +173,38 @@ def _format_errors(error: ValidationError, source: Path) -> str:
     return "\n".join(lines)
 
 
+def shipped_config() -> Path:
+    """The grader.toml used when none is found in the working folder or above it: the copy packed
+    into the wheel (a student's install), else the repository's own (a development checkout)."""
+    return PACKAGED_CONFIG if PACKAGED_CONFIG.is_file() else Path(__file__).resolve().parents[1] / CONFIG_NAME
+
+
+def student_data_root() -> Path:
+    """Where a student's install keeps MNIST: $AUTOGRADE_DATA, else a folder of the user's own cache
+    ($XDG_CACHE_HOME or ~/.cache), into which torchvision downloads it on the first check that needs it."""
+    if os.environ.get(DATA_ENV):
+        return Path(os.environ[DATA_ENV]).expanduser()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser()
+    folder = cache / "modu-dl-autograder" / "data"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)  # the grader downloads only into a folder that exists
+    except OSError:
+        pass  # data.ensure_mnist then says the folder is missing and how to give another
+    return folder
+
+
+def _with_data_root(config: Config, path: Path) -> Config:
+    """[data] root of the packaged copy: the student's data folder (the copy has no [data]); of a
+    TA's grader.toml: $AUTOGRADE_DATA when set, else what the file says (--data-root beats both)."""
+    if path.resolve() == PACKAGED_CONFIG:
+        root = student_data_root()
+    elif os.environ.get(DATA_ENV):
+        root = Path(os.environ[DATA_ENV]).expanduser()
+    else:
+        return config
+    return config.model_copy(update={"data": DataSettings(root=root.resolve())})
+
+
 def load_config(path: Path) -> Config:
     """Read and validate `grader.toml`; raise ConfigError with a readable message."""
     try:
@@ -179,6 +216,7 @@ def load_config(path: Path) -> Config:
     if "base_dir" in raw:
         raise ConfigError(f"{path}: base_dir: unknown key (check its spelling)")
     try:
-        return Config(**raw, base_dir=path.resolve().parent)
+        config = Config(**raw, base_dir=path.resolve().parent)
     except ValidationError as exc:
         raise ConfigError(_format_errors(exc, path)) from None
+    return _with_data_root(config, path)

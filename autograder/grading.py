@@ -287,7 +287,8 @@ class Grader:
         assert prepared.submission.path is not None
         obs = Observations(outdir=outdir, outcome=outcome, limits=self.config.limits,
                            submission_name=prepared.submission.path.name, locate=prepared.locate,
-                           test_labels=labels)
+                           test_labels=labels, skipped={name: prepared.locate(item.line) for item in prepared.skipped
+                                                        for name in item.names})
         judged = verdicts.judge(obs, self.assignment, unfilled_functions(prepared.source))
         try:
             device = obs.phase("import").get("device")

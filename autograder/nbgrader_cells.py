@@ -5,6 +5,12 @@ bottom). It is graded once, in the usual sandbox, and every test cell reads its 
 one result, so twelve test cells cost one grading run of a few seconds, well inside nbgrader's
 30 s cell timeout.
 
+In Jupyter a student runs cells in any order, fixes one and runs it again. The history is graded as
+the kernel holds it: every input in the order it ran, except those that are not valid Python (such
+a cell ran nothing, so the kernel has nothing from it), and the test cells. It goes to the grader
+as a notebook whose cells carry their execution counts, so messages point at "the cell run as
+[12]", as Jupyter labels it, never at a file the student has never seen.
+
 Output discipline, because nbgrader scores a test cell from its outputs: `show()` only prints to
 stdout and never raises; `assert_passed()` prints nothing when the check passed and writes the
 check's message to stderr otherwise (which nbgrader scores 0), without a traceback that would
@@ -17,26 +23,47 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import sys
 import tempfile
 import warnings
 from pathlib import Path
 
-from .feedback import Language, check_line
-from .notebook import TEST_CELL_MARKER, cell_to_lines
+from .catalog import msg
+from .feedback import Language, check_line, say
+from .notebook import KERNEL_HISTORY, TEST_CELL_MARKER, cell_to_lines
 from .results import SubmissionResult
 
 _results: dict[tuple[str, str | None], tuple[SubmissionResult, Language] | str] = {}
 
 
-def _kernel_source() -> str:
+def _runs(cell: str) -> bool:
+    """Whether the kernel ran anything of this input: not when it is not valid Python (a syntax
+    error stops a cell before its first line), nor when it is one of the test cells."""
+    if not cell.strip() or TEST_CELL_MARKER in cell:
+        return False
+    try:
+        compile("\n".join(cell_to_lines(cell)), "<cell>", "exec", dont_inherit=True)
+    except Exception:  # noqa: BLE001 - SyntaxError, ValueError (NUL), RecursionError: nothing ran
+        return False
+    return True
+
+
+def history_notebook(inputs: list[str], assignment: str | None) -> str:
+    """The kernel's inputs (`inputs[n]` ran as In [n]) as the notebook the grader reads."""
+    cells = [{"cell_type": "code", "execution_count": count, "metadata": {}, "outputs": [], "source": cell}
+             for count, cell in enumerate(inputs) if count and _runs(cell)]
+    metadata = {"autograder": {"assignment": assignment, KERNEL_HISTORY: True}}
+    return json.dumps({"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 4})
+
+
+def _kernel_source(assignment: str | None) -> str:
     from IPython import get_ipython
 
     shell = get_ipython()
     if shell is None:
         raise RuntimeError("these helpers run inside a Jupyter notebook")
-    cells = [cell for cell in shell.history_manager.input_hist_raw if cell and TEST_CELL_MARKER not in cell]
-    return "\n\n".join("\n".join(cell_to_lines(cell)) for cell in cells) + "\n"
+    return history_notebook(list(shell.history_manager.input_hist_raw), assignment)
 
 
 def _grade(source: str, assignment: str | None) -> tuple[SubmissionResult, Language] | str:
@@ -55,7 +82,7 @@ def _grade(source: str, assignment: str | None) -> tuple[SubmissionResult, Langu
                 warnings.simplefilter("ignore")
                 config = load_config(find_config(None))
                 grader = Grader(config, assignment)
-                path = Path(tmp) / f"{grader.plan.module_name}.py"
+                path = Path(tmp) / f"{grader.plan.module_name}.ipynb"
                 path.write_text(source, encoding="utf-8")
                 [result] = grader.grade([Submission("notebook", path)])
                 _results[key] = result, config.report.language
@@ -65,13 +92,15 @@ def _grade(source: str, assignment: str | None) -> tuple[SubmissionResult, Langu
 
 
 def _line(check_id: str, assignment: str | None) -> tuple[bool, str]:
-    graded = _grade(_kernel_source(), assignment)
+    graded = _grade(_kernel_source(assignment), assignment)
     if isinstance(graded, str):
         return False, graded
     result, setting = graded
     line = check_line(result, check_id, setting)
     if line is None:
         return False, f"no check {check_id!r} in this assignment's rubric"
+    if result.fix_first:  # the kernel's history itself may be what fails: say how to start clean
+        line += "\n" + "\n".join(say(msg("notebook.kernel_advice"), setting))
     return next(c for c in result.checks if c.id == check_id).status == "passed", line
 
 

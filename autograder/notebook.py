@@ -16,6 +16,7 @@ from typing import Any
 from .catalog import SOURCE, Text, msg, render
 
 TEST_CELL_MARKER = "autograder.nbgrader_cells"
+KERNEL_HISTORY = "kernel_history"  # metadata.autograder key of a notebook made from a kernel's history
 
 
 class NotebookError(Exception):
@@ -31,10 +32,13 @@ class Converted:
     source: str
     origin: list[tuple[int, int]]  # per module line: (cell number, line in that cell), 1-based
     filename: str
+    kernel: bool = False  # the cells are a kernel's inputs, numbered by their execution count
 
     def locate(self, line: int) -> Text:
         if 1 <= line <= len(self.origin) and self.origin[line - 1][0]:
             cell, cell_line = self.origin[line - 1]
+            if self.kernel:  # what Jupyter shows beside the cell: [12]
+                return msg("notebook.location.kernel", count=cell, line=cell_line)
             return msg("notebook.location", file=self.filename, cell=cell, line=cell_line)
         return msg("notebook.location.converted", file=self.filename, line=line)
 
@@ -75,11 +79,14 @@ def notebook_to_module(text: str, filename: str) -> Converted:
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
         raise NotebookError(msg("notebook.no_cells", file=filename))
+    kernel = from_kernel(notebook)
     lines: list[str] = []
     origin: list[tuple[int, int]] = []
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code" or is_test_cell(cell):
             continue
+        if kernel and isinstance(cell.get("execution_count"), int):
+            number = cell["execution_count"]
         lines.append(f"# --- cell {number} ---")
         origin.append((0, 0))
         for cell_line, line in enumerate(cell_to_lines(cell_source(cell)), start=1):
@@ -87,4 +94,13 @@ def notebook_to_module(text: str, filename: str) -> Converted:
             origin.append((number, cell_line))
         lines.append("")
         origin.append((0, 0))
-    return Converted("\n".join(lines) + "\n", origin, filename)
+    return Converted("\n".join(lines) + "\n", origin, filename, kernel)
+
+
+def from_kernel(notebook: object) -> bool:
+    """Whether the notebook was written by `nbgrader_cells` from a kernel's input history (its cells
+    are numbered by execution count, as Jupyter shows them, not by position)."""
+    try:
+        return notebook["metadata"]["autograder"][KERNEL_HISTORY] is True  # type: ignore[index]
+    except (KeyError, TypeError, IndexError):
+        return False

@@ -1,6 +1,7 @@
 """Reading one submission in the trusted process, before anything runs: the file's bytes, its text,
 a notebook's code, the syntax check and the static look (what the grader warns about, the code's
-fingerprints for similarity). Nothing here executes student code.
+fingerprints for similarity, the top-level training it leaves out of what it imports:
+`source.skip_training`). Nothing here executes student code.
 
 Each step is a unit whose failure, whatever the exception, is this student's "the grader could not
 read your file: <step> failed" (`NotRun.unprocessable`), never the batch's: a 400 KB expression
@@ -17,7 +18,8 @@ from dataclasses import dataclass, field
 from . import environment, similarity
 from .catalog import SOURCE, Msg, Text, msg, render
 from .notebook import NotebookError, notebook_to_module
-from .source import (NotText, Unreadable, decode, location, read_regular, sentence, static_warnings, syntax_problem)
+from .source import (NotText, Skipped, Unreadable, decode, location, read_regular, sentence, skip_training,
+                     static_warnings, syntax_problem)
 from .student_files import Submission
 
 
@@ -29,6 +31,7 @@ class Prepared:
     started: float
     warnings: list[Text] = field(default_factory=list)
     prints: list[int] = field(default_factory=list)  # similarity.fingerprints of the student's own code
+    skipped: list[Skipped] = field(default_factory=list)  # top-level training left out of `source`
     locate: Callable[[int], Text] = location("")  # replaced once the file is read
 
 
@@ -99,7 +102,11 @@ def _steps(submission: Submission, fingerprint: Callable[[bytes], str], given: s
             return prepared, NotRun(problem, msg("grading.short.not_python"))
         step[0] = msg("grading.step.vetting")
         prepared.prints = similarity.fingerprints(prepared.source, given)
-        prepared.warnings = static_warnings(prepared.source, notebook, prepared.locate, environment.is_available)
+        step[0] = msg("grading.step.skipping")
+        prepared.source, prepared.skipped = skip_training(prepared.source)
+        step[0] = msg("grading.step.vetting")
+        prepared.warnings = static_warnings(prepared.source, notebook, prepared.locate, environment.is_available,
+                                            prepared.skipped)
     except (NotText, NotebookError) as exc:
         return prepared, NotRun(exc.message, msg("grading.short.unreadable"))
     except Exception as exc:  # noqa: BLE001 - the same file always fails the same way: its own fingerprint

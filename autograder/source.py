@@ -6,10 +6,11 @@ import ast
 import errno
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .catalog import SOURCE, Text, msg, render
+from .catalog import SOURCE, Text, join, msg, render
 
 BLANK = "Fill this blank!"
 
@@ -142,18 +143,112 @@ def _trains(node: ast.AST, trainers: set[str]) -> str | None:
     return None
 
 
+def _loop_trains(node: ast.AST, trainers: set[str]) -> str | None:
+    """What trains inside a loop in `node` (a training loop, not a one-off `.backward()` demo), or
+    a call of a function that runs one."""
+    for inner in ast.walk(node):
+        if isinstance(inner, (ast.For, ast.AsyncFor, ast.While)):
+            what = _trains(inner, trainers)
+            if what:
+                return what
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id in trainers:
+            return f"{inner.func.id}()"
+    return None
+
+
+def _functions(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def _trainers(tree: ast.Module, found: Callable[[ast.AST, set[str]], str | None]) -> set[str]:
+    """The top-level functions that train by `found`'s measure, directly or by calling one that
+    does (`run()` calling `train()`): a fixpoint, so the order of definitions does not matter."""
+    trainers: set[str] = set()
+    while True:
+        more = {node.name for node in _functions(tree) if node.name not in trainers and found(node, trainers)}
+        if not more:
+            return trainers
+        trainers |= more
+
+
+def _script_code(node: ast.stmt) -> bool:
+    """A top-level statement that runs on import and is neither a definition nor a `__main__` block."""
+    return not (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))
+                or _is_main_guard(node))
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A top-level statement that trains, left out of what the grader imports."""
+
+    line: int
+    call: str  # what trains in it: ".step()", "train()"
+    names: frozenset[str]  # the names it binds, which later code may need
+
+
+def _owns_lines(node: ast.stmt, body: list[ast.stmt], lines: list[str]) -> bool:
+    """Whether `node` is alone on its lines (no `a = 1; train()`), so blanking them removes it only."""
+    if node.col_offset != 0 or node.end_lineno is None or node.end_col_offset is None:
+        return False
+    rest = lines[node.end_lineno - 1][node.end_col_offset:].strip()
+    if rest and not rest.startswith("#"):
+        return False
+    return not any(other is not node and other.lineno <= node.end_lineno and other.end_lineno >= node.lineno
+                   for other in body)
+
+
+def skip_training(source: str) -> tuple[str, list[Skipped]]:
+    """`source` with its top-level training left out, and what was left out.
+
+    The course's notebooks train their 15 epochs in a top-level cell; run on import, that uses up
+    the time budget before any check, and the grader trains the student's functions itself anyway.
+    A statement is left out when it runs a training loop (`.backward()` or `.step()` inside a loop)
+    or calls a function that does; its lines become blank (one `pass`), so every line number, and
+    every message that points at one, stays the same. A one-off `loss.backward()` outside a loop
+    is kept: later code is likely to read its gradients. A student gains nothing by dodging this:
+    the grader never uses what the student's own training produced.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return source, []
+    lines = source.splitlines()
+    trainers = _trainers(tree, _loop_trains)
+    skipped: list[Skipped] = []
+    for node in tree.body:
+        what = _loop_trains(node, trainers) if _script_code(node) else None
+        if not what or not _owns_lines(node, tree.body, lines):
+            continue
+        names = frozenset(inner.id for inner in ast.walk(node)
+                          if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store))
+        skipped.append(Skipped(node.lineno, what, names))
+        first, last = node.lineno - 1, node.end_lineno or node.lineno
+        lines[first:last] = [SKIPPED_LINE] + [""] * (last - first - 1)
+    if not skipped:
+        return source, []
+    return "\n".join(lines) + "\n", skipped
+
+
+SKIPPED_LINE = "pass  # (skipped by the grader: this code trains a model)"
+
+
 def static_warnings(source: str, notebook: bool, locate: Callable[[int], Text],
-                    available: Callable[[str], bool]) -> list[Text]:
+                    available: Callable[[str], bool], skipped: list[Skipped] = ()) -> list[Text]:
     """What a look at the source (never running it) says will go wrong when the grader imports it:
-    training at module level, and packages the grading environment does not have."""
+    training at module level, and packages the grading environment does not have. `skipped` is
+    the training `skip_training` left out of `source`: each is said once, as a note that it costs
+    nothing."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return []
-    trainers = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                and _trains(node, set())}
+    trainers = _trainers(tree, _trains)
     warnings: list[Text] = []
-    trained = False
+    if skipped:
+        calls = sorted({item.call for item in skipped})
+        warnings.append(msg("source.skipped_training", places=join([locate(item.line) for item in skipped], "; "),
+                            calls=join(calls, ", ")))
+    trained = bool(skipped)
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Try)) or _is_main_guard(node):
             continue

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -78,6 +79,9 @@ class Observations:
     submission_name: str
     locate: Callable[[int], Text]  # a line of the module -> "file line N" or "file cell C, line L"
     test_labels: np.ndarray | None = None
+    # Names bound only by top-level training the grader left out (source.skip_training), each with
+    # where that training is: a NameError for one of them is explained by that, not by a typo.
+    skipped: dict[str, Text] = field(default_factory=dict)
 
     @property
     def file_mb(self) -> int:
@@ -183,7 +187,8 @@ class Observations:
                               msg("observations.short.import_stopped"))
         payload = self._parse(raw, "import")
         if not payload.get("ok"):
-            error = describe_error(payload.get("error") or {}, self.submission_name, self.locate, self.file_mb)
+            error = describe_error(payload.get("error") or {}, self.submission_name, self.locate, self.file_mb,
+                                   self.skipped)
             raise Unavailable(msg("observations.import_failed", error=error), msg("observations.short.import_failed"))
 
     def raise_student_error(self, info: dict[str, Any]) -> None:
@@ -195,7 +200,8 @@ class Observations:
             short = (msg("observations.short.raised", function=function, exception=exception) if exception
                      else msg("observations.short.no_result", function=function))
         key = f"{exception}: {info.get('message')}" if exception else None
-        raise Unavailable(describe_error(info, self.submission_name, self.locate, self.file_mb), short, key=key,
+        raise Unavailable(describe_error(info, self.submission_name, self.locate, self.file_mb, self.skipped), short,
+                          key=key,
                           located=bool(info.get("first")))
 
 
@@ -219,9 +225,18 @@ def expected_text(info: dict[str, Any]) -> Text:
     return Msg(key, {k: details[k] for k in fields(template)})
 
 
-def describe_error(info: dict[str, Any], file: str, locate: Callable[[int], Text], file_mb: int | None = None) -> Text:
+def _needs_skipped(info: dict[str, Any], skipped: dict[str, Text] | None) -> Msg | None:
+    """The hint for a NameError of a name that only the skipped top-level training binds."""
+    found = re.match(r"name '(\w+)' is not defined", str(info.get("message", "")))
+    if not skipped or info.get("exception") != "NameError" or not found or found.group(1) not in skipped:
+        return None
+    return msg("observations.error.needs_skipped", name=found.group(1), place=skipped[found.group(1)])
+
+
+def describe_error(info: dict[str, Any], file: str, locate: Callable[[int], Text], file_mb: int | None = None,
+                   skipped: dict[str, Text] | None = None) -> Text:
     """A student-facing sentence for an error recorded by the probe, ending with a hint from
-    `hints.py` when one applies."""
+    `hints.py` when one applies (or, for a name only skipped training binds, saying so)."""
     from .hints import hint
     kind = info.get("kind")
     function = str(info.get("function", "?"))
@@ -252,7 +267,8 @@ def describe_error(info: dict[str, Any], file: str, locate: Callable[[int], Text
     message = (msg("observations.error.raised.import", exception=exception, details=join(details, "")) if
                function == "<import>" else
                msg("observations.error.raised", function=function, exception=exception, details=join(details, "")))
-    advice = hint(info)
+    advice = _needs_skipped(info, skipped) if info.get("kind") == "raised" else None
+    advice = advice or hint(info)
     if advice:  # the hint starts a new sentence (the error may end with one of the student's, period included)
         ends = render(message, SOURCE).endswith(".")
         message = msg("observations.error.hint" if ends else "observations.error.hint.period", error=message,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from .checks import Unavailable
@@ -15,21 +16,45 @@ from .sandbox.batch import WORK_PATH
 from .sandbox.protocol import Outcome, open_regular_file
 
 
+# The grader's own files and the installed packages, wherever the grader is installed (a TA's
+# checkout, a Dask worker's environment): a student reads `torch/nn/functional.py:12: UserWarning`,
+# never the machine's folders, and nothing of the grader's code.
+_GRADER_FILE = re.compile(r"(?:/[^\s/\"':]+)*/autograder/(?:[\w.]+/)*[\w.]+\.py")
+_PACKAGES = re.compile(r"(?:/[^\s/\"':]+)*/(?:site|dist)-packages/")
+_GRADER_WARNING = re.compile(r"^<grader>:\d+: (?=\w+(?:Warning|Error)\b)")
+
+
+def scrub(text: str) -> str:
+    """What the student's code printed, with the sandbox's job folder, the grader's files and the
+    installed packages' folders cut from the paths in it (`mnist_bn.py:18: UserWarning`, not a
+    random scratch path: the same record on every run, and nothing of the grader's folders). A
+    warning the grader's code was blamed for (Python names the caller one level up) keeps its
+    text and loses the grader's line of code that `warnings` prints under it."""
+    text = _PACKAGES.sub("", _GRADER_FILE.sub("<grader>", WORK_PATH.sub("", text)))
+    lines: list[str] = []
+    dropping = False
+    for line in text.split("\n"):
+        if dropping and line.startswith("  "):
+            dropping = False
+            continue
+        dropping = bool(_GRADER_WARNING.match(line))
+        lines.append(_GRADER_WARNING.sub("", line))
+    return "\n".join(lines)
+
+
 def read_output(path: Path, limit: int) -> str:
-    """Head and tail of what the student printed, never more than `limit` characters, with the
-    sandbox's job folder cut from the paths in it (`mnist_bn.py:18: UserWarning`, not a random
-    scratch path: the same record on every run)."""
+    """Head and tail of what the student printed, never more than `limit` characters, scrubbed."""
     handle = open_regular_file(path) if limit else None
     if handle is None:
         return ""
     with handle:
         size = os.fstat(handle.fileno()).st_size
         if size <= limit:
-            return WORK_PATH.sub("", handle.read(limit).decode("utf-8", "replace"))
+            return scrub(handle.read(limit).decode("utf-8", "replace"))
         head = handle.read(limit // 2).decode("utf-8", "replace")
         handle.seek(size - limit // 2)
         tail = handle.read().decode("utf-8", "replace")
-    return WORK_PATH.sub("", f"{head}\n[... {size - limit} bytes not shown ...]\n{tail}")
+    return scrub(f"{head}\n[... {size - limit} bytes not shown ...]\n{tail}")
 
 
 LOST = "lost (grading worker died)"

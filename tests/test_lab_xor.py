@@ -23,6 +23,23 @@ class TestXor(LabContract):
         assert "optimizer.step()" in message(results, "no_step", "mlp_learns")
         assert "Your optimizer is Adam" in message(results, "adam", "mlp_learns")
 
+    def test_learn_checks_name_the_function_another_check_charges(self, results):
+        """train() is judged alone: a wrong model or optimizer is named, never guessed at as the loop."""
+        order = message(results, "mlp_layer_order", "mlp_learns")
+        assert order.startswith("Not charged here") and "build_mlp(), which fails check `mlp`" in order
+        assert "zero_grad" not in order
+        rate = message(results, "hard_coded_lr_001", "wide_deep_learns")
+        assert "make_optimizer(), which fails check `optimizer`" in rate and "lr 0.01" in rate
+        assert "build_perceptron(), which fails check `perceptron`" in message(results, "perceptron_relu",
+                                                                               "perceptron_fails")
+        assert "no other check charges" in message(results, "mlp_zero_init", "mlp_learns")
+        loop = message(results, "no_step", "wide_deep_learns")
+        assert "the cause is in train()" in loop and "optimizer.step() 0 times" in loop
+
+    def test_predict_is_judged_on_the_graders_model(self, results):
+        assert "as bool" in message(results, "predict_bool", "predict")
+        assert message(results, "train_typo", "predict").startswith("predict() returned")
+
 
 def test_grading_xor_needs_no_mnist(config, tmp_path):
     """A toy-data lab: no MNIST is read or required (the data root does not even exist)."""

@@ -3,9 +3,11 @@ submissions derived from its reference, each breaking one rule (or none, in anot
 data. Edits are applied by `tests.variants.apply_edits`, so a substitution that no longer applies to the
 reference fails loudly.
 
-The `*_learns` and `perceptron_fails` verdicts below assume that those checks train the student's own
-model, criterion, optimizer and train() (as `accuracy` does in the MNIST labs) on the grader's XOR data,
-for the course's 10001 full-batch steps at lr 1.
+The `*_learns` and `perceptron_fails` checks train the student's own model, criterion, optimizer and
+train() on the grader's XOR data from calibrated seeds; when that does not end as the lab says, the lab's
+own model with the grader's BCELoss and SGD is trained by the same train() once more, so that these checks
+charge train() alone: a wrong model, loss or optimizer that its own check charges costs nothing here (the
+message names that function and check). `predict` runs on a model with weights the grader chose.
 """
 
 from __future__ import annotations
@@ -100,18 +102,27 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
     "perceptron_no_bias": ([(PERCEPTRON_LAYERS, PERCEPTRON_LAYERS.replace("bias=True", "bias=False"))],
                            {"perceptron"}),
     # Without the Sigmoid (or with ReLU) the output leaves [0, 1] and BCELoss raises during training
-    # ("all elements of input should be between 0 and 1"), so the perceptron cannot be trained at all:
+    # ("all elements of input should be between 0 and 1"), but train() trains the lab's own perceptron:
     # `perceptron_fails` is not charged again for the same mistake.
     "perceptron_no_sigmoid": ([(PERCEPTRON_MODEL, "model = torch.nn.Sequential(linear).to(device)")],
-                              {"perceptron", "perceptron_fails"}),
+                              {"perceptron"}),
     "perceptron_relu": ([(PERCEPTRON_LAYERS, PERCEPTRON_LAYERS.replace("torch.nn.Sigmoid()", "torch.nn.ReLU()"))],
-                        {"perceptron", "perceptron_fails"}),
+                        {"perceptron"}),
     # mlp
     "mlp_hidden_3": ([(MLP_LAYERS, MLP_LAYERS.replace("Linear(2, 2,", "Linear(2, 3,").replace("Linear(2, 1,", "Linear(3, 1,"))],
                      {"mlp"}),
-    # No last Sigmoid: BCELoss raises on the raw output, so the MLP cannot learn either.
+    # No last Sigmoid: BCELoss raises on the raw output inside train(), but train() is not the cause (it
+    # teaches the lab's own MLP): charged by `mlp` alone.
     "mlp_no_last_sigmoid": ([(MLP_MODEL, "model = torch.nn.Sequential(linear1, sigmoid, linear2).to(device)")],
-                            {"mlp", "mlp_learns"}),
+                            {"mlp"}),
+    # The layers in the wrong order: two Linear layers in a row are one, which cannot learn XOR; the message
+    # of `mlp_learns` names build_mlp() and `mlp`, not the training loop.
+    "mlp_layer_order": ([(MLP_MODEL, "model = torch.nn.Sequential(linear1, linear2, sigmoid, sigmoid).to(device)")],
+                        {"mlp"}),
+    # The course's layers, all weights zero: the two hidden units stay alike and the MLP cannot learn XOR. Its
+    # layers pass `mlp`, and train() teaches the lab's own MLP: `mlp_learns` charges what no other check does.
+    "mlp_zero_init": ([(MLP_MODEL, "for layer in (linear1, linear2):\n        torch.nn.init.zeros_(layer.weight)\n"
+                                   "        torch.nn.init.zeros_(layer.bias)\n    " + MLP_MODEL)], {"mlp_learns"}),
     # wide_deep
     "wide_deep_two_hidden": ([(WIDE_DEEP_LAYERS, "    linear4 = torch.nn.Linear(10, 1, bias=True)\n"),
                               (WIDE_DEEP_MODEL, "model = torch.nn.Sequential(linear1, sigmoid, linear2, sigmoid, linear4, sigmoid)"
@@ -120,24 +131,31 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
     # loss
     "mse_loss": ([(BCE, "torch.nn.MSELoss()")], {"loss"}),
     # optimizer
-    # A wrong optimizer also keeps the networks from learning XOR in the budget: the *_learns messages
-    # name the optimizer as the cause.
-    "adam": ([(SGD, "torch.optim.Adam(model.parameters(), lr=learning_rate)")],
-             {"optimizer", "mlp_learns", "wide_deep_learns"}),
+    # A wrong optimizer also keeps the networks from learning XOR in the budget, but train() teaches the lab's
+    # own models with the grader's SGD: charged by `optimizer` alone, the *_learns messages name it.
+    "adam": ([(SGD, "torch.optim.Adam(model.parameters(), lr=learning_rate)")], {"optimizer"}),
     # lr 0.1, the rate the course's 08-2 notebook started from ("modified learning rate from 0.1 to 1").
-    "lr_01": ([(SGD, "torch.optim.SGD(model.parameters(), lr=0.1)")], {"optimizer", "mlp_learns", "wide_deep_learns"}),
+    "lr_01": ([(SGD, "torch.optim.SGD(model.parameters(), lr=0.1)")], {"optimizer"}),
+    # A learning rate written into make_optimizer() instead of its argument.
+    "hard_coded_lr_001": ([(SGD, "torch.optim.SGD(model.parameters(), lr=0.01)")], {"optimizer"}),
     # An optimizer that also holds a tensor that is not the model's: charged by `optimizer` alone.
     "extra_parameter": ([(SGD, "torch.optim.SGD(list(model.parameters()) + [torch.zeros(1, requires_grad=True)], "
                                "lr=learning_rate)")], {"optimizer"}),
     # predict
     "predict_hypothesis": ([(PREDICTED, "predicted = hypothesis")], {"predict"}),
     "predict_no_no_grad": ([(NO_GRAD, NO_GRAD.replace("with torch.no_grad():", "if True:"))], {"predict"}),
+    # True/False where the lab asks for floats ("as floats!").
+    "predict_bool": ([(PREDICTED, "predicted = hypothesis > 0.5")], {"predict"}),
     # perceptron_fails
     "hidden_layer_perceptron": ([("def build_perceptron", HIDDEN_LAYER_PERCEPTRON)], {"perceptron", "perceptron_fails"}),
     # mlp_learns (train() is shared by both networks, so both *_learns checks fail)
     "no_step": ([(STEP, "        cost.backward()\n")], {"mlp_learns", "wide_deep_learns"}),
     "zero_grad_after_backward": ([(STEP, "        cost.backward()\n" + ZERO_GRAD + "        optimizer.step()\n")],
                                  {"mlp_learns", "wide_deep_learns"}),
+    # A typo in train(): every training run stops (the three checks that judge train()), but `predict`, which
+    # runs on the grader's own model, is not charged.
+    "train_typo": ([("        cost = criterion(hypothesis, Y)\n", "        cost = criterion(hypothesis, y)\n")],
+                   {"perceptron_fails", "mlp_learns", "wide_deep_learns"}),
 }
 
 # What benchmarks/calibrate.py grades next to the reference.
@@ -146,6 +164,6 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
 # gradients still fit XOR, and the lab's checks judge what training achieves, not how.)
 CALIBRATION: tuple[str, ...] = ()
 
-# A model that fits when it should not is built wrong (its architecture check fails too), and train() is
-# shared by the networks (a bug there fails both *_learns checks): no single bug fails these alone.
+# train() is shared by the three networks: a bug there fails every xor_fit check, and a model that fits when
+# it should not is built wrong (charged by its architecture check, not by perceptron_fails).
 NEVER_ALONE = {"mlp_learns", "wide_deep_learns", "perceptron_fails"}

@@ -176,7 +176,7 @@ def connect(target: str) -> Iterator[object]:
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise ClusterError("grading on a cluster needs Dask: pip install 'autograder[dask]' (or dask distributed)") from None
+        raise ClusterError("grading on a cluster needs Dask: pip install 'modu-dl-autograder[dask]' (or dask distributed)") from None
     if target.startswith("local:"):
         count = target.removeprefix("local:")
         if not count.isdigit() or int(count) < 1:

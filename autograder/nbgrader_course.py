@@ -208,6 +208,9 @@ def _generate_feedback(course: Path, assignment: str, notebook: str, students: l
 
 def grade_course(grader: Grader, course: Path, assignment: str, force: bool = False,
                  progress: Progress | None = None) -> list[SubmissionResult]:
+    from .extras import require
+
+    require("nbgrader", "nbgrader", "autograde nbgrader")
     from nbgrader.api import MissingEntry
 
     from .nbgrader_sanitize import read_released

@@ -127,6 +127,9 @@ def put_environment_on_path() -> None:
 
 def release_notebook(name: str, source_text: str) -> str:
     """What `nbgrader generate_assignment` releases for this source notebook (run for real)."""
+    from .extras import require
+
+    require("nbgrader", "nbgrader", "autograde assign (the nbgrader notebooks)")
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import functools
 import glob
+import platform
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from . import landlock
+from ..catalog import msg, render
 from .protocol import Isolation
 
 TIERS = ("bwrap", "landlock", "process")
@@ -43,7 +44,22 @@ def bwrap_works() -> bool:
     return done.returncode == 0
 
 
+def _not_linux() -> str:
+    """Why nothing runs here, in Korean and in English (this layer does not know the [report]
+    language)."""
+    text = msg("isolation.not_linux", platform=platform.system() or sys.platform)
+    return "\n".join(dict.fromkeys(render(text, language) for language in ("ko", "en")))
+
+
 def available() -> list[str]:
+    """The tiers this machine offers, strongest first. Every tier, `process` included, relies on
+    Linux (/proc for CPU time, prctl, Landlock's and seccomp's system calls, fork after importing
+    torch): elsewhere (macOS, Windows without WSL) nothing is offered and the error says where a
+    student can run the self-check instead; there is deliberately no weaker tier for them."""
+    if not sys.platform.startswith("linux"):
+        raise IsolationError(_not_linux())
+    from . import landlock  # here, not at the top: its ctypes set-up is Linux's, and the error above must reach Windows
+
     tiers = []
     if landlock.abi() >= 1:
         if bwrap_works():

@@ -63,7 +63,48 @@ def in_place_on_weight(exception: str, message: str) -> Msg | None:
     return msg("hints.in_place_on_weight")
 
 
-RULES: tuple[Rule, ...] = (batchnorm2d, missing_module, course_import, unflattened_images, in_place_on_weight)
+def colab_path(exception: str, message: str) -> Msg | None:
+    """A path copied from a Colab notebook (`/content/...`, Google Drive under `/content/drive`)."""
+    if re.search(r"'/content(?:/[^']*)?'", message):
+        return msg("hints.colab_path")
+    if "Dataset not found" in message or "Error downloading" in message:  # torchvision: another root, no download
+        return msg("hints.mnist_root")
+    return None
+
+
+RULES: tuple[Rule, ...] = (batchnorm2d, missing_module, course_import, unflattened_images, in_place_on_weight,
+                           colab_path)
+
+# Rules that read more of the record than the exception's words: `through` (the functions the error
+# went through below the student's code) and `origin` (the student's line that made a value),
+# both written by `probe/student.py` inside the sandbox, so checked here for their types.
+InfoRule = Callable[[dict[str, Any]], "Msg | None"]
+
+
+def mse_for_classes(info: dict[str, Any]) -> Msg | None:
+    """MSELoss handed class scores (N×10) and class indices (N): torch only says the sizes differ."""
+    through = info.get("through")
+    if not isinstance(through, list) or "mse_loss" not in through:
+        return None
+    if "must match the size of tensor" not in str(info.get("message", "")):
+        return None
+    return msg("hints.mse_for_classes")
+
+
+def python_number(info: dict[str, Any]) -> Msg | None:
+    """`accuracy.item()` on a Python float: say which line made it one, when the probe found it."""
+    found = re.search(r"'(int|float|bool|complex)' object has no attribute '(\w+)'", str(info.get("message", "")))
+    if info.get("exception") != "AttributeError" or not found:
+        return None
+    origin = info.get("origin")
+    if isinstance(origin, dict) and all(isinstance(origin.get(key), str) for key in ("name", "code", "function")) \
+            and origin["code"]:
+        return msg("hints.python_number.made", type=found.group(1), attribute=found.group(2),
+                   name=origin["name"][:60], code=origin["code"][:200], function=origin["function"][:60])
+    return msg("hints.python_number", type=found.group(1), attribute=found.group(2))
+
+
+INFO_RULES: tuple[InfoRule, ...] = (mse_for_classes, python_number)
 
 
 def hint(info: dict[str, Any]) -> Msg | None:
@@ -73,6 +114,10 @@ def hint(info: dict[str, Any]) -> Msg | None:
     exception, message = str(info.get("exception", "")), str(info.get("message", ""))
     for rule in RULES:
         found = rule(exception, message)
+        if found:
+            return found
+    for info_rule in INFO_RULES:
+        found = info_rule(info)
         if found:
             return found
     return None

@@ -6,8 +6,10 @@ lines of the traceback that lie in the student's file: never the grader's intern
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import linecache
+import re
 import sys
 import traceback
 from types import ModuleType
@@ -33,19 +35,66 @@ def _frames_in(tb: Any, path: str) -> list[dict[str, Any]]:
     return frames
 
 
+def _through(tb: Any, path: str) -> list[str]:
+    """The names of the functions the error went through below the student's last line (torch's
+    `mse_loss`, say), innermost last: what a hint may recognise (`checks/hints.py`), never shown."""
+    frames = traceback.extract_tb(tb)
+    last = max((i for i, frame in enumerate(frames) if frame.filename == path), default=-1)
+    return [str(frame.name)[:60] for frame in frames[last + 1:]][-8:]
+
+
+NO_ATTRIBUTE = re.compile(r"'(int|float|bool|complex)' object has no attribute '(\w+)'")
+
+
+def _origin(message: str, frame: dict[str, Any] | None, path: str) -> dict[str, Any] | None:
+    """For "'float' object has no attribute 'item'" raised at `accuracy.item()`: the student's line
+    that last assigned `accuracy` before, in the same function (often the one that made it a Python
+    number, while the line that raised may be one the skeleton gave). None when it cannot tell."""
+    found = NO_ATTRIBUTE.search(message)
+    if not found or not frame or not isinstance(frame.get("line"), int):
+        return None
+    used = re.search(rf"\b([A-Za-z_]\w*)\s*\.\s*{found.group(2)}\b", frame.get("code", ""))
+    if not used:
+        return None
+    name, line = used.group(1), frame["line"]
+    try:
+        tree = ast.parse(open(path, encoding="utf-8").read())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    functions = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and node.lineno <= line <= (node.end_lineno or node.lineno)]
+    scope = max(functions, key=lambda node: node.lineno) if functions else tree
+    assigned = [node.lineno for node in ast.walk(scope) if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+                and node.lineno < line and any(isinstance(target, ast.Name) and target.id == name
+                                               for target in getattr(node, "targets", [getattr(node, "target", None)]))]
+    if not assigned:
+        return None
+    made = max(assigned)
+    return {"name": name, "type": found.group(1), "attribute": found.group(2), "line": made,
+            "function": getattr(scope, "name", "<module>"), "code": linecache.getline(path, made).strip()[:200]}
+
+
 def describe_exception(exc: BaseException, function: str, path: str) -> dict[str, Any]:
     frames = _frames_in(exc.__traceback__, path)
     message = str(exc)
     if len(message) > MAX_MESSAGE:
         message = message[:MAX_MESSAGE] + " ..."
-    return {
+    info = {
         "kind": "raised",
         "function": function,
         "exception": type(exc).__name__,
         "message": message,
         "first": frames[0] if frames else None,
         "last": frames[-1] if len(frames) > 1 else None,
+        "through": _through(exc.__traceback__, path),
     }
+    try:
+        origin = _origin(message, frames[-1] if frames else None, path)
+    except Exception:  # noqa: BLE001 - a hint's detail must never cost the error itself
+        origin = None
+    if origin:
+        info["origin"] = origin
+    return info
 
 
 def import_module(name: str, path: str) -> ModuleType:

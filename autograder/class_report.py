@@ -1,14 +1,16 @@
-"""The class report a TA looks at: `report.html` for one assignment's results, and one for a
-course's results folder that links them. Self-contained: plots are inline SVG (plots.py), no script,
-no network; everything students can influence (messages, names, output) is HTML-escaped.
+"""The class report a TA looks at: `report.html` of one assignment's results (the course page that
+links them is course_report.py; outputs.py writes both, with the gradebooks, from the results on
+disk). Self-contained: plots are inline SVG (plots.py), no script, no network; everything students
+can influence (messages, names, output) is HTML-escaped.
 
-What it shows, for an assignment: the score distribution (mean, median, how many could not run);
-each check's pass/fail/error rate across the class, the least passed first, with its most common
-messages (item analysis: which lesson did not land; numbers in messages are replaced by `#`, so
-one mistake groups as one); for checks that measure something (an accuracy), the measured values
-against the threshold; who needs a TA's eyes (errors, limits, sandbox kills); similar submissions
-(similarity.py: a hint, not a verdict); grading time, sandbox tier and device; each student's
-score with a link to their feedback page. Its words are in the catalog (`class_report.po`) and in
+What it shows: the score distribution (mean, median, how many could not run); each check's
+pass/fail/error counts across the class, the least passed first, with its most common messages in
+the report's languages (item analysis: which lesson did not land; every number in a message is
+replaced by `#`, so one mistake groups as one); for checks that measure something (an accuracy),
+the measured values against the threshold; who needs a TA's eyes (a limit or crash, checks that
+could not run, training at import), each line wholly in one language; similar submissions
+(similarity.py: a hint, not a verdict); grading time, sandbox tier and device; each student's score
+with a link to their feedback page. Its words are in the catalog (`class_report.po`) and in
 `[report] language`.
 """
 
@@ -17,14 +19,17 @@ from __future__ import annotations
 import html
 import re
 import statistics
+import string
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from . import plots, similarity
-from .catalog import Text, msg
+from .catalog import SOURCE, Text, catalog, join, msg, render
 from .feedback import Language, code_spans, languages, say
 from .results import SubmissionResult, load_result, write_atomic
+from .run_record import LOST
 
 MOST_MESSAGES = 3
 MOST_PAIRS = 30
@@ -40,14 +45,22 @@ class Item:
     passed: int
     failed: int
     errors: int
-    messages: list[tuple[str, int, str]]  # most common non-passing messages: grouped text, count, an example
+    messages: list[tuple[str, int, tuple[str, ...]]]  # most common non-passing messages: grouped English
+    # text, count, and an example in each language shown
     measured: list[float]
     threshold: float | None
 
     @property
+    def total(self) -> int:
+        return self.passed + self.failed + self.errors
+
+    @property
     def not_passed_rate(self) -> float:
-        total = self.passed + self.failed + self.errors
-        return (self.failed + self.errors) / total if total else 0.0
+        return (self.failed + self.errors) / self.total if self.total else 0.0
+
+    @property
+    def passed_rate(self) -> float:
+        return self.passed / self.total if self.total else 0.0
 
 
 def load_results(folder: Path) -> list[SubmissionResult]:
@@ -61,64 +74,144 @@ def load_results(folder: Path) -> list[SubmissionResult]:
     return found
 
 
-def _grouped(text: str) -> str:
-    return re.sub(r"\d+(\.\d+)?", "#", text)
+# A number as messages write one: signed, with a decimal part, thousands separators, an exponent or a
+# percent sign; glued to letters or arrows too (`lr=0.1`, `784→100`, `fc2`), since the catalog's
+# templates put values anywhere.
+NUMBER = re.compile(r"[-+−]?(?:\d+(?:[.,]\d+)*|\.\d+)(?:[eE][-+]?\d+)?%?")
 
 
-def item_analysis(results: list[SubmissionResult], language: str = "en") -> list[Item]:
+def grouped(text: str) -> str:
+    """A message with every number replaced by `#`: "accuracy 0.71" and "accuracy 0.69" are one
+    mistake, and the item analysis should count them as one."""
+    return NUMBER.sub("#", text)
+
+
+def item_analysis(results: list[SubmissionResult], shown_in: tuple[str, ...] = (SOURCE,)) -> list[Item]:
     """Each check's outcomes across the class, the least passed first; messages grouped by their
-    English words, shown in `language`."""
+    English words (the same in every language), each group with an example in every language of
+    `shown_in`."""
     ids = list(dict.fromkeys(check.id for result in results for check in result.checks))
-    shown = [(result, result.in_language(language)) for result in results]
+    views = [(result, [result.in_language(language) for language in shown_in]) for result in results]
     items = []
     for check_id in ids:
-        pairs = [(c, view.checks[i]) for r, view in shown for i, c in enumerate(r.checks) if c.id == check_id]
-        status = Counter(c.status for c, _ in pairs)
-        groups = Counter(_grouped(c.message) for c, _ in pairs if c.status != "passed")
-        example = {_grouped(c.message): shown.message for c, shown in pairs if c.status != "passed"}
-        measured = [c.measured for c, _ in pairs if c.measured is not None]
-        threshold = next((c.threshold for c, _ in pairs if c.threshold is not None), None)
-        items.append(Item(check_id, pairs[0][1].title, status["passed"], status["failed"], status["error"],
+        found = [(c, tuple(view.checks[i] for view in shown)) for r, shown in views
+                 for i, c in enumerate(r.checks) if c.id == check_id]
+        status = Counter(c.status for c, _ in found)
+        groups = Counter(grouped(c.message) for c, _ in found if c.status != "passed")
+        example = {grouped(c.message): tuple(v.message for v in seen) for c, seen in found if c.status != "passed"}
+        measured = [c.measured for c, _ in found if c.measured is not None]
+        threshold = next((c.threshold for c, _ in found if c.threshold is not None), None)
+        items.append(Item(check_id, found[0][1][0].title, status["passed"], status["failed"], status["error"],
                           [(text, count, example[text]) for text, count in groups.most_common(MOST_MESSAGES)],
                           measured, threshold))
     return sorted(items, key=lambda item: -item.not_passed_rate)
 
 
-def needs_eyes(result: SubmissionResult) -> Text | None:
-    """Why a TA should look at this submission, if they should."""
-    if result.sandbox.limit:
-        return msg("class_report.eyes.limit", limit=result.sandbox.limit, exit=result.sandbox.exit)
-    if result.sandbox.exit not in ("exit 0", "not run"):
-        return msg("class_report.eyes.ended", exit=result.sandbox.exit)
+# Warnings (source.py) that say the file trains a model as soon as it is imported: a TA should know,
+# whether or not the time it took stopped the file. Results keep the words, not the keys, so the
+# English templates are matched; a key the catalog does not have is left out.
+TRAINS_AT_IMPORT = ("source.warning.trains", "source.skipped_training")
+EXIT_CODE, SIGNAL = re.compile(r"exit (-?\d+)"), re.compile(r"signal (\d+)")  # run_record.exit_text
+CUT = 200  # characters of a cause or a warning shown in the list
+
+
+@cache
+def _template(key: str) -> re.Pattern[str] | None:
+    """The English template of `key` as a pattern its rendered texts match."""
+    template = catalog(SOURCE).get(key)
+    if template is None:
+        return None
+    return re.compile("".join(re.escape(literal) + ("(.*?)" if name is not None else "")
+                              for literal, name, _, _ in string.Formatter().parse(template)), re.S)
+
+
+def trains_at_import(result: SubmissionResult) -> int | None:
+    """The index in `warnings` of the grader's warning that the file trains a model on import."""
+    patterns = [pattern for key in TRAINS_AT_IMPORT if (pattern := _template(key))]
+    return next((i for i, text in enumerate(result.warnings) if any(p.fullmatch(text) for p in patterns)), None)
+
+
+def _cut(text: str) -> str:
+    """A cause's first sentence (the rest is advice to the student), at most CUT characters."""
+    first = re.match(r"(.+?[.!?])\s", text + " ", re.S)
+    text = first[1] if first else text
+    return text if len(text) <= CUT else text[:CUT - 1].rstrip() + "…"
+
+
+def _stopped(result: SubmissionResult) -> Text | None:
+    """How the sandbox ended the run, if not normally: a limit, a signal, an exit code, a lost worker."""
+    sandbox = result.sandbox
+    limits = {"cpu": msg("class_report.eyes.limit.cpu", seconds=sandbox.cpu_limit_s),
+              "wall": msg("class_report.eyes.limit.wall", seconds=sandbox.wall_limit_s),
+              "processes": msg("class_report.eyes.limit.processes", count=sandbox.process_limit),
+              "disk": msg("class_report.eyes.limit.disk", size=sandbox.disk_limit_mb or sandbox.file_limit_mb)}
+    if sandbox.limit:
+        return limits[sandbox.limit]
+    if sandbox.exit in ("exit 0", "not run"):
+        return None
+    if sandbox.exit == LOST:
+        return msg("class_report.eyes.lost")
+    if code := EXIT_CODE.fullmatch(sandbox.exit):
+        return msg("class_report.eyes.exit_code", code=int(code[1]))
+    if signal := SIGNAL.fullmatch(sandbox.exit):
+        return msg("class_report.eyes.signal", code=int(signal[1]))
+    return msg("class_report.eyes.ended", exit=sandbox.exit)  # an exit text of another grader version
+
+
+def needs_eyes(result: SubmissionResult, language: str = SOURCE) -> list[str]:
+    """Why a TA should look at this submission (nothing: they need not), every reason entirely in
+    `language`: the sandbox stopped it (a limit, a crash), it trains a model as soon as it is
+    imported, or checks could not run; with the cause the student was told, in that language."""
+    view = result.in_language(language)
+    cause = _cut(view.fix_first[-1]) if view.fix_first else ""
     errors = [c.id for c in result.checks if c.status == "error"]
-    if errors and len(errors) == len(result.checks):
-        return msg("class_report.eyes.nothing_ran", cause=result.fix_first[0][:160] if result.fix_first else "-")
-    if errors:
-        return msg("class_report.eyes.some_errors", count=len(errors), checks=", ".join(errors))
-    return None
+    reasons: list[Text] = []
+    stopped = _stopped(result)
+    if stopped is not None:
+        reasons.append(join([stopped, cause], ": ") if cause else stopped)
+    elif errors and len(errors) == len(result.checks):
+        reasons.append(msg("class_report.eyes.nothing_ran", cause=cause or "-"))
+    elif errors:
+        reasons.append(msg("class_report.eyes.some_errors", count=len(errors), checks=", ".join(errors)))
+    trains = trains_at_import(result)
+    if trains is not None:
+        reasons.append(msg("class_report.eyes.trains", warning=_cut(view.warnings[trains])))
+    return [render(reason, language) for reason in reasons]
 
 
-class _Page:
-    """Words of one page in the report's languages, HTML-escaped."""
+class Page:
+    """Words of one page in the report's languages, HTML-escaped: `say` on one line ("ko / en", for
+    headings and table heads), `lines` one language under the other (for sentences)."""
 
     def __init__(self, setting: Language):
         self.setting = setting
+        self.languages = languages(setting)
 
     def say(self, text: Text) -> str:
         return html.escape(" / ".join(say(text, self.setting)))
 
+    def lines(self, texts: list[str] | tuple[str, ...]) -> str:
+        """Texts that are the same words in each language shown, the first as is and the others
+        dimmed under it (a text equal to the one before is shown once); `code` spans as code."""
+        shown = list(dict.fromkeys(texts))
+        return "".join(f'<span class="{"ko" if i == 0 else "en"}">{code_spans(text)}</span>'
+                       for i, text in enumerate(shown))
+
 
 STYLE = """body{font-family:"NanumGothic","Noto Sans CJK KR","Noto Sans KR",sans-serif;margin:2em;max-width:72em}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}
-ul{margin:0;padding-left:1.2em}.ko{display:block}.en{display:block;color:#555;font-size:.92em}"""
+ul{margin:0;padding-left:1.2em}li{margin-bottom:.3em}.ko{display:block}.en{display:block;color:#555;font-size:.92em}
+td.score{text-align:right}"""
 
 
-def _shell(title: str, body: str) -> str:
+def shell(title: str, body: str) -> str:
+    """A self-contained page: its style inline, no script, nothing from the network."""
     return (f"<!doctype html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\"><title>{title}</title>"
             f"<style>{STYLE}</style></head>\n<body><h1>{title}</h1>\n{body}</body></html>\n")
 
 
-def _summary(page: _Page, results: list[SubmissionResult]) -> str:
+def summary(page: Page, results: list[SubmissionResult]) -> str:
+    """Count, mean, median and how many could not run, in the page's languages."""
     scores = [r.score for r in results]
     maximum = max((r.max_score for r in results), default=0.0)
     not_run = sum(r.sandbox.exit == "not run" for r in results)
@@ -127,23 +220,25 @@ def _summary(page: _Page, results: list[SubmissionResult]) -> str:
 
 
 def render_assignment(results: list[SubmissionResult], title: str, setting: Language = "both") -> str:
-    page, first = _Page(setting), languages(setting)[0]
+    page = Page(setting)
     maximum = max((r.max_score for r in results), default=0.0)
-    parts = [f'<p id="summary">{_summary(page, results)}</p>',
+    parts = [f'<p id="summary">{summary(page, results)}</p>',
              plots.histogram([r.score for r in results], 0, maximum, plots.label(msg("class_report.plot.score")),
                              plots.label(STUDENTS))]
-    items = item_analysis(results, first)
+    items = item_analysis(results, page.languages)
     rows = "".join(
         f"<tr id=\"item-{html.escape(item.id)}\"><td><code>{html.escape(item.id)}</code> {html.escape(item.title)}</td>"
         f"<td>{item.passed}</td><td>{item.failed}</td><td>{item.errors}</td><td>{item.not_passed_rate:.0%}</td><td><ul>"
-        + "".join(f"<li>{count}× {code_spans(example if count == 1 else _grouped(example))}</li>"
-                  for _, count, example in item.messages) + "</ul></td></tr>" for item in items)
+        + "".join(f"<li>{count}× {page.lines(examples if count == 1 else [grouped(e) for e in examples])}</li>"
+                  for _, count, examples in item.messages) + "</ul></td></tr>" for item in items)
     parts.append(f"<h2>{page.say(msg('class_report.items'))}</h2><table id=\"items\"><tr>"
                  + "".join(f"<th>{page.say(column)}</th>" for column in ITEM_COLUMNS) + f"</tr>{rows}</table>")
     parts += [_measured(page, item) for item in items if item.measured]
-    eyes = [(r, why) for r in results if (why := needs_eyes(r))]
+    eyes = [(r, why) for r in results if (why := [needs_eyes(r, language) for language in page.languages])[0]]
     parts.append(f"<h2>{page.say(msg('class_report.eyes', count=len(eyes)))}</h2><ul id=\"eyes\">"
-                 + "".join(f"<li>{html.escape(r.student)}: {page.say(why)}</li>" for r, why in eyes) + "</ul>")
+                 + "".join(f"<li><strong>{html.escape(r.student)}</strong>"
+                           + "".join(page.lines([reasons[i] for reasons in why]) for i in range(len(why[0]))) + "</li>"
+                           for r, why in eyes) + "</ul>")
     parts.append(_similar(page, results))
     parts.append(_timing(page, results))
     students = "".join(
@@ -153,7 +248,7 @@ def render_assignment(results: list[SubmissionResult], title: str, setting: Lang
         f"<td>{html.escape(r.sandbox.device or '')}</td></tr>" for r in results)
     parts.append(f"<h2>{page.say(msg('class_report.students'))}</h2><table id=\"students\"><tr>"
                  + "".join(f"<th>{page.say(column)}</th>" for column in STUDENT_COLUMNS) + f"</tr>{students}</table>")
-    return _shell(html.escape(title), "\n".join(parts))
+    return shell(html.escape(title), "\n".join(parts))
 
 
 ITEM_COLUMNS = (msg("class_report.column.check"), msg("class_report.column.passed"), msg("class_report.column.failed"),
@@ -161,23 +256,21 @@ ITEM_COLUMNS = (msg("class_report.column.check"), msg("class_report.column.passe
                 msg("class_report.column.messages"))
 STUDENT_COLUMNS = (msg("class_report.column.student"), msg("class_report.column.score"),
                    msg("class_report.column.time"), msg("class_report.column.tier"), msg("class_report.column.device"))
-COURSE_COLUMNS = (msg("class_report.column.assignment"), msg("class_report.column.summary"),
-                  msg("class_report.column.least_passed"))
 
 
-def _measured(page: _Page, item: Item) -> str:
+def _measured(page: Page, item: Item) -> str:
     values = item.measured
     below = sum(value < item.threshold for value in values) if item.threshold is not None else 0
     low, high = min(values + [item.threshold or values[0]]), max(values + [item.threshold or values[0]])
     plot = plots.histogram(values, low - 0.02, high + 0.02, plots.label(msg("class_report.plot.measured")),
                            plots.label(STUDENTS), item.threshold, plots.label(msg("class_report.plot.threshold")))
-    summary = msg("class_report.measured.summary", count=len(values), low=min(values), median=statistics.median(values),
-                  high=max(values), threshold=item.threshold if item.threshold is not None else "-", below=below)
+    text = msg("class_report.measured.summary", count=len(values), low=min(values), median=statistics.median(values),
+               high=max(values), threshold=item.threshold if item.threshold is not None else "-", below=below)
     return (f"<h2 id=\"measured-{html.escape(item.id)}\">{page.say(msg('class_report.measured', check=item.id))}</h2>"
-            f"<p>{page.say(summary)}</p>{plot}")
+            f"<p>{page.say(text)}</p>{plot}")
 
 
-def _similar(page: _Page, results: list[SubmissionResult]) -> str:
+def _similar(page: Page, results: list[SubmissionResult]) -> str:
     pairs = similarity.similar_pairs({r.student: r.code_prints for r in results})
     how = msg("class_report.similar.how", k=similarity.K, w=similarity.W, threshold=similarity.THRESHOLD,
               least=similarity.MIN_FINGERPRINTS)
@@ -188,31 +281,14 @@ def _similar(page: _Page, results: list[SubmissionResult]) -> str:
     return f"<h2>{page.say(msg('class_report.similar', count=len(pairs)))}</h2><p>{page.say(how)}</p>{table}"
 
 
-def _timing(page: _Page, results: list[SubmissionResult]) -> str:
+def _timing(page: Page, results: list[SubmissionResult]) -> str:
     times = [r.duration_s for r in results]
     tiers = Counter(f"{r.sandbox.tier}, {r.sandbox.device or '-'}" for r in results)
     plot = plots.histogram(times, 0, max(times) * 1.05, plots.label(msg("class_report.plot.time")),
                            plots.label(STUDENTS))
-    summary = msg("class_report.timing.summary", median=statistics.median(times), high=max(times), total=sum(times),
-                  tiers=", ".join(f"{name}: {count}" for name, count in tiers.most_common()))
-    return f"<h2>{page.say(msg('class_report.timing'))}</h2><p id=\"timing\">{page.say(summary)}</p>{plot}"
-
-
-def render_course(assignments: dict[str, list[SubmissionResult]], titles: dict[str, str],
-                  setting: Language = "both") -> str:
-    """The course's page: one row per assignment, linking its report."""
-    page, first = _Page(setting), languages(setting)[0]
-    rows = []
-    for name, results in assignments.items():
-        worst = item_analysis(results, first)[0] if results else None
-        rows.append(f"<tr><td><a href=\"{html.escape(name)}/report.html\">{html.escape(titles.get(name, name))}</a></td>"
-                    f"<td>{_summary(page, results)}</td><td>{html.escape(f'{worst.id}: {worst.not_passed_rate:.0%}') if worst else ''}"
-                    "</td></tr>")
-    students = len({r.student for results in assignments.values() for r in results})
-    head = "".join(f"<th>{page.say(column)}</th>" for column in COURSE_COLUMNS)
-    body = (f"<p id=\"summary\">{page.say(msg('class_report.course.summary', students=students, count=len(assignments)))}</p>"
-            f"<table id=\"assignments\"><tr>{head}</tr>{''.join(rows)}</table>")
-    return _shell(page.say(msg("class_report.course.title")), body)
+    text = msg("class_report.timing.summary", median=statistics.median(times), high=max(times), total=sum(times),
+               tiers=", ".join(f"{name}: {count}" for name, count in tiers.most_common()))
+    return f"<h2>{page.say(msg('class_report.timing'))}</h2><p id=\"timing\">{page.say(text)}</p>{plot}"
 
 
 def write_assignment_report(folder: Path, results: list[SubmissionResult], title: str,
@@ -222,26 +298,3 @@ def write_assignment_report(folder: Path, results: list[SubmissionResult], title
     write_atomic(path, render_assignment(results, f"{title}: " + " / ".join(say(msg("class_report.title"), setting)),
                                          setting))
     return path
-
-
-def write_course_page(folder: Path, course: dict[str, list[SubmissionResult]], titles: dict[str, str],
-                      setting: Language = "both") -> Path:
-    """The course's `report.html`, linking each assignment's (in `folder/<assignment>/`)."""
-    path = folder / "report.html"
-    write_atomic(path, render_course(course, titles, setting))
-    return path
-
-
-def write_reports(folder: Path, titles: dict[str, str],
-                  setting: Language = "both") -> dict[Path, list[SubmissionResult]]:
-    """`report.html` in `folder` if it holds one assignment's results, else in each subfolder that
-    does (a course's `results/<assignment>/`) and a course page in `folder`; `titles`: assignment
-    name -> its title. Returns each page written with the results it shows (none: a course page)."""
-    here = load_results(folder)
-    found = {folder: here} if here else {p: rows for p in sorted(folder.iterdir()) if p.is_dir() and (rows := load_results(p))}
-    written = {write_assignment_report(place, results, titles.get(results[0].assignment, results[0].assignment),
-                                       setting): results for place, results in found.items()}
-    if found and folder not in found:
-        course = {results[0].assignment: results for results in found.values()}
-        written[write_course_page(folder, course, titles, setting)] = []
-    return written

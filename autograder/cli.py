@@ -18,16 +18,15 @@ from pathlib import Path
 from .cli_args import COMMANDS, build_parser
 from .cli_results import cmd_gradescope, cmd_report, cmd_show
 from .config import CONFIG_NAME, Config, ConfigError, load_config, shipped_config
-from .class_report import load_results, write_assignment_report, write_course_page
+from .outputs import rewrite_assignment, rewrite_course
 from .cluster import ClusterError
 from .course import Where, assignment_folder, assignment_for_file, course_folders, listing
 from .data import DataError
 from .grading import Grader
 from .nbgrader_course import CourseError
 from .feedback import Words, console_table, say
-from .report import course_gradebook_csv, gradebook_csv, long_csv
 from .progress import ConsoleProgress
-from .results import ResultsWriteError, SubmissionResult, write_atomic
+from .results import ResultsWriteError, SubmissionResult
 from .sandbox.isolation import IsolationError
 from .sandbox.runner import SandboxError
 from .skeleton import SkeletonError, stale_skeletons, write_skeletons
@@ -126,11 +125,7 @@ def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Wh
                                running=None if args.quiet else console.running,
                                again=None if args.quiet else console.again)
     mean = sum(r.score for r in results) / len(results)
-    everyone = load_results(out)  # with --only, the other students' results too
-    if args.only:
-        write_atomic(out / "gradebook.csv", gradebook_csv(everyone, grader.check_ids))
-    write_atomic(out / "results_long.csv", long_csv(everyone))
-    write_assignment_report(out, everyone, grader.assignment.title, config.report.language)
+    everyone = rewrite_assignment(out, config, name)  # every derived file, from all results on disk (outputs.py)
     print(f"Done in {time.monotonic() - start:.1f} s: {len(results)} graded, mean {mean:.1f}/"
           f"{grader.assignment.max_score:g}. Results: {out}/ (gradebook.csv, results_long.csv, report.html, "
           f"<student>/feedback.html and feedback.md)", file=sys.stderr)
@@ -158,12 +153,7 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
     results = {name: rows for name, (rows, _) in graded.items()}
     if args.only and not any(results.values()):
         raise ConfigError(f"--only: no assignment of {folder} has a student {', '.join(map(repr, args.only))}")
-    max_scores = {name: config.assignments[name].max_score for name in results}
-    bonus = frozenset(name for name in results if config.assignments[name].bonus)
-    write_atomic(args.out / "course_gradebook.csv", course_gradebook_csv(results, max_scores, bonus))
-    write_atomic(args.out / "results_long.csv", long_csv([r for rows in results.values() for r in rows]))
-    write_course_page(args.out, {name: shown for name, (_, shown) in graded.items() if shown},
-                      {name: config.assignments[name].title for name in results}, config.report.language)
+    rewrite_course(args.out, config)  # from every assignment's results on disk, not only this run's (outputs.py)
     print(f"Course gradebook: {args.out / 'course_gradebook.csv'} (one row per student, one column per assignment); "
           f"every check of every student: {args.out / 'results_long.csv'}", file=sys.stderr)
     return 0

@@ -1,7 +1,7 @@
 """The commands that read or package what grading produced, without grading anything: `autograde
-report` (the class report, the long CSV and the feedback pages again, in the configured language),
-`autograde show` (one student's feedback in the terminal) and `autograde gradescope` (the
-autograder zip for Gradescope)."""
+report` (every file derived from the results, outputs.py, and the feedback pages again, in the
+configured language), `autograde show` (one student's feedback in the terminal) and `autograde
+gradescope` (the autograder zip for Gradescope)."""
 
 from __future__ import annotations
 
@@ -9,28 +9,28 @@ import argparse
 import difflib
 import sys
 
-from .class_report import write_reports
 from .config import Config, ConfigError
 from .feedback import console_table, write_feedback
 from .gradescope import build_zip
-from .report import long_csv
-from .results import load_result, write_atomic
+from .outputs import rewrite_all
+from .results import load_result
 from .untrusted_text import for_terminal
 
 
 def cmd_report(args: argparse.Namespace, config: Config) -> int:
+    """Every file derived from the results (outputs.py) and the feedback pages, in the language
+    configured now, from the results on disk: nothing is graded."""
     if not args.results.is_dir():
         raise ConfigError(f"{args.results}: not a results folder")
-    written = write_reports(args.results, {name: a.title for name, a in config.assignments.items()},
-                            config.report.language)
-    for path, results in written.items():
-        if not results:  # a course's page
-            print(f"wrote {path}", file=sys.stderr)
-            continue
-        write_atomic(path.parent / "results_long.csv", long_csv(results))
+    written = rewrite_all(args.results, config)
+    for folder, results in written.items():
         for result in results:  # in the language configured now
-            write_feedback(path.parent / result.student, result, config.report.language)
-        print(f"wrote {path}, {path.parent / 'results_long.csv'} and the feedback pages", file=sys.stderr)
+            write_feedback(folder / result.student, result, config.report.language)
+        print(f"wrote {folder / 'gradebook.csv'}, results_long.csv, report.html and {len(results)} students' "
+              "feedback pages", file=sys.stderr)
+    if written and args.results not in written:
+        print(f"wrote {args.results / 'course_gradebook.csv'}, results_long.csv and the course page "
+              f"{args.results / 'report.html'}", file=sys.stderr)
     if not written:
         print(f"{args.results}: no results found (<student>/result.json)", file=sys.stderr)
     return 0 if written else 2

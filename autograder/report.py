@@ -36,15 +36,32 @@ def excel_csv(header: list[str], rows: list[list[object]]) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
+def _said(note: str, cause: str) -> bool:
+    """The cause is (in) a note already: a link the grader did not follow is both."""
+    note, cause = note.rstrip(". "), cause.rstrip(". ")
+    return bool(note) and (note in cause or cause in note)
+
+
+def row_notes(result: SubmissionResult) -> list[str]:
+    """The gradebook's notes for one student: those about the files handed in and, when no check
+    could run, why (the cause every check points to: an empty file, a `.hwp` handed in alone, a file
+    stopped while importing), so that a 0 in the spreadsheet never comes without its reason."""
+    notes = list(result.notes)
+    if result.checks and all(check.status == "error" for check in result.checks):
+        causes = result.fix_first or [check.standalone_message for check in result.checks]
+        notes += [cause for cause in dict.fromkeys(causes) if not any(_said(note, cause) for note in notes)]
+    return notes
+
+
 def gradebook_csv(results: list[SubmissionResult], check_ids: list[str]) -> str:
     """One row per student: student, assignment, submission (what was graded, relative to the
-    submissions folder, so `jung_minho` maps back to `jung minho.py`), notes (joined with "; "),
-    one column per check, score, max_score, errors (checks that could not run)."""
+    submissions folder, so `jung_minho` maps back to `jung minho.py`), notes (`row_notes`, joined
+    with "; "), one column per check, score, max_score, errors (checks that could not run)."""
     rows = []
     for result in sorted(results, key=lambda r: r.student):
         by_id = {check.id: check for check in result.checks}
         errors = sum(check.status == "error" for check in result.checks)
-        rows.append([result.student, result.assignment, result.submission, "; ".join(result.notes),
+        rows.append([result.student, result.assignment, result.submission, "; ".join(row_notes(result)),
                      *(_points(by_id[i].score) if i in by_id else "" for i in check_ids),
                      _points(result.score), _points(result.max_score), errors])
     return excel_csv(["student", "assignment", "submission", "notes", *check_ids, "score", "max_score", "errors"], rows)
@@ -73,9 +90,12 @@ def course_gradebook_csv(results: dict[str, list[SubmissionResult]], max_scores:
 def long_csv(results: list[SubmissionResult]) -> str:
     """One row per student and check (the long format pandas and pivot tables want): student,
     assignment, check, status, score, max_score, measured (the value a measuring check compared,
-    e.g. the accuracy), threshold, message (English)."""
+    e.g. the accuracy), threshold, message (English). A check stopped by a cause that the feedback
+    page explains once under "Fix this first" says "see above" there; a CSV row has no above, so
+    it carries the cause itself (`standalone_message`)."""
     rows = [[r.student, r.assignment, c.id, c.status, _points(c.score), _points(c.max_score),
-             "" if c.measured is None else c.measured, "" if c.threshold is None else c.threshold, c.message]
+             "" if c.measured is None else c.measured, "" if c.threshold is None else c.threshold,
+             c.standalone_message]
             for r in sorted(results, key=lambda r: (r.assignment, r.student)) for c in r.checks]
     return excel_csv(["student", "assignment", "check", "status", "score", "max_score", "measured", "threshold",
                       "message"], rows)

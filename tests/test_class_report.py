@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 
-from autograder.catalog import msg
-from autograder.class_report import item_analysis, render_assignment, render_course
+import pytest
+
+from autograder.catalog import msg, render
+from autograder.class_report import grouped, item_analysis, needs_eyes, render_assignment
 from autograder.cli import main
-from autograder.results import CheckResult, SandboxInfo, SubmissionResult, save_result
+from autograder.course_report import render_course
+from autograder.results import CheckResult, SandboxInfo, SubmissionResult, Texts, save_result
 
 
 def _result(student: str, statuses: dict[str, str], message: str = "measured 0.12", exit: str = "exit 0",
@@ -51,17 +54,93 @@ def test_the_page_shows_the_results_escaped_and_self_contained():
     assert "<svg" in page and "<script>" not in page and "&lt;script&gt;" in page
     assert not re.search(r"""(src|href)=["']https?:""", page)
     eyes = page.split('id="eyes">')[1].split("</ul>")[0]
-    assert "choi" in eyes and "cpu limit" in eyes and "kim" not in eyes
+    assert "choi" in eyes and "stopped at the CPU time limit (60 s)" in eyes and "kim" not in eyes
+    assert "CPU 시간 제한(60초)에 걸려 멈췄습니다" in eyes
     assert 'href="kim/feedback.html"' in page and 'href="kim/feedback.md"' in page
     measured = page.split('id="measured-shapes"')[1].split("<svg")[0]
     assert "3 values: lowest 0.8123, median 0.9377, highest 0.9512; threshold 0.9; 1 below it" in measured
 
 
-def test_the_course_page_links_every_assignment_report():
+def test_the_course_page_links_every_assignment_report_and_says_the_pass_rate_of_the_least_passed_check():
     page = render_course({"mnist_bn": RESULTS, "xor": RESULTS[:2]}, {"mnist_bn": "MNIST BN"})
     assert 'href="mnist_bn/report.html">MNIST BN</a>' in page and 'href="xor/report.html">xor</a>' in page
     assert "학생 4명, 과제 2개 / 4 students, 2 assignments" in page
-    assert "order: 75%" in page
+    # "order" passed for 1 of 4 (park): the column headed "least passed" says so, not the 75 % that did not pass
+    least = page.split('id="assignment-mnist_bn"')[1].split('class="least">')[1].split("</td>")[0]
+    assert least == "order: 4개 중 1개 통과 (25%) / order: 1 of 4 passed (25%)"
+    assert "75%" not in page
+
+
+@pytest.mark.parametrize("first, second", [
+    ("accuracy 0.71 is below 0.80", "accuracy 0.69 is below 0.80"),
+    ("ran 3 of 4 calls", "ran 12 of 40 calls"),
+    ("cost rose by 12%", "cost rose by 3.5%"),
+    ("the mean was -0.25, not 0", "the mean was 1.75, not 0"),
+    ("SGD(lr=0.1) stepped", "SGD(lr=0.01) stepped"),
+    ("Linear 784→100 then 100→10", "Linear 1→2 then 20→5"),
+    ("the loss was 1e-3", "the loss was 2.5E+4"),
+    ("fc1 has 1,000 weights", "fc2 has 250 weights"),
+    ("at line 27 (in toy_data)", "at line 3 (in toy_data)"),
+])
+def test_messages_that_differ_only_in_numbers_are_one_group(first, second):
+    assert grouped(first) == grouped(second) and not re.search(r"\d", grouped(first))
+    assert grouped("accuracy 0.71") == "accuracy #" and grouped("lr=0.1, 784→100, -3, 71%") == "lr=#, #→#, #, #"
+
+
+def _translated(result: SubmissionResult, messages: dict[str, str], fix_first: list[str] = (),
+                warnings: list[str] = ()) -> SubmissionResult:
+    texts = Texts(messages=messages, fix_first=list(fix_first), warnings=list(warnings),
+                  titles={c.id: f"{c.id} 검사" for c in result.checks})
+    return result.model_copy(update={"translations": {"ko": texts}})
+
+
+def test_the_most_common_messages_are_in_both_languages_in_both_mode():
+    results = [_translated(_result(name, {"acc": "failed"}, f"accuracy {value} is below 0.8"),
+                           {"acc": f"정확도 {value}, 기준 0.8보다 낮습니다"}) for name, value in [("a", 0.71), ("b", 0.69)]]
+    items = item_analysis(results, ("ko", "en"))
+    assert items[0].messages == [("accuracy # is below #", 2, ("정확도 0.69, 기준 0.8보다 낮습니다",
+                                                                 "accuracy 0.69 is below 0.8"))]
+    row = render_assignment(results, "t", "both").split('id="item-acc"')[1].split("</tr>")[0]
+    assert "2× " in row and "정확도 #, 기준 #보다 낮습니다" in row and "accuracy # is below #" in row
+    assert "accuracy" not in render_assignment(results, "t", "ko").split('id="item-acc"')[1].split("</tr>")[0]
+    assert "정확도" not in render_assignment(results, "t", "en").split('id="item-acc"')[1].split("</tr>")[0]
+
+
+TRAINS_EN = render(msg("source.warning.trains", place="kim.py line 3", call=".backward()",
+                       advice=msg("source.guard_advice.script")), "en")
+TRAINS_KO = render(msg("source.warning.trains", place="kim.py 3번째 줄", call=".backward()",
+                       advice=msg("source.guard_advice.script")), "ko")
+
+
+def test_a_file_that_trains_at_import_needs_a_tas_eyes_in_each_language_wholly():
+    passed = _result("kim", {"acc": "passed"}).model_copy(update={"warnings": [TRAINS_EN]})
+    passed = _translated(passed, {}, warnings=[TRAINS_KO])
+    assert needs_eyes(passed, "en") == ["trains a model as soon as the file is imported: kim.py line 3: this code trains "
+                                        "a model (it calls .backward()) as soon as the file is imported, before any "
+                                        "check, and its time counts against your time limit."]
+    [korean] = needs_eyes(passed, "ko")
+    assert korean.startswith("파일을 import하자마자 모델을 학습합니다: kim.py 3번째 줄: 이 코드는")
+    assert needs_eyes(_result("lee", {"acc": "passed"}), "en") == []
+
+    cause_en = ("Importing your file used up its 60 s of CPU time and was stopped, so nothing could be checked. "
+                "Code at module level runs on import.")
+    cause_ko = "제출한 파일을 가져오는(import) 중에 코드가 CPU 시간 60초를 모두 써서 중지되었습니다. 그래서 검사할 수 없었습니다."
+    stopped = _result("choi", {"acc": "error"}, "Could not run: importing your file did not finish (see above).",
+                      exit="killed at the CPU time limit (60 s)", limit="cpu")
+    stopped = _translated(stopped.model_copy(update={"fix_first": [cause_en], "warnings": [TRAINS_EN]}),
+                          {"acc": "실행할 수 없었습니다"}, [cause_ko], [TRAINS_KO])
+    english, trains = needs_eyes(stopped, "en")
+    assert english == ("stopped at the CPU time limit (60 s): Importing your file used up its 60 s of CPU time and was "
+                       "stopped, so nothing could be checked.") and trains.startswith("trains a model")
+    for line in needs_eyes(stopped, "ko"):  # no English sentence in a Korean line (code and file names aside)
+        assert not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", line.replace("import", "")), line
+    empty = _translated(_result("park", {"acc": "error"}).model_copy(
+        update={"fix_first": ["park.py holds no code: it is empty."], "sandbox": stopped.sandbox.model_copy(
+            update={"exit": "not run", "limit": None})}), {}, ["park.py에 코드가 없습니다. 빈 파일입니다."])
+    assert needs_eyes(empty, "en") == ["no check could run: park.py holds no code: it is empty."]
+    assert needs_eyes(empty, "ko") == ["어떤 검사도 실행하지 못했습니다: park.py에 코드가 없습니다."]
+    page = render_assignment([passed, stopped, empty], "t", "both").split('id="eyes">')[1].split("</ul>")[0]
+    assert page.count("<li>") == 3 and page.count('class="ko"') == 4 and page.count('class="en"') == 4
 
 
 def test_autograde_report_writes_report_html_for_a_results_folder(tmp_path, capsys):

@@ -418,7 +418,7 @@ def test_problems_and_notes_are_in_korean_too_with_the_same_names_and_numbers(fo
         assert re.search("[\uac00-\ud7a3]", korean), (english, korean)
         for token in re.findall(r"[\w./:-]*\d[\w./:-]*|[\w-]+\.(?:py|ipynb|zip|PY|pdf)\b", english):
             assert token in korean, (token, english, korean)
-    assert render(by["bad"].problem, "ko") == "bad.zip을(를) 열 수 없습니다: 올바른 zip 파일이 아닙니다."
+    assert render(by["bad"].problem, "ko") == "bad.zip 파일을 열 수 없습니다: 올바른 zip 파일이 아닙니다."
 
 
 # 9. The gradebook: which file, what to know, and a BOM for Excel.

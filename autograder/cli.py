@@ -7,12 +7,15 @@ Exit codes: 0 done (for `check`: every check passed), 1 `check` found failing ch
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import sys
 import tempfile
-import textwrap
 import time
 import traceback
+import unicodedata
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from .cli_args import COMMANDS, build_parser
@@ -20,11 +23,12 @@ from .cli_results import cmd_gradescope, cmd_report, cmd_show
 from .config import CONFIG_NAME, Config, ConfigError, load_config, shipped_config
 from .outputs import rewrite_assignment, rewrite_course
 from .cluster import ClusterError
-from .course import Where, assignment_folder, assignment_for_file, course_folders, listing
+from .catalog import msg
+from .cli_check import cmd_check, said as _said, say_data_note as _say_data_note
+from .course import Where, assignment_folder, close_names, course_folders, infer_assignment, listing
 from .data import DataError
 from .grading import Grader
 from .nbgrader_course import CourseError
-from .feedback import Words, console_table, say
 from .progress import ConsoleProgress
 from .results import ResultsWriteError, SubmissionResult
 from .sandbox.isolation import IsolationError
@@ -77,29 +81,42 @@ def _writable_out(out: Path, folder: Path) -> None:
         raise ConfigError(f"--out {out}: cannot write there ({exc.strerror or exc}); choose a folder you can write to") from None
 
 
-def _say_data_note(grader: Grader) -> None:
-    if grader.data_note:
-        print(f"note: {grader.data_note}", file=sys.stderr)
+def _unknown_students(unknown: list[str], known: list[str], folder: Path, config: Config,
+                      course: bool = False) -> ConfigError:
+    """--only names no such student: the error names the close ones (course.close_names: `이서` ->
+    `이서연`), as `autograde show` does for a mistyped name."""
+    close = list(dict.fromkeys(m for name in unknown for m in close_names(name, known)))
+    names = ", ".join(map(repr, unknown))
+    if close:
+        text = msg("cli.only.course.close" if course else "cli.only.unknown.close", names=names, folder=str(folder),
+                   close=", ".join(close))
+    else:
+        text = msg("cli.only.course" if course else "cli.only.unknown", names=names, folder=str(folder))
+    return ConfigError(_said(text, config))
 
 
-def _only(submissions: list[Submission], only: list[str] | None, folder: Path, strict: bool) -> list[Submission]:
-    """The submissions `--only` names; an unknown name is an error that lists the close ones (in a
-    course, only a name no assignment has: `strict` is False there)."""
+def _only(submissions: list[Submission], only: list[str] | None, folder: Path, config: Config,
+          seen: list[str] | None = None) -> list[Submission]:
+    """The submissions `--only` names (NFC, as student ids are); an unknown name is an error that
+    lists the close ones. In a course (`seen` given), every assignment's students are added to
+    `seen` and only a name no assignment has is an error, raised by the caller."""
     if not only:
         return submissions
+    only = [unicodedata.normalize("NFC", name) for name in only]
     known = {s.student: s for s in submissions}
     unknown = [name for name in only if name not in known]
-    if unknown and strict:
-        close = [m for name in unknown for m in difflib.get_close_matches(name, known, n=3, cutoff=0.5)]
-        raise ConfigError(f"--only: no student {', '.join(map(repr, unknown))} in {folder}"
-                          + (f"; did you mean {', '.join(dict.fromkeys(close))}?" if close else ""))
+    if seen is not None:
+        seen.extend(known)
+    elif unknown:
+        raise _unknown_students(unknown, list(known), folder, config)
     return [known[name] for name in dict.fromkeys(only) if name in known]
 
 
 def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Where, out: Path,
-                  strict: bool = True) -> tuple[list[SubmissionResult], list[SubmissionResult]]:
+                  seen: list[str] | None = None) -> tuple[list[SubmissionResult], list[SubmissionResult]]:
     """Grade one assignment's folder into `out`; (the results for the gradebook, everyone in `out`:
-    what the class report shows, the other students' results too with --only)."""
+    what the class report shows, the other students' results too with --only). In a course, `seen`
+    collects every student found, for --only's error."""
     grader = Grader(_with_jobs(config, args.jobs, args.scheduler or args.cluster), name, args.data_root)
     _say_data_note(grader)
     console = ConsoleProgress(config.limits.cpu_s)
@@ -112,7 +129,7 @@ def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Wh
             print(f"{folder}: no submissions found (expected <student>.py, <student>.ipynb, <student>.zip or <student>/)",
                   file=sys.stderr)
             return [], []
-        submissions = _only(submissions, args.only, folder, strict)
+        submissions = _only(submissions, args.only, folder, config, seen)
         if not submissions:
             print(f"{name}: none of --only {', '.join(args.only)}", file=sys.stderr)
             return [], []
@@ -137,63 +154,52 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
     if not folder.is_dir():
         raise ConfigError(f"{folder}: not a folder of submissions")
     _writable_out(args.out, folder)
-    if args.assignment is not None or len(config.assignments) == 1:
-        name = config.assignment(args.assignment)[0]
+    folders = {} if args.assignment is not None or len(config.assignments) == 1 else course_folders(config, folder)
+    if not folders:
+        if args.assignment is not None or len(config.assignments) == 1:
+            name = config.assignment(args.assignment)[0]
+        else:  # one assignment's folder: which one, from its name or from what the students handed in
+            name, how = infer_assignment(config, folder)
+            print(for_terminal(_said(msg("cli.grading_inferred", assignment=name, how=how), config)), file=sys.stderr)
         graded, _ = _grade_folder(args, config, name, assignment_folder(config, folder, name), args.out)
         return 0 if graded else 2
-    folders = course_folders(config, folder)
-    if not folders:
-        raise ConfigError(f"{folder}: grader.toml has several assignments ({', '.join(config.assignments)}): name one "
-                          f"with --assignment NAME, or grade a course folder holding <assignment>/ subfolders "
-                          f"(or nbgrader's submitted/<student>/<assignment>/)")
     layout = "<student>/<assignment>/ (nbgrader's submitted/)" if any(w for _, w in folders.values()) else "<assignment>/"
     print(f"Course folder, {layout}: {', '.join(folders)}", file=sys.stderr)
-    graded = {name: _grade_folder(args, config, name, where, args.out / name, strict=False)
+    seen: list[str] = []
+    graded = {name: _grade_folder(args, config, name, where, args.out / name, seen)
               for name, where in folders.items()}
     results = {name: rows for name, (rows, _) in graded.items()}
     if args.only and not any(results.values()):
-        raise ConfigError(f"--only: no assignment of {folder} has a student {', '.join(map(repr, args.only))}")
+        raise _unknown_students(list(args.only), list(dict.fromkeys(seen)), folder, config, course=True)
     rewrite_course(args.out, config)  # from every assignment's results on disk, not only this run's (outputs.py)
     print(f"Course gradebook: {args.out / 'course_gradebook.csv'} (one row per student, one column per assignment); "
           f"every check of every student: {args.out / 'results_long.csv'}", file=sys.stderr)
     return 0
 
 
-def cmd_check(args: argparse.Namespace, config: Config) -> int:
-    file: Path = args.file
-    if not file.exists() and not file.is_symlink():
-        raise ConfigError(f"{file}: no such file")
-    if file.is_dir():
-        raise ConfigError(f"{file}: is a folder; `autograde check` takes one file (to grade a folder: autograde {file})")
-    if not file.is_file():
-        raise ConfigError(f"{file}: not a regular file (a pipe, socket or device?)")
-    if file.suffix not in (".py", ".ipynb"):
-        raise ConfigError(f"{file}: not a .py or .ipynb file")
-    name, how = assignment_for_file(config, file, args.assignment)
-    grader = Grader(config, name, args.data_root)
-    _say_data_note(grader)
-    submission = Submission(file.stem, file)
-    for warning in grader.preview(submission):
-        for text in say(warning, config.report.language):
-            print(for_terminal(textwrap.fill(f"warning: {text}", 100, subsequent_indent="  ")), file=sys.stderr)
-    print(for_terminal(f"Checking {file} for the assignment {name} ({how}); usually a few seconds, at most "
-                       f"{config.limits.cpu_s:g} s of CPU time..."), file=sys.stderr, flush=True)
-    live = ConsoleProgress(config.limits.cpu_s, live=True, every_s=10.0)
+@contextlib.contextmanager
+def quiet_sqlalchemy() -> Iterator[None]:
+    """While nbgrader is driven (`autograde nbgrader`, `autograde assign`): nbgrader drives
+    SQLAlchemy through APIs that SQLAlchemy 2 deprecates or warns about (`declarative_base`,
+    `Query.get`, relationships that copy a column), a screenful per student for the TA about
+    nbgrader's code, not theirs. Only SQLAlchemy's own warning classes, and warnings raised from
+    its modules, are silenced, and only inside this block; any other warning still shows."""
+    with warnings.catch_warnings():
+        _ignore_sqlalchemy_warnings()
+        yield
+
+
+def _ignore_sqlalchemy_warnings() -> None:
     try:
-        [result] = grader.grade([submission], running=live.running)
-    finally:
-        live.close()
-    if submission.student in grader.unprocessable:  # the grader's own step failed on this file: bad input
-        for texts in Words(result, config.report.language).section("fix_first"):
-            for text in texts:
-                line = textwrap.fill(f"autograde: {text}", 100, subsequent_indent="  ")
-                print(for_terminal(line), file=sys.stderr)
-        return 2
-    if args.json:
-        print(for_terminal(result.model_dump_json(indent=2)))  # still JSON: controls become \u escapes
-    else:
-        print(console_table(result, config.report.language))
-    return 0 if result.all_passed else 1
+        from sqlalchemy import exc
+    except ImportError:  # no nbgrader, no SQLAlchemy: nothing to silence
+        return
+    for name in ("SADeprecationWarning", "SAWarning", "MovedIn20Warning", "LegacyAPIWarning", "Base20DeprecationWarning",
+                 "RemovedIn20Warning", "SAPendingDeprecationWarning"):
+        category = getattr(exc, name, None)
+        if isinstance(category, type) and issubclass(category, Warning):
+            warnings.filterwarnings("ignore", category=category)
+    warnings.filterwarnings("ignore", module=r"sqlalchemy(\.|$)")  # what it raises under a plain DeprecationWarning
 
 
 def cmd_nbgrader(args: argparse.Namespace, config: Config) -> int:
@@ -205,8 +211,9 @@ def cmd_nbgrader(args: argparse.Namespace, config: Config) -> int:
                     args.data_root)
     start = time.monotonic()
     _say_data_note(grader)
-    results = grade_course(grader, args.course, args.assignment_id, force=args.force,
-                           progress=None if args.quiet else ConsoleProgress(config.limits.cpu_s).finished)
+    with quiet_sqlalchemy():
+        results = grade_course(grader, args.course, args.assignment_id, force=args.force,
+                               progress=None if args.quiet else ConsoleProgress(config.limits.cpu_s).finished)
     print(f"Done in {time.monotonic() - start:.1f} s: {len(results)} graded; scores are in {args.course}/gradebook.db "
           f"and feedback in {args.course}/feedback/. Next: `nbgrader release_feedback {args.assignment_id}`.",
           file=sys.stderr)
@@ -216,11 +223,18 @@ def cmd_nbgrader(args: argparse.Namespace, config: Config) -> int:
 def cmd_assign(args: argparse.Namespace, config: Config) -> int:
     names = [config.assignment(name)[0] for name in args.names] or list(config.assignments)
     if args.check:
-        stale = stale_skeletons(config, names)
+        stale = []
+        for index, name in enumerate(names, 1):  # generating each one's notebooks takes seconds: say which
+            print(_said(msg("cli.assign.checking", assignment=name, index=index, total=len(names)), config),
+                  file=sys.stderr, flush=True)
+            with quiet_sqlalchemy():
+                stale += stale_skeletons(config, [name])
         for path in stale:
             print(f"stale: {path} differs from what reference/ generates (run `autograde assign`)", file=sys.stderr)
         return 1 if stale else 0
-    for path in write_skeletons(config, names):
+    with quiet_sqlalchemy():
+        written = write_skeletons(config, names)
+    for path in written:
         print(f"wrote {path}", file=sys.stderr)
     return 0
 

@@ -19,10 +19,13 @@ initialisation statistics, train/eval mode, gradients by hand, a short training 
 accuracy, ...) are judged in this process. Rubric points, thresholds and limits come from grader.toml.
 
 commands:
-  autograde SUBMISSIONS/          grade a folder (same as `autograde grade SUBMISSIONS/`); a course
-                                  folder SUBMISSIONS/<assignment>/<student> grades every assignment
+  autograde SUBMISSIONS/          grade a folder (same as `autograde grade SUBMISSIONS/`); the
+                                  assignment comes from --assignment, the folder's name or what the
+                                  students handed in; a course folder SUBMISSIONS/<assignment>/<student>
+                                  grades every assignment
   autograde check mnist_bn.py     a student's self-check: the same checks, as a table (the
-                                  assignment comes from the file name or the notebook)
+                                  assignment comes from the file name, e.g. xor_blank.py or
+                                  "xor (1).py", or the notebook)
   autograde assign [NAME ...]     regenerate assignments/ from reference/ (--check: only compare)
   autograde nbgrader COURSE ASSIGNMENT
                                   grade nbgrader's submitted/ notebooks here, fast and sandboxed,
@@ -50,7 +53,14 @@ and the others are noted. Results go to OUT/<student>/result.json, OUT/<student>
 feedback.html (in [report] language: Korean, English or both), plus OUT/gradebook.csv (UTF-8 with
 BOM, for Excel) and OUT/report.html, the class report. OUT must lie outside SUBMISSIONS. A submission
 whose file and configuration are unchanged since its last result is not graded again (--force
-re-grades)."""
+re-grades).
+
+Which assignment, when grader.toml has several and --assignment is not given: a folder named after
+one (course/xor), else the one that the students' files name (xor.py, 김민수_xor.py, "xor (1).py",
+XOR.ipynb, a notebook's metadata, names inside zips) when at least half of the students and three
+quarters of those whose files name any assignment agree; the choice and why are printed first.
+Otherwise autograde asks for --assignment NAME and lists what it found (exit 2). Nothing is
+graded to decide."""
 
 
 def _engine(parser: argparse.ArgumentParser) -> None:
@@ -65,8 +75,9 @@ def _engine(parser: argparse.ArgumentParser) -> None:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help=f"path to {CONFIG_NAME} (default: ./{CONFIG_NAME}, "
                         "then parent folders, then the one shipped with the grader)")
-    parser.add_argument("--assignment", help="assignment name in grader.toml (default: the only one; `check` infers "
-                        "it from the file name or the notebook)")
+    parser.add_argument("--assignment", help="assignment name in grader.toml (default: the only one; otherwise "
+                        "inferred from the file or folder name, the students' files or a notebook's metadata, and "
+                        "said; when that is ambiguous, autograde asks for it)")
     parser.add_argument("--data-root", type=Path,
                         help="folder with MNIST/raw/ in torchvision's layout (default: $AUTOGRADE_DATA, else [data] root "
                         "in grader.toml; a student's install without grader.toml: a folder in ~/.cache, downloaded into "
@@ -91,11 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     _engine(grade)
     grade.add_argument("--only", action="append", metavar="STUDENT",
                        help="grade (or re-grade, with --force) only this student; repeat for several. The "
-                       "gradebook and the class report still cover every result in OUT")
+                       "gradebook and the class report still cover every result in OUT. A name that matches no "
+                       "student gets the close ones (이서 -> 이서연)")
     _common(grade)
     check = sub.add_parser("check", help="self-check one file before submitting (exit 0 only if all checks pass)")
     check.add_argument("file", type=Path, help="your lab file, e.g. mnist_bn.py or xor.ipynb")
     check.add_argument("--json", action="store_true", help="print result.json instead of the table")
+    check.add_argument("--full-output", action="store_true", help="show all that your code printed (by default "
+                       "its last 15 lines, so the verdicts stay on screen)")
     _common(check)
     course = sub.add_parser("nbgrader", help="grade an nbgrader course's collected submissions (fast path)",
                             epilog="Then, as usual: `nbgrader release_feedback ASSIGNMENT`, `nbgrader export`.")
@@ -108,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(course)
     assign = sub.add_parser("assign", help="regenerate the student skeletons in assignments/ from reference/")
     assign.add_argument("names", nargs="*", metavar="ASSIGNMENT", help="only these assignments (default: all)")
-    assign.add_argument("--check", action="store_true", help="only report skeletons that differ (exit 1 if any)")
+    assign.add_argument("--check", action="store_true", help="only report skeletons that differ (exit 1 if any); "
+                        "says on stderr which assignment it is comparing, each taking seconds")
     _common(assign)
     report = sub.add_parser("report", help="write report.html, the class report, for a results folder",
                             description="Write report.html (self-contained: open it in any browser) for the results "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -167,7 +168,8 @@ def _columns(text: str) -> int:
 
 def fill(text: str, width: int, first: str, rest: str) -> str:
     """`textwrap.fill` by terminal columns rather than characters, so Korean lines are as wide as
-    English ones; `first` and `rest` prefix the first and the following lines."""
+    English ones; `first` and `rest` prefix the first and the following lines. Lines break between
+    words only: a word longer than a line keeps a line of its own rather than being cut."""
     lines, prefix, words = [], first, []
     for word in text.split():
         if words and _columns(prefix + " ".join([*words, word])) > width:
@@ -178,25 +180,51 @@ def fill(text: str, width: int, first: str, rest: str) -> str:
     return "\n".join(lines)
 
 
-def console_table(result: SubmissionResult, setting: Language = "both", width: int = 100) -> str:
+def _padded(text: str, width: int) -> str:
+    return text + " " * max(0, width - _columns(text))
+
+
+def _printed(output: str, tail: int | None, cut: Callable[[int], Text] | None, words: Words) -> list[str]:
+    """What the student's code printed: all of it, or its last `tail` lines after a line that says
+    how many were left out and where they are (`cut(count)`), so the verdicts stay on screen."""
+    lines = output.rstrip().splitlines()
+    if tail is None or len(lines) <= tail:
+        return lines
+    hidden = len(lines) - tail
+    note = [f"[... {text}]" for text in words.say(cut(hidden))] if cut else [f"[... {hidden}]"]
+    return [*note, *lines[-tail:]]
+
+
+def console_table(result: SubmissionResult, setting: Language = "both", width: int = 100, *,
+                  skip: tuple[str, ...] = (), by_hand: Text | None = None, tail: int | None = None,
+                  cut: Callable[[int], Text] | None = None) -> str:
     """What `autograde check` and `autograde show` print: the score, the lists, one block per check,
     then what the student's code printed; safe for a terminal (`for_terminal`), since all of it may
-    hold the student's text."""
+    hold the student's text. `skip` leaves out lists already shown (check prints the warnings
+    before grading), `by_hand` says which points a TA grades by hand, and `tail` keeps only the last
+    lines of the printed output (`cut(count)` says where the rest is)."""
     words = Words(result, setting)
     lines = [f"{result.submission}: " + " / ".join(words.say(msg("feedback.console.score", score=points(result.score),
-                                                                 max_score=points(result.max_score)))), ""]
-    for title, items in words.sections():
-        lines.append(" / ".join(title))
+                                                                 max_score=points(result.max_score))))]
+    if by_hand is not None:
+        lines += [fill(text, width, "  ", "  ") for text in words.say(by_hand)]
+    lines.append("")
+    titles = {"fix_first": msg("feedback.fix_first"), "warnings": msg("feedback.warnings"), "notes": msg("feedback.notes")}
+    for field, title in titles.items():
+        items = words.section(field) if field not in skip else []
+        if not items:
+            continue
+        lines.append(" / ".join(words.say(title)))
         for item in items:
             for number, text in enumerate(item):
                 lines.append(fill(text, width, "- " if number == 0 else "  ", "  "))
         lines.append("")
     for index, check in enumerate(result.checks):
         mark = " / ".join(words.say(STATUS[check.status]))
-        lines.append(f"  {mark:<5} {check.id:<16} {points(check.score):>3}/{points(check.max_score):<3} "
-                     + " / ".join(words.check(index, "title")))
+        head = f"  {_padded(mark, 5)} {check.id:<16} {points(check.score):>3}/{points(check.max_score):<3} "
+        lines.append(fill(" / ".join(words.check(index, "title")), width, head, " " * 8))
         for text in words.check(index, "message"):
             lines.append(fill(text, width, " " * 8, " " * 8))
     if result.output:
-        lines += ["", " / ".join(words.say(msg("feedback.printed"))) + ":", result.output.rstrip()]
+        lines += ["", " / ".join(words.say(msg("feedback.printed"))) + ":", *_printed(result.output, tail, cut, words)]
     return for_terminal("\n".join(lines))

@@ -191,16 +191,20 @@ class Page:
         return html.escape(" / ".join(say(text, self.setting)))
 
     def lines(self, texts: list[str] | tuple[str, ...]) -> str:
-        """Texts that are the same words in each language shown, the first as is and the others
-        dimmed under it (a text equal to the one before is shown once); `code` spans as code."""
+        """Texts that are the same words in each language shown: the first in the line, the others
+        dimmed under it (a text equal to another is shown once); `code` spans as code."""
         shown = list(dict.fromkeys(texts))
-        return "".join(f'<span class="{"ko" if i == 0 else "en"}">{code_spans(text)}</span>'
+        return "".join(f'<span class="{"first" if i == 0 else "en"}">{code_spans(text)}</span>'
                        for i, text in enumerate(shown))
+
+    def sentence(self, text: Text) -> str:
+        """A catalog message as `lines`: for sentences, where "ko / en" on one line reads badly."""
+        return self.lines(say(text, self.setting))
 
 
 STYLE = """body{font-family:"NanumGothic","Noto Sans CJK KR","Noto Sans KR",sans-serif;margin:2em;max-width:72em}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}
-ul{margin:0;padding-left:1.2em}li{margin-bottom:.3em}.ko{display:block}.en{display:block;color:#555;font-size:.92em}
+ul{margin:0;padding-left:1.2em}li{margin-bottom:.3em}.en{display:block;color:#555;font-size:.92em}
 td.score{text-align:right}"""
 
 
@@ -210,19 +214,19 @@ def shell(title: str, body: str) -> str:
             f"<style>{STYLE}</style></head>\n<body><h1>{title}</h1>\n{body}</body></html>\n")
 
 
-def summary(page: Page, results: list[SubmissionResult]) -> str:
-    """Count, mean, median and how many could not run, in the page's languages."""
+def summary(results: list[SubmissionResult]) -> Text:
+    """Count, mean, median and how many could not run."""
     scores = [r.score for r in results]
     maximum = max((r.max_score for r in results), default=0.0)
     not_run = sum(r.sandbox.exit == "not run" for r in results)
-    return page.say(msg("class_report.summary", count=len(results), mean=statistics.fmean(scores),
-                        median=statistics.median(scores), maximum=maximum, not_run=not_run))
+    return msg("class_report.summary", count=len(results), mean=statistics.fmean(scores),
+               median=statistics.median(scores), maximum=maximum, not_run=not_run)
 
 
 def render_assignment(results: list[SubmissionResult], title: str, setting: Language = "both") -> str:
     page = Page(setting)
     maximum = max((r.max_score for r in results), default=0.0)
-    parts = [f'<p id="summary">{summary(page, results)}</p>',
+    parts = [f'<p id="summary">{page.say(summary(results))}</p>',
              plots.histogram([r.score for r in results], 0, maximum, plots.label(msg("class_report.plot.score")),
                              plots.label(STUDENTS))]
     items = item_analysis(results, page.languages)
@@ -237,7 +241,8 @@ def render_assignment(results: list[SubmissionResult], title: str, setting: Lang
     eyes = [(r, why) for r in results if (why := [needs_eyes(r, language) for language in page.languages])[0]]
     parts.append(f"<h2>{page.say(msg('class_report.eyes', count=len(eyes)))}</h2><ul id=\"eyes\">"
                  + "".join(f"<li><strong>{html.escape(r.student)}</strong>"
-                           + "".join(page.lines([reasons[i] for reasons in why]) for i in range(len(why[0]))) + "</li>"
+                           + "".join(f"<div>{page.lines([reasons[i] for reasons in why])}</div>" for i in range(len(why[0])))
+                           + "</li>"
                            for r, why in eyes) + "</ul>")
     parts.append(_similar(page, results))
     parts.append(_timing(page, results))

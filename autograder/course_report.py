@@ -32,11 +32,11 @@ def _assignments(page: Page, course: dict[str, list[SubmissionResult]], titles: 
     rows = []
     for name, results in course.items():
         worst = item_analysis(results)[0] if results else None
-        least = (page.say(msg("class_report.least_passed", check=worst.id, passed=worst.passed, total=worst.total,
-                              rate=worst.passed_rate)) if worst else "")
+        least = (page.sentence(msg("class_report.least_passed", check=worst.id, passed=worst.passed,
+                                   total=worst.total, rate=worst.passed_rate)) if worst else "")
         files = f"{_link(f'{name}/{GRADEBOOK}', GRADEBOOK)}<br>{_link(f'{name}/{LONG}', LONG)}"
         rows.append(f"<tr id=\"assignment-{html.escape(name)}\"><td>{_link(f'{name}/report.html', titles.get(name, name))}"
-                    f"</td><td>{summary(page, results)}</td><td class=\"least\">{least}</td><td>{files}</td></tr>")
+                    f"</td><td>{page.sentence(summary(results))}</td><td class=\"least\">{least}</td><td>{files}</td></tr>")
     head = "".join(f"<th>{page.say(column)}</th>" for column in ASSIGNMENT_COLUMNS)
     return f"<table id=\"assignments\"><tr>{head}</tr>{''.join(rows)}</table>"
 
@@ -62,7 +62,7 @@ def _students(page: Page, course: dict[str, list[SubmissionResult]], bonus: froz
         bonus_cell = (f"<td class=\"score\">{points(sum(by[n, student].score for n in extra if (n, student) in by))}"
                       "</td>" if extra else "")
         rows.append(f"<tr><td>{html.escape(student)}</td>{cells}<td class=\"score\">{points(total)}</td>{bonus_cell}</tr>")
-    return (f"<p>{page.say(msg('class_report.course.students_how'))}</p>"
+    return (f"<p>{page.sentence(msg('class_report.course.students_how'))}</p>"
             f"<table id=\"course-students\"><tr>{head}</tr>{''.join(rows)}</table>")
 
 
@@ -72,8 +72,8 @@ def render_course(course: dict[str, list[SubmissionResult]], titles: dict[str, s
     results, `titles` an assignment to its title, `bonus` names the assignments apart from the total."""
     page = Page(setting)
     students = len({r.student for results in course.values() for r in results})
-    files = (f"<li>{_link(COURSE_GRADEBOOK, COURSE_GRADEBOOK)}: {page.say(msg('class_report.course.gradebook'))}</li>"
-             f"<li>{_link(LONG, LONG)}: {page.say(msg('class_report.course.long'))}</li>")
+    files = (f"<li>{_link(COURSE_GRADEBOOK, COURSE_GRADEBOOK)}: {page.sentence(msg('class_report.course.gradebook'))}</li>"
+             f"<li>{_link(LONG, LONG)}: {page.sentence(msg('class_report.course.long'))}</li>")
     body = (f"<p id=\"summary\">{page.say(msg('class_report.course.summary', students=students, count=len(course)))}"
             f"</p>{_assignments(page, course, titles)}"
             f"<h2>{page.say(msg('class_report.students'))}</h2>{_students(page, course, bonus)}"

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -46,11 +48,15 @@ def test_the_zip_runs_as_gradescope_runs_it(tmp_path, capsys):
     (autograder / "submission_metadata.json").write_text(json.dumps({"users": [{"name": "김민준"}]}), encoding="utf-8")
     env = {**os.environ, "GRADESCOPE_ROOT": str(autograder), "AUTOGRADE_PYTHON": sys.executable,
            "AUTOGRADE_DATA": str(DATA_ROOT)}
+    started = time.monotonic()
     run = subprocess.run([str(autograder / "run_autograder")], env=env, capture_output=True, text=True, timeout=300)
+    elapsed = time.monotonic() - started
     assert run.returncode == 0, run.stderr[-2000:]
     results = json.loads((autograder / "results" / "results.json").read_text(encoding="utf-8"))
     _validate(results)
     assert results["score"] == 100 and len(results["tests"]) >= 4
+    # The whole run's seconds (the sandbox's start included), not the submission's share of it.
+    assert elapsed - 2 <= results["execution_time"] <= elapsed + 1, (results["execution_time"], elapsed)
     assert all("통과 / PASS" in test["output"] for test in results["tests"])
 
     # A broken submission: every test failed, and still valid JSON with the causes in both languages.
@@ -59,6 +65,22 @@ def test_the_zip_runs_as_gradescope_runs_it(tmp_path, capsys):
     results = json.loads((autograder / "results" / "results.json").read_text(encoding="utf-8"))
     _validate(results)
     assert results["score"] == 0 and all(test["status"] == "failed" for test in results["tests"])
+
+
+def test_setup_installs_python_3_11_and_never_uses_the_images_python3(tmp_path):
+    """Gradescope's Ubuntu 22.04 image has Python 3.10 as python3, which its own harness uses: setup.sh
+    installs python3.11 (Ubuntu's package, else the deadsnakes PPA) and calls it by that name."""
+    assert main(["gradescope", "softmax_tips", "--out", str(tmp_path)]) == 0
+    with zipfile.ZipFile(tmp_path / "autograder_softmax_tips.zip") as packed:
+        setup = packed.read("setup.sh").decode()
+    (tmp_path / "setup.sh").write_text(setup)
+    assert subprocess.run(["bash", "-n", str(tmp_path / "setup.sh")]).returncode == 0
+    assert setup.startswith("#!/usr/bin/env bash\n") and "set -euo pipefail" in setup
+    commands = [line for line in setup.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert not [line for line in commands if re.search(r"\bpython3\b(?!\.)|\bpip3?\b(?! install)", line)
+                and "python -m pip" not in line], "nothing may run the image's python3 or its pip"
+    assert "apt-get install -y python3.11 python3.11-venv" in setup and "ppa:deadsnakes/ppa" in setup
+    assert "python3.11 -m venv .venv" in setup and "sys.version_info[:2] == (3, 11)" in setup
 
 
 def test_an_unknown_assignment_is_a_clear_error(tmp_path, capsys):

@@ -10,9 +10,10 @@ import sys
 
 import pytest
 
+from autograder.catalog import render
 from autograder.cli import main
 from autograder.config import ConfigError, load_config
-from autograder.course import assignment_for_file, listing
+from autograder.course import assignment_for_file, assignments_named, close_names, infer_assignment, listing
 
 from .conftest import DATA_ROOT, REFERENCE, ROOT
 
@@ -42,16 +43,119 @@ def test_the_judging_side_never_imports_torch():
     assert done.returncode == 0 and "clean" in done.stdout, done.stderr
 
 
+def _chosen(config, path, explicit=None) -> tuple[str, str]:
+    name, how = assignment_for_file(config, path, explicit)
+    return name, render(how, "en")
+
+
 def test_a_file_is_matched_to_its_assignment_and_the_choice_is_said(two, tmp_path):
     config = load_config(two)
-    assert assignment_for_file(config, tmp_path / "other.py", None) == ("other", "from the file name")
-    assert assignment_for_file(config, tmp_path / "mnist_bn.ipynb", None) == ("mnist_bn", "from the file name")
-    assert assignment_for_file(config, tmp_path / "kim.py", "other") == ("other", "as asked")
+    assert _chosen(config, tmp_path / "other.py") == ("other", "from the file name")
+    assert _chosen(config, tmp_path / "mnist_bn.ipynb") == ("mnist_bn", "from the file name")
+    assert _chosen(config, tmp_path / "kim.py", "other") == ("other", "as asked")
     notebook = tmp_path / "kim.ipynb"
     notebook.write_text(json.dumps({"cells": [], "metadata": {"autograder": {"assignment": "other"}}}), encoding="utf-8")
-    assert assignment_for_file(config, notebook, None) == ("other", "from the notebook's metadata")
+    assert _chosen(config, notebook) == ("other", "from the notebook's metadata")
     with pytest.raises(ConfigError, match=f"cannot tell which assignment.*--assignment NAME, one of: {', '.join(config.assignments)}$"):
         assignment_for_file(config, tmp_path / "kim.py", None)
+
+
+def test_a_file_name_names_its_assignment_as_a_word_and_two_matches_are_no_guess(two, tmp_path):
+    """What browsers, LMSs and students make of `xor.py`, and labs whose names look alike."""
+    config = load_config(two)
+    for stem in ("xor", "xor_blank", "xor (1)", "김민수_xor", "XOR", "hw2-xor-final", "이서연xor"):
+        assert assignments_named(config, stem) == ["xor"], stem
+        assert _chosen(config, tmp_path / f"{stem}.py") == ("xor", "from the file name")
+    assert _chosen(config, tmp_path / "XOR.ipynb") == ("xor", "from the file name")  # no metadata: the name
+    for stem in ("exorcism", "xorxor", "kim"):
+        assert assignments_named(config, stem) == [], stem
+    assert assignments_named(config, "mnist_batchnorm") == ["mnist_batchnorm"]
+    assert assignments_named(config, "mnist_bn") == ["mnist_bn"]
+    assert assignments_named(config, "kim_mnist_batchnorm (2)") == ["mnist_batchnorm"]
+    assert assignments_named(config, "kim_mnist_bn_final") == ["mnist_bn"]
+    with pytest.raises(ConfigError, match=r"fits several assignments \(mnist_bn, mnist_batchnorm\), so the grader does not guess"):
+        assignment_for_file(config, tmp_path / "mnist_bn_vs_mnist_batchnorm.py", None)
+
+
+def _handed_in(folder, names: dict[str, str]) -> None:
+    for name, text in names.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_a_folder_of_one_assignment_is_recognised_by_what_the_students_handed_in(two, tmp_path):
+    import zipfile
+
+    config = load_config(two)
+    subs = tmp_path / "subs"
+    _handed_in(subs, {"xor.py": "x = 1\n", "김민수_xor.py": "x = 1\n", "lee (1)/hw/XOR.py": "x = 1\n",
+                      "kim.py": "x = 1\n", "README.md": "not a student\n"})
+    with zipfile.ZipFile(subs / "park.zip", "w") as archive:
+        archive.writestr("park/xor_blank.py", "x = 1\n")
+    name, how = infer_assignment(config, subs)
+    assert (name, render(how, "en")) == ("xor", "from the file names of 4 of 5 submissions")
+    assert render(how, "ko") == "제출물 5개 중 4개의 파일 이름으로 판단"
+    (subs / "choi.ipynb").write_text(json.dumps({"cells": [], "metadata": {"autograder": {"assignment": "xor"}}}),
+                                     encoding="utf-8")
+    assert render(infer_assignment(config, subs)[1], "en") == "from the file names and notebooks of 5 of 6 submissions"
+    xor = tmp_path / "course" / "xor"
+    _handed_in(xor, {"kim.py": "x = 1\n", "lee.py": "x = 1\n"})
+    name, how = infer_assignment(config, xor)
+    assert (name, render(how, "en")) == ("xor", "from the folder's name, xor")
+
+
+def test_a_folder_whose_files_disagree_is_a_question_not_a_guess(two, tmp_path):
+    config = load_config(two)
+    subs = tmp_path / "subs"
+    _handed_in(subs, {"a_xor.py": "", "b_xor.py": "", "c_mnist_bn.py": "", "d_mnist_batchnorm.py": "", "e.py": "",
+                      "f_mnist_bn_and_mnist_batchnorm.py": ""})
+    with pytest.raises(ConfigError) as asked:
+        infer_assignment(config, subs)
+    said = str(asked.value).splitlines()[-1]  # both languages: the English line last
+    assert said.startswith(f"{subs}: cannot tell which assignment these submissions are for")
+    assert "xor: 2, mnist_bn: 1, mnist_batchnorm: 1, naming no single assignment: 2" in said
+    assert said.endswith(f"add --assignment NAME, one of: {', '.join(config.assignments)}")
+    (subs / "g.py").write_text("")  # 2 of 7 name xor: not half of the students
+    for name in ("c_mnist_bn.py", "d_mnist_batchnorm.py"):
+        (subs / name).unlink()
+    with pytest.raises(ConfigError, match="xor: 2, naming no single assignment: 3"):
+        infer_assignment(config, subs)
+
+
+def test_the_grade_command_says_which_assignment_it_inferred_and_grades_nothing_to_decide(two, tmp_path, capsys):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    _handed_in(subs, {"xor.py": "syntax error\n", "김민수_xor.py": "syntax error\n", "lee_xor (1).py": "syntax error\n",
+                      "kim.py": "syntax error\n"})  # graded without a sandbox
+    assert main([str(subs), "--out", str(out), "--config", str(two), "--language", "en"]) == 0
+    err = capsys.readouterr().err
+    assert "Grading xor (from the file names of 3 of 4 submissions)" in err
+    rows = list(csv.DictReader((out / "gradebook.csv").open(encoding="utf-8-sig")))
+    assert len(rows) == 4 and {row["assignment"] for row in rows} == {"xor"}
+    _handed_in(subs, {"park_mnist_bn.py": "syntax error\n", "choi_mnist_bn.py": "syntax error\n"})
+    again = tmp_path / "again"
+    assert main([str(subs), "--out", str(again), "--config", str(two), "--language", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot tell which assignment" in err and "xor: 3, mnist_bn: 2" in err and "Traceback" not in err
+    assert not list(again.rglob("result.json"))  # nothing graded to decide
+
+
+def test_close_names_finds_hangul_names_and_lms_ids():
+    import unicodedata
+
+    known = ["이서연", "이서준", "김민수", "kim_minsu_1234_assignsubmission_file_", "lee"]
+    assert close_names("이서", known) == ["이서연", "이서준"]
+    assert close_names(unicodedata.normalize("NFD", "이서연"), ["이서연"]) == ["이서연"]  # a Mac's terminal
+    assert close_names("kim", known)[0] == "kim_minsu_1234_assignsubmission_file_"
+    assert close_names("김민쑤", known) == ["김민수"]
+    assert close_names("nobody-like-this", known) == []
+
+
+def test_only_with_an_unknown_student_in_a_course_names_the_close_ones(two, tmp_path, capsys):
+    course = tmp_path / "course"
+    _handed_in(course, {"mnist_bn/이서연.py": "syntax error\n", "other/kim.py": "syntax error\n"})
+    code = main([str(course), "--out", str(tmp_path / "out"), "--config", str(two), "--only", "이서"])
+    err = capsys.readouterr().err
+    assert code == 2 and "did you mean 이서연?" in err and "혹시 다음 학생인가요? 이서연" in err
 
 
 def test_released_notebooks_name_their_assignment():

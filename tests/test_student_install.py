@@ -191,3 +191,12 @@ def test_check_on_a_platform_without_the_sandbox_says_where_to_run_it(monkeypatc
     assert main(["check", str(tmp_path / "softmax_tips.py"), "--config", str(ROOT / "grader.toml")]) == 2
     err = capsys.readouterr().err
     assert "runs only on Linux" in err and "리눅스에서만" in err and "Colab" in err and "Traceback" not in err
+
+
+def test_autograde_data_names_the_data_folder_of_any_grader_toml(monkeypatch, tmp_path) -> None:
+    """$AUTOGRADE_DATA beats [data] root (and --data-root beats both, as Grader takes it first)."""
+    from autograder.config import load_config
+
+    assert load_config(ROOT / "grader.toml").data.root == Path("../shared/data")
+    monkeypatch.setenv("AUTOGRADE_DATA", str(tmp_path))
+    assert load_config(ROOT / "grader.toml").data.root == tmp_path.resolve()

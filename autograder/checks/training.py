@@ -10,7 +10,7 @@ import numpy as np
 from ..catalog import Joined, Msg, Text, join, msg
 from ..config import Assignment
 from ..rubric import AccuracyCheck, Check, LossCheck, OptimizerCheck
-from .base import Verdict, check, failed, passed
+from .base import REGISTRY, Verdict, check, failed, passed
 from .observations import Observations, Unavailable
 
 
@@ -218,6 +218,28 @@ def measured_accuracy(obs: Observations) -> float:
     return float((predictions == labels).mean())
 
 
+# What `train()` is handed, and the check kinds that judge each part (the optimizer has its own hint).
+HANDED = {"shapes": "build_model", "order": "build_model", "dropout": "build_model", "init": "build_model",
+          "loss": "make_criterion"}
+
+
+def failing_parts(obs: Observations, assignment: Assignment) -> list[tuple[str, str]]:
+    """The (check id, function) of the checks that judge the model and the loss `train()` is handed
+    and do not pass, each judged by its own pure function on the same observations: when the loop
+    itself ran completely, these are what to fix first, rather than a list of guesses."""
+    found = []
+    for check_id, other in assignment.checks.enabled().items():
+        if other.kind not in HANDED:
+            continue
+        try:
+            passes = REGISTRY[other.kind].judge(obs, other, assignment).passed
+        except Unavailable:
+            passes = False
+        if not passes:
+            found.append((check_id, HANDED[other.kind]))
+    return found
+
+
 @check("accuracy", msg("accuracy.title"), phases=("train", "build", "train_probe", "optimizer"))
 def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment) -> Verdict:
     """On a failure the message names what the other phases saw: a model ending in softmax, or a
@@ -245,5 +267,8 @@ def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment
     elif loop:
         hints.append(msg("accuracy.failed.loop", problem=loop))
     elif len(hints) == 0:
-        hints.append(msg("accuracy.failed.loop_ran"))
+        parts = failing_parts(obs, assignment)
+        hints.append(msg("accuracy.failed.other_checks", causes=join(
+            (msg("accuracy.cause", function=function, check=check_id) for check_id, function in parts), "; "))
+            if parts else msg("accuracy.failed.loop_ran"))
     return failed(msg("accuracy.failed", **measured, hints=join(hints, " ")), accuracy, cfg.minimum)

@@ -62,7 +62,7 @@ def phase_xor_loss(ctx: Context) -> dict[str, Any]:
 # The grader's model for `predict`: one Linear(2, 1) and a sigmoid with weights chosen so that its
 # outputs on the four points, about [0.38, 0.08, 0.92, 0.62], are neither XOR nor all alike, and
 # far from 0.5 (where `>` and `>=` would differ).
-PREDICT_WEIGHT = [[2.5, -2.0]]
+PREDICT_WEIGHT = [[3.0, -2.0]]
 PREDICT_BIAS = [-0.5]
 
 

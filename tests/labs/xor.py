@@ -147,7 +147,9 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
     # True/False where the lab asks for floats ("as floats!").
     "predict_bool": ([(PREDICTED, "predicted = hypothesis > 0.5")], {"predict"}),
     # perceptron_fails
-    "hidden_layer_perceptron": ([("def build_perceptron", HIDDEN_LAYER_PERCEPTRON)], {"perceptron", "perceptron_fails"}),
+    # It fits XOR, which the lesson says a perceptron cannot: charged by `perceptron`, whose layers are wrong;
+    # `perceptron_fails` says why and names it.
+    "hidden_layer_perceptron": ([("def build_perceptron", HIDDEN_LAYER_PERCEPTRON)], {"perceptron"}),
     # mlp_learns (train() is shared by both networks, so both *_learns checks fail)
     "no_step": ([(STEP, "        cost.backward()\n")], {"mlp_learns", "wide_deep_learns"}),
     "zero_grad_after_backward": ([(STEP, "        cost.backward()\n" + ZERO_GRAD + "        optimizer.step()\n")],

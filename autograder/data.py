@@ -62,7 +62,8 @@ def ensure_mnist(root: Path, download: bool = True) -> Path:
     """
     if not root.is_dir():
         raise DataError(f"the MNIST data folder {root} does not exist. Point the grader at the folder that holds "
-                        f"MNIST/raw/ ({', '.join(FILES.values())}): --data-root DIR, or [data] root in grader.toml")
+                        f"MNIST/raw/ ({', '.join(FILES.values())}): --data-root DIR, the environment variable "
+                        "AUTOGRADE_DATA, or [data] root in grader.toml")
     missing = _missing(root)
     if missing and download:
         created = _created_folders(root)
@@ -87,7 +88,8 @@ def ensure_mnist(root: Path, download: bool = True) -> Path:
             f"  The download failed ({reason}).\n"
             "  Provide the data in torchvision's layout, one of:\n"
             f"    - copy the four uncompressed files {', '.join(FILES.values())} into {raw_dir(root)}/\n"
-            "    - point the grader at a folder that has MNIST/raw/ inside: --data-root DIR, or [data] root in grader.toml\n"
+            "    - point the grader at a folder that has MNIST/raw/ inside: --data-root DIR, the environment variable\n"
+            "      AUTOGRADE_DATA, or [data] root in grader.toml\n"
             "    - run once on a machine with internet: the grader downloads MNIST into the data root itself"
         )
     return root

@@ -1,8 +1,9 @@
-"""Screenshots of the class report and of one student's feedback page, for the README.
+"""Screenshots of the class report, the course page and one student's feedback page, for the README.
 
 Generates a class of 40 submissions of the homework (tests/classroom.py: correct styles, every known
 bug, the skeleton, files that do not run, two pairs who share code), grades them with the batch
-command, and renders `report.html` and one `feedback.html` in headless Chromium:
+command as a course folder (`course/<assignment>/`), and renders the assignment's `report.html`, the
+course page and one `feedback.html` in headless Chromium:
 
     .venv/bin/python -m benchmarks.report_screenshot [--assignment mnist_bn] [--out docs/]
 
@@ -33,18 +34,20 @@ def run(assignment: str, out: Path) -> None:
     print(f"Korean font: {korean_font() or 'none (plots in English only)'}")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        handed = make_class(lab, config.path(config.assignments[assignment].skeleton), root / "submissions")
+        handed = make_class(lab, config.path(config.assignments[assignment].skeleton), root / "course" / assignment)
         start = time.monotonic()
-        main(["grade", str(root / "submissions"), "--out", str(root / "results"), "--assignment", assignment,
-              "--quiet"])
+        main(["grade", str(root / "course"), "--out", str(root / "results"), "--quiet"])
         seconds = time.monotonic() - start
-        results = load_results(root / "results")
+        folder = root / "results" / assignment
+        results = load_results(folder)
         print(f"{len(handed)} students graded in {seconds:.1f} s, mean {sum(r.score for r in results) / len(results):.1f}")
         out.mkdir(parents=True, exist_ok=True)
-        screenshot(root / "results" / "report.html", out / "class_report.png", root / "chromium", 1200, 2400)
+        screenshot(folder / "report.html", out / "class_report.png", root / "chromium", 1200, 2400)
+        screenshot(root / "results" / "report.html", out / "course_report.png", root / "chromium3", 1200, 1000)
         student = next(r.student for r in results if 0 < r.score < r.max_score)
-        screenshot(root / "results" / student / "feedback.html", out / "feedback.png", root / "chromium2", 1100, 1300)
-    print(f"wrote {out / 'class_report.png'} and {out / 'feedback.png'} (feedback of {student})")
+        screenshot(folder / student / "feedback.html", out / "feedback.png", root / "chromium2", 1100, 1300)
+    print(f"wrote {out / 'class_report.png'}, {out / 'course_report.png'} and {out / 'feedback.png'} "
+          f"(feedback of {student})")
 
 
 if __name__ == "__main__":

@@ -162,3 +162,13 @@ def test_plots_fall_back_to_english_labels_without_a_korean_font(monkeypatch):
     assert "score" in svg and not re.search("[가-힣]", svg)
     monkeypatch.setattr(plots, "korean_font", lambda: "NanumGothic")
     assert plots.label(score) == "점수 / score"
+
+
+def test_how_a_run_ended_is_said_in_each_language_from_the_catalog():
+    def eyes(exit: str, language: str) -> list[str]:
+        return needs_eyes(_result("kim", {"acc": "passed"}, exit=exit), language)
+
+    assert eyes("signal 9", "en") == ["the run was ended by signal 9"] and eyes("signal 9", "ko") == ["실행이 끝난 방식: 시그널 9"]
+    assert eyes("exit 1", "en") == ["the run ended with exit code 1"] and eyes("exit 1", "ko") == ["실행이 끝난 방식: 종료 코드 1"]
+    assert eyes("lost (grading worker died)", "ko")[0].startswith("실행할 때마다 채점 작업자를 잃었습니다")
+    assert eyes("exit 0", "en") == eyes("not run", "ko") == []

@@ -62,10 +62,10 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     say_data_note(grader)
     submission = Submission(file.stem, file)
     setting = config.report.language
-    # The static look's warnings, before the wait and in the student's languages: the Msgs themselves
-    # (Grader.preview gives them rendered in English). Shown here once, so the table leaves them out.
-    prepared, early = grader._prepare(submission)  # noqa: SLF001 - preview's own step, for the untranslated Msgs
-    for warning in [] if early else prepared.warnings:
+    # The static look's warnings, before the wait and in the student's languages. Shown here once,
+    # so the table leaves them out.
+    shown = grader.preview(submission)
+    for warning in shown:
         for text in say(msg("cli.warning", text=warning), setting):
             print(for_terminal(fill(text, 100, "", "  ")), file=sys.stderr)
     checking = msg("cli.checking", file=str(file), assignment=name, how=how, cpu=config.limits.cpu_s)
@@ -85,7 +85,7 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
         print(for_terminal(result.model_dump_json(indent=2)))  # still JSON: controls become \u escapes
         return 0 if result.all_passed else 1
     again = f"autograde check {shlex.quote(str(file))} --full-output"
-    print(console_table(result, setting, skip=("warnings",) if not early else (), by_hand=by_hand(config, name),
+    print(console_table(result, setting, skip=("warnings",) if shown else (), by_hand=by_hand(config, name),
                         tail=None if args.full_output else OUTPUT_TAIL,
                         cut=lambda count: msg("cli.check.cut", count=count, command=again)))
     return 0 if result.all_passed else 1

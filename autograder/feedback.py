@@ -95,7 +95,8 @@ def feedback_markdown(result: SubmissionResult, setting: Language = "both") -> s
         lines.append(f"| `{check.id}`: {title} | {' / '.join(words.say(STATUS[check.status]))} | "
                      f"{points(check.score)}/{points(check.max_score)} | {message} |")
     if result.output:
-        lines += ["", "## " + " / ".join(words.say(msg("feedback.printed"))), "", fence(result.output.rstrip())]
+        lines += ["", "## " + " / ".join(words.say(msg("feedback.printed"))), "",
+                  "  \n".join(words.say(msg("feedback.printed.why"))), "", fence(result.output.rstrip())]
     lines += ["", "  \n".join(words.say(msg("feedback.check_before"))), ""]
     return "\n".join(lines)
 
@@ -138,6 +139,7 @@ def feedback_html(result: SubmissionResult, setting: Language = "both") -> str:
     parts.append(f"<table><thead><tr>{columns}</tr></thead><tbody>{rows}</tbody></table>")
     if result.output:
         parts.append(f"<h2>{html.escape(' / '.join(words.say(msg('feedback.printed'))))}</h2>"
+                     f"{_both(words.say(msg('feedback.printed.why')), 'p')}"
                      f"<pre>{html.escape(result.output.rstrip())}</pre>")
     parts.append(f"<footer>{_both(words.say(msg('feedback.check_before')), 'p')}</footer></body></html>")
     return "\n".join(parts) + "\n"
@@ -226,5 +228,7 @@ def console_table(result: SubmissionResult, setting: Language = "both", width: i
         for text in words.check(index, "message"):
             lines.append(fill(text, width, " " * 8, " " * 8))
     if result.output:
-        lines += ["", " / ".join(words.say(msg("feedback.printed"))) + ":", *_printed(result.output, tail, cut, words)]
+        lines += ["", " / ".join(words.say(msg("feedback.printed"))) + ":",
+                  *(fill(text, width, "  ", "  ") for text in words.say(msg("feedback.printed.why"))),
+                  *_printed(result.output, tail, cut, words)]
     return for_terminal("\n".join(lines))

@@ -112,10 +112,11 @@ class Grader:
         prepared, why = prepare(submission, self._fingerprint, self._given)
         return prepared, (self._not_run_because(prepared, why) if why else None)
 
-    def preview(self, submission: Submission) -> list[str]:
-        """What a static look at the submission warns about, before it is graded (`autograde check`)."""
+    def preview(self, submission: Submission) -> list[Text]:
+        """What a static look at the submission warns about, before it is graded (`autograde check`),
+        as catalog messages, so that the caller says them in the student's languages."""
         prepared, early = self._prepare(submission)
-        return [] if early else [render(warning, SOURCE) for warning in prepared.warnings]
+        return [] if early else list(prepared.warnings)
 
     def grade(self, submissions: list[Submission], out_dir: Path | None = None, force: bool = False,
               progress: Progress | None = None, running: Running | None = None,

@@ -206,6 +206,9 @@ def test_check_speaks_the_students_language_says_each_warning_once_and_keeps_the
     assert "Checking" not in err and "warning:" not in err and "from the file name" not in err
     assert (out + err).count('if __name__ == "__main__":') == 1, out + err
     printed = out.split("코드가 출력한 내용:\n", 1)[1].splitlines()
+    why = [line for line in printed if line.startswith("  ")]  # why printed numbers are not the model's
+    assert "여러분 모델의 결과가 아닙니다" in " ".join(why).replace("  ", " ")
+    printed = printed[len(why):]
     assert len(printed) == 16  # the last 15 lines (the grader's own calls print too), after the note
     assert printed[0].startswith("[... 앞의 ") and "--full-output" in printed[0] and "softmax_tips (1).py' --full-output]" in printed[0]
     assert "line 0\n" not in out

@@ -83,3 +83,16 @@ def test_the_terminal_table_wraps_korean_by_columns_not_characters():
     lines = fill(text, 60, "  ", "  ").splitlines()
     assert len(lines) > 2 and all(_columns(line) <= 60 for line in lines)
     assert " ".join(line.strip() for line in lines) == " ".join(text.split())
+
+
+def test_printed_output_says_why_its_numbers_are_not_the_models():
+    """An `evaluate()` at import prints an accuracy against decoy labels: the page says so beside it,
+    on every page and in every language shown."""
+    result = _result()
+    pages = {"markdown": feedback_markdown(result, "both"), "html": feedback_html(result, "both"),
+             "terminal": console_table(result, "both")}
+    for name, page in pages.items():
+        flat = " ".join(page.split())
+        assert "therefore not your model" in flat, name
+        assert "여러분 모델의 결과가 아닙니다" in flat, name
+        assert flat.index("therefore not your model") < flat.index("loss 0.5"), name

@@ -176,7 +176,8 @@ def test_cli_check_on_the_reference_exits_zero_and_on_the_skeleton_one(tmp_path)
     good, bad = run(REFERENCE), run(SKELETON)
     assert good.returncode == 0, good.stderr
     assert "100/100점 / 100/100 points" in good.stdout and "통과 / PASS accuracy" in good.stdout
-    assert "코드가 출력한 내용 / What your code printed:\nEpoch: 0001" in good.stdout
+    printed = good.stdout.split("코드가 출력한 내용 / What your code printed:\n", 1)[1]
+    assert "the checks above are." in " ".join(printed.split()) and "\nEpoch: 0001" in printed
     assert bad.returncode == 1 and "Not implemented yet" in bad.stdout and "아직 구현되지 않았습니다" in bad.stdout
 
 

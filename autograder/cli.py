@@ -23,7 +23,7 @@ from .cli_results import cmd_gradescope, cmd_report, cmd_show
 from .config import CONFIG_NAME, Config, ConfigError, load_config, shipped_config
 from .outputs import rewrite_assignment, rewrite_course
 from .cluster import ClusterError
-from .catalog import msg
+from .catalog import msg, plural
 from .cli_check import cmd_check, said as _said, say_data_note as _say_data_note
 from .course import Where, assignment_folder, close_names, course_folders, infer_assignment, listing
 from .data import DataError
@@ -136,7 +136,7 @@ def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Wh
         start = time.monotonic()
         where_run = (f"on the Dask cluster {grader.config.grader.scheduler}" if grader.config.grader.scheduler
                      else f"with {grader.config.grader.jobs} at a time")
-        print(f"Grading {len(submissions)} submission(s) of {grader.name} {where_run}...", file=sys.stderr, flush=True)
+        print(f"Grading {plural(len(submissions), 'submission')} of {grader.name} {where_run}...", file=sys.stderr, flush=True)
         results = grader.grade(submissions, out_dir=out, force=args.force,
                                progress=None if args.quiet else console.finished,
                                running=None if args.quiet else console.running,

@@ -17,7 +17,7 @@ import sys
 import unicodedata
 from typing import Literal, TextIO
 
-from .catalog import MissingMessage, Text, msg, render
+from .catalog import MissingMessage, Text, msg, plural, render
 from .regrade import finished_note
 from .results import SubmissionResult
 from .untrusted_text import for_terminal
@@ -125,7 +125,7 @@ class ConsoleProgress:
         runs = finished_note(result.sandbox.attempts, result.sandbox.alone)
         note = " (unchanged, result re-used)" if reused else f"  {result.duration_s:5.1f} s" + (f" ({runs})" if runs else "")
         errors = sum(c.status == "error" for c in result.checks)
-        flag = f"  {errors} check(s) could not run" if errors else ""
+        flag = f"  {plural(errors, 'check')} could not run" if errors else ""
         name = pad(for_terminal(result.student), NAME_COLUMNS)
         self._write(f"[{done:>{len(str(total))}}/{total}] {name} {result.score:g}/{result.max_score:g}"
                     f"{note}{flag}\n")

@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .catalog import plural
+
 Status = Literal["passed", "failed", "error"]
 
 
@@ -121,8 +123,8 @@ class ResultsWriteError(Exception):
     student at a time, each atomically, so everything written before is complete and valid."""
 
     def __init__(self, path: Path, error: OSError, written: int):
-        super().__init__(f"could not write to {path}: {error.strerror or error}. The {written} result(s) written "
-                         "before are complete; fix the folder (permissions, free space) and run the same command "
+        super().__init__(f"could not write to {path}: {error.strerror or error}. What was written before "
+                         f"({plural(written, 'result')}) is complete; fix the folder (permissions, free space) and run the same command "
                          "again: finished submissions are re-used, not graded again.")
 
 

@@ -80,7 +80,7 @@ def test_only_regrades_one_student_and_keeps_everyone_in_the_gradebook(graded, c
     student = "kang_jimin"
     assert main(["grade", str(root / "submissions"), "--out", str(root / "results"), "--assignment", ASSIGNMENT,
                  "--only", student, "--force", "--quiet"]) == 0
-    assert "Grading 1 submission(s)" in capsys.readouterr().err
+    assert "Grading 1 submission " in capsys.readouterr().err
     assert len(_csv(root / "results" / "gradebook.csv")) == 40
     assert main(["grade", str(root / "submissions"), "--out", str(root / "results"), "--assignment", ASSIGNMENT,
                  "--only", "kang_jimn"]) == 2

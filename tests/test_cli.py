@@ -109,7 +109,7 @@ def test_a_full_disk_mid_batch_stops_cleanly_and_keeps_what_was_written(capsys, 
     monkeypatch.setattr(grading, "save_result", disk_fills_up)
     out = tmp_path / "results"
     code, err = _run(capsys, str(submissions), "--out", str(out))
-    assert code == 2 and "No space left on device" in err and "The 1 result(s) written before are complete" in err
+    assert code == 2 and "No space left on device" in err and "What was written before (1 result) is complete" in err
     assert "Traceback" not in err
     assert load_result(out / "alice" / "result.json").student == "alice"  # complete and valid
     assert not (out / "bob" / "result.json").exists()

@@ -22,8 +22,8 @@ from .training import optimizer_hint
 BUILDERS = ("build_perceptron", "build_mlp", "build_wide_deep")
 register_phase("xor_data", ("xor_data",))
 register_phase("xor_loss", ("make_criterion",))
-register_phase("xor_train", ("make_criterion", "make_optimizer", "train"))
 register_phase("xor_predict", ("predict",))
+register_phase("xor_train", ("make_criterion", "make_optimizer", "train"))
 
 X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 Y = [[0.0], [1.0], [1.0], [0.0]]

@@ -6,15 +6,19 @@ several times with different parameters (two accuracy minimums, say). What a san
 planned per kind, not per check: the training budget of a phase (`accuracy`'s epochs and
 train_samples, `sweep`'s) comes from the first check of that kind, so instances of one kind judge
 the same observations with their own thresholds.
+
+The core's kinds are here; a lab's own kinds are in its folder (`labs/<name>/rubric.py`), found
+by `labs.load`, so that no list here grows when a lab is added.
 """
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import ConfigDict, Field, RootModel, model_validator
 
-from . import rubric_labs
+from . import labs
 from .rubric_base import Check
 
 
@@ -55,6 +59,18 @@ class InitCheck(Check):
     scheme: Literal["xavier", "normal"] = Field("xavier", description="xavier: Xavier uniform or normal; normal: "
                                                 "N(0, 1), torch.nn.init.normal_'s default (lab 09-1)")
     false_failure_rate: float = Field(1e-6, gt=0, lt=0.01)
+
+
+class ArchitectureCheck(Check):
+    """The layers of one builder's model, judged from the ops a forward pass ran (several builders
+    per lab: a check of this kind per builder)."""
+
+    kind: Literal["architecture"] = "architecture"
+    builder: str = Field(description="the student function that builds the model, e.g. build_mlp")
+    layers: list[tuple[int, int]] = Field(min_length=1, description="Linear (in, out) sizes, in order")
+    activation: Literal["sigmoid", "relu", "none"] = Field("sigmoid", description="after each Linear; none: "
+                                                          "Linear layers only (a softmax classifier's logits)")
+    bias: bool = Field(True, description="every Linear has a bias (the lab's bias=True)")
 
 
 class LoadersCheck(Check):
@@ -108,10 +124,20 @@ class ActivationCompareCheck(Check):
     tolerance: float = Field(0.002, ge=0)
 
 
-CORE_KINDS = (ShapesCheck, OrderCheck, DropoutCheck, InitCheck, LoadersCheck, LossCheck, OptimizerCheck,
-              TrainModeCheck, TrainingLoopCheck, EvalModeCheck, EvaluateCheck, AccuracyCheck, SweepCheck, ActivationCompareCheck)
-LAB_KINDS = tuple(value for name, value in vars(rubric_labs).items()
-                  if isinstance(value, type) and issubclass(value, Check) and not name.startswith("_") and value is not Check)
+CORE_KINDS = (ShapesCheck, OrderCheck, DropoutCheck, InitCheck, ArchitectureCheck, LoadersCheck, LossCheck,
+              OptimizerCheck, TrainModeCheck, TrainingLoopCheck, EvalModeCheck, EvaluateCheck, AccuracyCheck, SweepCheck,
+              ActivationCompareCheck)
+
+
+def _kinds_of(module: ModuleType) -> list[type[Check]]:
+    """The parameter models a lab's `rubric.py` defines: its classes with a kind of their own (a
+    shared base without one, like backprop's `_BpNumbers`, is not a kind)."""
+    return [value for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, Check) and value.__module__ == module.__name__
+            and isinstance(value.model_fields["kind"].default, str)]
+
+
+LAB_KINDS = tuple(model for module in labs.load("rubric") for model in _kinds_of(module))
 CHECK_KINDS: dict[str, type[Check]] = {model.model_fields["kind"].default: model for model in (*CORE_KINDS, *LAB_KINDS)}
 
 AnyCheck = Annotated[Union[tuple(CHECK_KINDS.values())], Field(discriminator="kind")]  # noqa: UP007

@@ -12,7 +12,7 @@ from typing import Iterable
 
 import pytest
 
-from autograder.catalog import HERE, LANGUAGES, SOURCE, MissingMessage, catalog, fields, join, msg, plural, render
+from autograder.catalog import HERE, LANGUAGES, SOURCE, MissingMessage, catalog, fields, join, msg, parts, plural, render
 
 PACKAGE = HERE.parent
 HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -88,8 +88,10 @@ def test_templates_use_plain_fields_only() -> None:
 
 
 def test_parts_are_named_alike_in_every_language() -> None:
-    names = {language: sorted(p.name for p in (HERE / language).glob("*.po")) for language in LANGUAGES}
-    assert all(parts == names[SOURCE] for parts in names.values()), names
+    """The core's parts and every lab's (`labs/<name>/catalog/<language>.po`)."""
+    names = {language: sorted(parts(language)) for language in LANGUAGES}
+    assert all(found == names[SOURCE] for found in names.values()), names
+    assert any(name.startswith("labs/") for name in names[SOURCE]), "no lab's catalog part was found"
 
 
 def test_render_nests_messages_in_one_language_and_keeps_the_numbers() -> None:

@@ -3,7 +3,7 @@
 Code never holds the text of a message: it holds a `Msg`, a key and the measured values
 (`msg("accuracy.failed", accuracy=0.71, minimum=0.8)`). The text lives in gettext catalogs,
 `catalog/<language>/<part>.po`, one part per module whose messages it holds (`checks/model.py`'s
-are in `model.po`), with the key as msgid and the text as msgstr, a `str.format` template whose
+are in `model.po`; a lab's are in its folder, `labs/<name>/catalog/<language>.po`), with the key as msgid and the text as msgstr, a `str.format` template whose
 fields are the values. Keys are `<check kind>.<outcome>[.<detail>]` for checks, and
 `<module>.<what>` elsewhere. The catalog's source language is English; `ko` translates every key
 (tests/test_catalog.py fails when one is missing, fuzzy, or has other fields).
@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from babel.messages.pofile import read_po
+
+from ..labs import catalog_parts
 
 LANGUAGES = ("en", "ko")  # the catalog's: `en` is the source, every key has a `ko` text
 SOURCE = "en"
@@ -68,13 +70,21 @@ class MissingMessage(KeyError):
     """A key that the catalog of a language lacks (a bug caught by tests/test_catalog.py)."""
 
 
+def parts(language: str) -> dict[str, Path]:
+    """The parts of one language's catalog, by name: the core's (`catalog/<language>/<part>.po`),
+    then each lab's (`labs/<name>/catalog/<language>.po`, as `labs/<name>`), so that a lab's words
+    stay in its folder."""
+    core = {part.stem: part for part in sorted((HERE / language).glob("*.po"))}
+    return {**core, **{f"labs/{name}": part for name, part in catalog_parts(language).items()}}
+
+
 @cache
 def catalog(language: str) -> dict[str, str]:
     """The templates of one language: key -> text, from every part of `catalog/<language>/`."""
     if language not in LANGUAGES:
         raise ValueError(f"no catalog for language {language!r}; there are: {', '.join(LANGUAGES)}")
     texts: dict[str, str] = {}
-    for part in sorted((HERE / language).glob("*.po")):
+    for part in parts(language).values():
         with part.open("rb") as handle:
             for message in read_po(handle, locale=None):
                 if message.id and message.string and not message.fuzzy:
@@ -129,5 +139,5 @@ def fields(template: str) -> set[str]:
     return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-__all__ = ["LANGUAGES", "Joined", "MissingMessage", "Msg", "PLURAL", "SOURCE", "Text", "catalog", "fields", "join",
+__all__ = ["LANGUAGES", "Joined", "MissingMessage", "Msg", "PLURAL", "SOURCE", "Text", "catalog", "fields", "join", "parts",
            "msg", "plural", "render"]

@@ -12,8 +12,7 @@ from typing import Any
 
 from ..catalog import Joined, Msg, join, msg
 from ..config import Assignment
-from ..rubric import DropoutCheck, InitCheck, OrderCheck, ShapesCheck
-from ..rubric_labs import ArchitectureCheck
+from ..rubric import ArchitectureCheck, DropoutCheck, InitCheck, OrderCheck, ShapesCheck
 from .base import Verdict, check, failed, passed
 from .observations import Observations, Unavailable
 from .init_stats import law_stats, layer_stats

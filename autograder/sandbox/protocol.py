@@ -45,9 +45,9 @@ def read_regular_file(path: Path, size: int) -> bytes | None:
 
 # --- the one table of probe phases ---------------------------------------------------------------
 # Each phase is named once here, with the student functions it calls (what it is called, for a
-# student and in a TA's progress lines, is `phase.<name>` in catalog/*/phases.po). The sandbox implements
-# each name (`probe/phases.py`; a test checks both agree), and a plan lists the ones an
-# assignment's checks need, in this order.
+# student and in a TA's progress lines, is `phase.<name>` in catalog/*/phases.po, or in its lab's
+# catalog). The sandbox implements each name (`probe/phases.py`, a lab's `phases.py`; a test checks
+# both agree), and a plan lists the ones an assignment's checks need, in this order.
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,8 @@ PHASES: dict[str, Phase] = {}
 
 def register_phase(name: str, functions: tuple[str, ...], mnist: bool = False) -> None:
     """Add a phase to the table: a lab with a new kind of observation declares its phases next to
-    its checks (`checks/<lab>.py`), and implements them in `probe/<lab>.py`; what it is called,
-    in every language, is `phase.<name>` of the catalog (catalog/*/phases.po)."""
+    its checks (`labs/<name>/checks.py`), and implements them in `labs/<name>/phases.py`; what it
+    is called, in every language, is `phase.<name>` of its catalog (`labs/<name>/catalog/`)."""
     PHASES[name] = Phase(functions, mnist)
 
 
@@ -91,7 +91,7 @@ def label(phase: str) -> str:
 
 def phase_text(phase: str) -> Msg | str:
     """What a student reads as the name of a phase: its catalog message `phase.<name>`
-    (catalog/*/phases.po has one for every registered phase; tests/test_catalog.py checks it). A
+    (the catalog has one for every registered phase; tests/test_catalog.py checks it). A
     name that is not a registered phase (a child's `progress` file can say anything) is shown as is."""
     from ..catalog import Msg  # noqa: F811  (here, not at the top: the sandbox side imports this module too)
 

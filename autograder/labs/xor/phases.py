@@ -1,0 +1,166 @@
+"""The XOR lab's observations (08-1 perceptron, 08-2 multi-layer perceptron), on four points
+built here, without MNIST. Judged by `checks.py`, whose phase table entries these implement.
+
+The grader's own data (the four XOR points) is used for every call, whatever `xor_data()`
+returns, so that a wrong dataset costs `data` alone. The architectures are observed by the core
+phase `architectures` (`probe/phases.py`). `xor_train` trains each builder a check asks
+for with the student's `train()` from the grader's seeds and records the grader's own thresholded
+predictions. When that does not end as the lab says (the network did not learn, the perceptron
+did, or `train()` raised), it trains the lab's own model (the layers the `architecture` check of
+that builder names), with the grader's BCELoss and SGD, by the student's `train()` once more, at
+the first seed: that run tells whether `train()` or the student's model, loss or optimizer is the
+cause (one extra run, only for a submission whose run fell short). `xor_predict` calls the
+student's `predict()` on a model with weights the grader chose, so that `predict` never depends
+on `train()`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from ...probe.context import Context, number, plain
+from ...probe.phases import implements
+from ...probe.student import StudentError, describe_exception, wrong_type
+from ...probe.tracing import OpRecorder, TrainingCalls
+
+X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+Y = [[0.0], [1.0], [1.0], [0.0]]
+
+
+def _xy(ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.tensor(X, device=ctx.device), torch.tensor(Y, device=ctx.device)
+
+
+@implements("xor_data")
+def phase_xor_data(ctx: Context) -> dict[str, Any]:
+    data = ctx.call("xor_data")
+    if not (isinstance(data, (tuple, list)) and len(data) == 2):
+        raise wrong_type("xor_data", "pair", data, names="X, Y")
+    return {"X": plain(data[0]), "Y": plain(data[1])}
+
+
+@implements("xor_loss")
+def phase_xor_loss(ctx: Context) -> dict[str, Any]:
+    criterion = ctx.call("make_criterion")
+    if not callable(criterion):
+        raise wrong_type("make_criterion", "loss", criterion)
+    generator = torch.Generator().manual_seed(ctx.plan.seed)
+    cases = []
+    for n in (4, 7):
+        probabilities = torch.rand(n, 1, generator=generator) * 0.98 + 0.01
+        targets = torch.randint(0, 2, (n, 1), generator=generator).float()
+        try:
+            value = criterion(probabilities.to(ctx.device), targets.to(ctx.device))
+        except BaseException as exc:
+            raise StudentError(describe_exception(exc, "criterion", ctx.job.module_path)) from None
+        cases.append({"p": probabilities.flatten().tolist(), "y": targets.flatten().tolist(), "value": number(value)})
+    return {"cases": cases}
+
+
+# The grader's model for `predict`: one Linear(2, 1) and a sigmoid with weights chosen so that its
+# outputs on the four points, about [0.38, 0.08, 0.92, 0.62], are neither XOR nor all alike, and
+# far from 0.5 (where `>` and `>=` would differ).
+PREDICT_WEIGHT = [[3.0, -2.0]]
+PREDICT_BIAS = [-0.5]
+
+
+@implements("xor_predict")
+def phase_xor_predict(ctx: Context) -> dict[str, Any]:
+    x, _ = _xy(ctx)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.Sigmoid()).to(ctx.device)
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor(PREDICT_WEIGHT))
+        model[0].bias.copy_(torch.tensor(PREDICT_BIAS))
+        expected = (model(x) > 0.5).float().flatten().tolist()
+    with OpRecorder(keep=0) as ops:
+        returned = ctx.call("predict", model, x)
+    return {**plain(returned), "expected": expected, "grad": ops.counts.get("linear:grad", 0),
+            "linear": ops.counts.get("linear", 0)}
+
+
+def _outcome(model: torch.nn.Module, x: torch.Tensor, costs: Any) -> dict[str, Any]:
+    """What a training run achieved: the grader's own thresholded predictions, the student's costs."""
+    with torch.no_grad():
+        hypothesis = model(x)
+    predicted = (hypothesis > 0.5).float().flatten().tolist()
+    costs_list = [number(c) for c in costs] if isinstance(costs, (list, tuple)) else None
+    return {"predicted": predicted, "fits": predicted == [row[0] for row in Y],
+            "first_cost": costs_list[0] if costs_list else None, "last_cost": costs_list[-1] if costs_list else None,
+            "costs": len(costs_list) if costs_list is not None else None}
+
+
+def _train_once(ctx: Context, builder: str, steps: int, attempt: int) -> dict[str, Any]:
+    x, y = _xy(ctx)
+    model = ctx.fresh_model(builder, seed_offset=attempt)
+    criterion = ctx.call("make_criterion")
+    optimizer = ctx.call("make_optimizer", model, learning_rate=ctx.plan.learning_rate)
+    costs = ctx.call("train", model, x, y, criterion, optimizer, steps=steps)
+    return _outcome(model, x, costs)
+
+
+def lab_model(layers: list[list[int]], activation: str) -> torch.nn.Sequential:
+    """The lab's model as its `architecture` check describes it: its Linear layers created first, in
+    order (as the reference does, so that from one seed it starts from the reference's weights),
+    each followed by the activation."""
+    linears = [torch.nn.Linear(int(a), int(b)) for a, b in layers]
+    act = {"sigmoid": torch.nn.Sigmoid, "relu": torch.nn.ReLU}.get(activation)
+    return torch.nn.Sequential(*[m for linear in linears for m in ((linear, act()) if act else (linear,))])
+
+
+def _train_lab_parts(ctx: Context, layers: list[list[int]], activation: str, steps: int,
+                     attempt: int) -> dict[str, Any]:
+    """The student's train() alone: handed the lab's model, BCELoss and SGD at the lab's rate,
+    with its zero_grad(), backward() and step() calls counted."""
+    x, y = _xy(ctx)
+    ctx.seed(attempt)
+    model = lab_model(layers, activation).to(ctx.device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=ctx.plan.learning_rate)
+    backward = [0]
+    first = next(iter(model.parameters()))
+    handle = first.register_hook(lambda grad: backward.__setitem__(0, backward[0] + 1))
+    try:
+        with TrainingCalls(model, optimizer) as calls:
+            costs = ctx.call("train", model, x, y, torch.nn.BCELoss(), optimizer, steps=steps)
+    finally:
+        handle.remove()
+    return {**_outcome(model, x, costs), "calls": {**calls.summary(), "backward": backward[0]}, "steps": steps}
+
+
+def _expected(runs: list[dict[str, Any]], fits: bool) -> bool:
+    """Whether the student's runs ended as the lab says (an error never does)."""
+    if any("error" in run for run in runs):
+        return False
+    return any(run["fits"] for run in runs) if fits else not any(run["fits"] for run in runs)
+
+
+@implements("xor_train")
+def phase_xor_train(ctx: Context) -> dict[str, Any]:
+    """Each builder asked for, trained by the student's train() from each of its seeds in turn
+    (offsets to the grader's seed), until one fits when it should, or all of them when it should not;
+    then, where that fell short and `train()` was reached, the lab's own model once (`lab_parts`)."""
+    runs: dict[str, list[dict[str, Any]]] = {}
+    lab_parts: dict[str, dict[str, Any]] = {}
+    architectures = ctx.plan.params.get("lab_layers", {})
+    for builder, (steps, seeds, stop_when_fit) in ctx.plan.params.get("train", {}).items():
+        runs[builder] = []
+        for seed in seeds:
+            try:
+                run = _train_once(ctx, builder, steps, seed)
+            except StudentError as error:
+                run = {"error": error.info}
+            runs[builder].append(run)
+            if "error" in run or (stop_when_fit and run["fits"]):
+                break
+        failed_before_train = any(run.get("error", {}).get("function") not in (None, "train") for run in runs[builder])
+        # A perceptron that fitted is judged without it: the lab's perceptron never fits.
+        fitted_wrongly = not stop_when_fit and any(run.get("fits") for run in runs[builder])
+        if builder in architectures and not failed_before_train and not fitted_wrongly and \
+                not _expected(runs[builder], stop_when_fit):
+            layers, activation = architectures[builder]
+            try:
+                lab_parts[builder] = _train_lab_parts(ctx, layers, activation, steps, seeds[0])
+            except StudentError as error:
+                lab_parts[builder] = {"error": error.info}
+    return {"runs": runs, "lab_parts": lab_parts}

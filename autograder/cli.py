@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .cli_args import COMMANDS, build_parser
 from .cli_results import cmd_gradescope, cmd_report, cmd_show
+from .server.commands import cmd_roster, cmd_serve
 from .config import CONFIG_NAME, Config, ConfigError, load_config, shipped_config
 from .outputs import rewrite_assignment, rewrite_course
 from .cluster import ClusterError
@@ -266,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.language:
             config = config.model_copy(update={"report": config.report.model_copy(update={"language": args.language})})
         commands = {"grade": cmd_grade, "check": cmd_check, "assign": cmd_assign, "nbgrader": cmd_nbgrader,
-                    "report": cmd_report, "show": cmd_show, "gradescope": cmd_gradescope, "list": lambda args, config: print(listing(config), end="") or 0}
+                    "report": cmd_report, "show": cmd_show, "gradescope": cmd_gradescope, "list": lambda args, config: print(listing(config), end="") or 0,
+                    "roster": cmd_roster, "serve": cmd_serve}
         return commands[args.command](args, config)
     except (ConfigError, DataError, SkeletonError, SandboxError, CourseError, IsolationError, ResultsWriteError,
             ClusterError) as exc:

@@ -7,8 +7,9 @@ import argparse
 from pathlib import Path
 
 from .config import CONFIG_NAME
+from .server.commands import add_commands
 
-COMMANDS = ("grade", "check", "assign", "nbgrader", "report", "show", "gradescope", "list")
+COMMANDS = ("grade", "check", "assign", "nbgrader", "report", "show", "gradescope", "list", "roster", "serve")
 
 DESCRIPTION = """\
 Auto-grader for the labs of the PyTorch course 모두를 위한 딥러닝 시즌2 (07-1 to 09-4, the
@@ -36,6 +37,11 @@ commands:
   autograde gradescope ASSIGNMENT --out DIR
                                   the autograder zip for a Gradescope course
   autograde list                  the course's assignments, their checks and points
+  autograde roster import roster.csv --codes codes.csv
+                                  the course server's student accounts, with one-time login codes
+                                  (`autograde roster add-ta NAME`: a TA)
+  autograde serve                 the course server: students submit in a browser and get their
+                                  feedback in seconds; TAs see the gradebook (docs/server.md)
 
 Each submission gets [limits] cpu_s seconds of CPU time (all its processes together; the same
 verdict on an idle or a busy machine) and a generous wall-clock backstop ([limits] wall_s).
@@ -148,4 +154,5 @@ def build_parser() -> argparse.ArgumentParser:
     _common(gradescope)
     listed = sub.add_parser("list", help="the course's assignments, their checks and points")
     _common(listed)
+    add_commands(sub, _common)
     return parser

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -91,6 +92,34 @@ class NotebookSettings(_Strict):
     discussion: Discussion | None = None
 
 
+class Policy(_Strict):
+    """The course server's rules for one assignment (`autograde serve`, docs/server.md); they decide
+    what counts and when, never a check's verdict, so they are left out of the results' fingerprint."""
+
+    deadline: datetime | None = Field(None, description="with its time zone: 2025-05-02T23:59:00+09:00")
+    late_penalty_per_day: float = Field(0.0, ge=0, le=1, description="fraction of the score taken per day (or part "
+                                        "of one) after the deadline")
+    late_penalty_max: float = Field(1.0, ge=0, le=1, description="the most the late penalty takes, as a fraction")
+    counts: Literal["last", "best"] = Field("last", description="which submission counts: the last one before the "
+                                            "deadline (else the last late one), or the best after penalty")
+    graded_per_window: int = Field(0, ge=0, description="graded submissions a student may make per window and "
+                                   "assignment (0: no limit), so hidden thresholds cannot be probed by brute force")
+    window_minutes: float = Field(10.0, gt=0, description="the window of graded_per_window")
+
+    @model_validator(mode="after")
+    def _deadline_has_zone(self) -> "Policy":
+        if self.deadline is not None and self.deadline.utcoffset() is None:
+            raise ValueError("deadline needs its time zone, e.g. 2025-05-02T23:59:00+09:00")
+        return self
+
+
+class ServerSettings(_Strict):
+    """`autograde serve`: limits of the course server (docs/server.md)."""
+
+    upload_mb: float = Field(5.0, gt=0, le=100, description="largest upload a student may send")
+    policy: Policy = Field(Policy(), description="the default policy of every assignment without its own")
+
+
 class Assignment(_Strict):
     title: str
     reference: Path
@@ -102,6 +131,7 @@ class Assignment(_Strict):
     bonus: bool = Field(False, description="a bonus assignment: the course gradebook shows its points apart from the "
                         "course total")
     checks: Checks
+    policy: Policy | None = Field(None, description="the course server's deadline and rules ([server] policy unset)")
 
     @model_validator(mode="after")
     def _budgets_fit(self) -> "Assignment":
@@ -127,6 +157,7 @@ class Config(_Strict):
     data: DataSettings = DataSettings()
     limits: Limits = Limits()
     report: ReportSettings = ReportSettings()
+    server: ServerSettings = ServerSettings()
     assignments: dict[str, Assignment] = Field(min_length=1)
 
     # Where the file was read from; relative paths in it are relative to this folder.
@@ -144,12 +175,16 @@ class Config(_Strict):
             raise ConfigError(f"no assignment {name!r} in {CONFIG_NAME}; known: {', '.join(self.assignments)}")
         return name, self.assignments[name]
 
+    def policy(self, assignment: str) -> Policy:
+        """The assignment's course-server policy, else [server] policy."""
+        return self.assignments[assignment].policy or self.server.policy
+
     def fingerprint(self, assignment: str) -> str:
         """Hash of everything in the configuration that can change this assignment's scores."""
         relevant = {
             "grader": self.grader.model_dump(mode="json", exclude={"jobs", "scheduler"}),
             "limits": self.limits.model_dump(mode="json"),
-            "assignment": self.assignments[assignment].model_dump(mode="json"),
+            "assignment": self.assignments[assignment].model_dump(mode="json", exclude={"policy"}),
         }
         return hashlib.sha256(repr(sorted(relevant.items())).encode()).hexdigest()
 

@@ -1,0 +1,109 @@
+"""The course server's JSON API on SQLite (and PostgreSQL when .ci/run started one): accounts,
+uploads graded by the worker process, privacy between students, policy, TA exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from tests.test_server_fixtures import REFERENCE, make_course, postgres_url, token, upload, wait_done
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def course(request, tmp_path: Path):  # type: ignore[no-untyped-def]
+    url = None
+    if request.param == "postgresql":
+        url = postgres_url()
+        if url is None:
+            pytest.skip("no PostgreSQL: .ci/run sets AUTOGRADE_TEST_POSTGRES when it starts one")
+        from sqlalchemy import create_engine, text
+        with create_engine(url.replace("postgresql://", "postgresql+psycopg://")).begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    return make_course(tmp_path / "course", url, policy="graded_per_window = 3\nwindow_minutes = 10")
+
+
+def test_students_upload_get_graded_once_and_see_only_their_own(course) -> None:  # type: ignore[no-untyped-def]
+    worker = course.worker()
+    try:
+        with course.client() as client:
+            kim = token(client, "20240001", course.codes["20240001"])
+            lee = token(client, "20240002", course.codes["20240002"])
+            assert client.post("/api/token", json={"user": "20240001", "password": course.codes["20240001"]}
+                               ).status_code == 401  # the code is spent
+            first = upload(client, kim)
+            assert first.status_code == 202 and first.json()["status"] == "queued"
+            broken = upload(client, lee, name="softmax_tips.py", path=REFERENCE.parent.parent / "assignments"
+                            / "softmax_tips" / "softmax_tips.py")
+            done = wait_done(client, kim, [first.json()["id"]])[0]
+            assert done["status"] == "done" and done["score"] == done["max_score"] == 100
+            assert done["student"] == "20240001" and done["counts"] and not done["late"]
+            # another student's submission is not there for you (404, as for one that does not exist)
+            assert client.get(f"/api/submissions/{first.json()['id']}", headers=lee).status_code == 404
+            assert client.get(f"/api/submissions/{first.json()['id']}/feedback", headers=lee).status_code == 404
+            assert client.get("/api/submissions/99999", headers=lee).status_code == 404
+            skeleton = wait_done(client, lee, [broken.json()["id"]])[0]
+            assert skeleton["status"] == "done" and skeleton["score"] < 100
+            page = client.get(f"/api/submissions/{first.json()['id']}/feedback", headers=kim)
+            assert page.status_code == 200 and "20240001" in page.text and "softmax_tips" in page.text
+            # the same file again: served from the cache, recorded as a grading of its own
+            again = upload(client, kim)
+            assert wait_done(client, kim, [again.json()["id"]])[0]["score"] == 100
+            assert upload(client, kim).status_code == 202
+            limited = upload(client, kim)  # the fourth in ten minutes
+            assert limited.status_code == 429 and "try again at" in limited.json()["error"]
+            assert "다시 제출하세요" in limited.json()["error_ko"]
+            # TAs only: the gradebook over the roster, zeros for nothing handed in
+            assert client.get("/api/gradebook.csv", headers=kim).status_code == 403
+            ta = token(client, "ta_kim", course.ta_code)
+            rows = list(csv.reader(io.StringIO(client.get("/api/gradebook.csv", headers=ta).text.lstrip("\ufeff"))))
+            assert rows[0] == ["student_number", "name", "softmax_tips [100]", "total"]
+            by_number = {row[0]: row for row in rows[1:]}
+            assert by_number["20240001"][1:] == ["김민수", "100", "100"]
+            assert by_number["20240003"][2:] == ["0", "0"]
+            assert client.post("/api/manual", headers=ta, json={"student": "20240002", "assignment": "softmax_tips",
+                                                               "points": 5, "comment": "Q1-2 토론"}).status_code == 200
+            rows = list(csv.reader(io.StringIO(client.get("/api/gradebook.csv", headers=ta).text.lstrip("\ufeff"))))
+            assert float({row[0]: row for row in rows}["20240002"][2]) == skeleton["score"] + 5
+            long = client.get("/api/results_long.csv", headers=ta).text
+            assert "20240001,softmax_tips" in long
+    finally:
+        worker.kill()
+        worker.wait()
+    from sqlalchemy import select
+    from autograder.server.models import Upload
+    with course.server.make_session() as db:
+        assert [row.gradings for row in db.scalars(select(Upload))] == [1, 1, 1, 1]  # each recorded once
+
+
+def test_uploads_are_refused_by_type_size_and_without_a_token(course, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with course.client() as client:
+        assert client.post("/api/assignments/softmax_tips/submissions", files={"file": ("a.py", b"x")}).status_code == 401
+        kim = token(client, "20240001", course.codes["20240001"])
+        bad = client.post("/api/assignments/softmax_tips/submissions", headers=kim, files={"file": ("a.exe", b"x")})
+        assert bad.status_code == 400 and ".py" in bad.json()["error"]
+        big = client.post("/api/assignments/softmax_tips/submissions", headers=kim,
+                          files={"file": ("a.py", b"#" * (2 << 20))})
+        assert big.status_code == 413
+        assert upload(client, kim, assignment="nope").status_code == 404
+        assert not list((course.folder / "server" / "uploads").glob("*"))  # nothing refused was kept
+        for _ in range(10):
+            client.post("/api/token", json={"user": "20240003", "password": "wrong"})
+        assert client.post("/api/token", json={"user": "20240003", "password": course.codes["20240003"]}
+                           ).status_code == 429
+
+
+def test_late_penalty_best_and_extension() -> None:
+    from datetime import datetime, timedelta, timezone
+    from autograder.config import Policy
+    from autograder.server.policy import days_late, penalised
+
+    due = datetime(2026, 4, 10, 23, 59, tzinfo=timezone(timedelta(hours=9)))
+    policy = Policy(deadline=due, late_penalty_per_day=0.1, late_penalty_max=0.25)
+    assert days_late(due, due) == 0 and days_late(due + timedelta(minutes=1), due) == 1
+    assert days_late(due + timedelta(days=1, seconds=1), due) == 2
+    assert penalised(100, 2, policy) == pytest.approx(80) and penalised(100, 9, policy) == pytest.approx(75)
+    with pytest.raises(ValueError, match="time zone"):
+        Policy(deadline=datetime(2026, 4, 10))

@@ -130,8 +130,8 @@ CORE_KINDS = (ShapesCheck, OrderCheck, DropoutCheck, InitCheck, ArchitectureChec
 
 
 def _kinds_of(module: ModuleType) -> list[type[Check]]:
-    """The parameter models a lab's `rubric.py` defines: its classes with a kind of their own (a
-    shared base without one, like backprop's `_BpNumbers`, is not a kind)."""
+    """The parameter models a lab's `rubric.py` defines: its classes with a kind of their own (a base
+    class that several kinds share, without a kind, is not one)."""
     return [value for value in vars(module).values()
             if isinstance(value, type) and issubclass(value, Check) and value.__module__ == module.__name__
             and isinstance(value.model_fields["kind"].default, str)]

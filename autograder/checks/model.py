@@ -200,7 +200,7 @@ def _layers(pairs: list[tuple[int, int]] | list[list[int]], activation: str) -> 
 @check("architecture", lambda cfg: msg("architecture.title", builder=cfg.builder,
                                        layers=_layers(cfg.layers, cfg.activation)), phases=("architectures",),
        asks=lambda cfg: {"architectures": {cfg.builder: cfg.layers[0][0]},
-                         # the lab's own model, which the XOR lab's `xor_train` phase may train (probe/xor.py)
+                         # the course's layers, for a lab's phase that trains its own model of this builder
                          "lab_layers": {cfg.builder: [[list(pair) for pair in cfg.layers], cfg.activation]}})
 def check_architecture(obs: Observations, cfg: ArchitectureCheck, assignment: Assignment) -> Verdict:
     """The layers one builder's model runs, in order, judged from a forward pass (any style)."""

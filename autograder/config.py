@@ -9,6 +9,7 @@ problem that names the dotted key (`assignments.mnist_bn.checks.first("accuracy"
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import tomllib
 from datetime import datetime
@@ -128,6 +129,8 @@ class Assignment(_Strict):
     learning_rate: float = Field(gt=0)
     batch_size: int = Field(ge=1)
     holdout: int = Field(5000, ge=100, description="last train images kept out of training, handed to evaluate()")
+    input_shape: list[int] = Field([784], min_length=1, description="one MNIST image as the model takes it, in the "
+                                   "grader's own forward passes: [784] flattened (an MLP), [1, 28, 28] (a CNN)")
     bonus: bool = Field(False, description="a bonus assignment: the course gradebook shows its points apart from the "
                         "course total")
     checks: Checks
@@ -140,6 +143,8 @@ class Assignment(_Strict):
                 raise ValueError(f"checks.{check_id}.train_samples must be at most 60000 - holdout = {60000 - self.holdout}")
         if not self.checks.enabled():
             raise ValueError("checks: at least one check must be enabled")
+        if math.prod(self.input_shape) != 784 or min(self.input_shape) < 1:
+            raise ValueError(f"input_shape {self.input_shape} must hold one 28 x 28 image: [784] or [1, 28, 28]")
         return self
 
     @property

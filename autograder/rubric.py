@@ -16,9 +16,9 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import ConfigDict, Field, RootModel, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
-from . import labs
+from . import labs, layers
 from .rubric_base import Check
 
 
@@ -37,16 +37,38 @@ class EvalModeCheck(Check):
     kind: Literal["eval_mode"] = "eval_mode"
 
 
+class ConvShape(BaseModel):
+    """One convolution as `shapes` expects it: `{channels = [1, 32], kernel = 3, padding = 1}`. The
+    padding is what the layer amounts to, so `padding="same"` (stride 1, kernel 3) is 1."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    channels: tuple[int, int] = Field(description="(in_channels, out_channels)")
+    kernel: int = Field(ge=1, description="kernel_size (square)")
+    stride: int = Field(1, ge=1)
+    padding: int = Field(0, ge=0)
+
+
 class ShapesCheck(Check):
     kind: Literal["shapes"] = "shapes"
     linear: list[tuple[int, int]]
-    batchnorm: list[int]
+    batchnorm: list[int] = []
+    conv: list[ConvShape] | None = Field(None, description="the convolutions, in any order; unset: not judged")
 
 
 class OrderCheck(Check):
     kind: Literal["order"] = "order"
-    block: list[str] = ["linear", "batch_norm", "relu", "dropout"]
+    block: list[str] = Field(["linear", "batch_norm", "relu", "dropout"], min_length=1, description="the ops of "
+                             "one hidden block, as autograder/layers.py names them (conv2d, max_pool2d, relu, ...)")
     hidden_blocks: int = Field(2, ge=1)
+
+    @field_validator("block")
+    @classmethod
+    def _known_ops(cls, block: list[str]) -> list[str]:
+        unknown = [kind for kind in block if kind not in set(layers.KINDS.values()) or not layers.is_layer(kind)]
+        if unknown:
+            raise ValueError(f"unknown op {unknown[0]!r} (known: the names in autograder/layers.py, e.g. linear, "
+                             "conv2d, max_pool2d, batch_norm, relu, dropout)")
+        return block
 
 
 class DropoutCheck(Check):
@@ -59,6 +81,8 @@ class InitCheck(Check):
     scheme: Literal["xavier", "normal"] = Field("xavier", description="xavier: Xavier uniform or normal; normal: "
                                                 "N(0, 1), torch.nn.init.normal_'s default (lab 09-1)")
     false_failure_rate: float = Field(1e-6, gt=0, lt=0.01)
+    layers: list[Literal["linear", "conv"]] = Field(["linear"], min_length=1, description="whose weights are "
+                                                    "judged: the Linear layers, the convolutions, or both")
 
 
 class ArchitectureCheck(Check):
@@ -95,6 +119,8 @@ class AccuracyCheck(Check):
     minimum: float = Field(gt=0, le=1)
     epochs: int = Field(1, ge=1)
     train_samples: int = Field(55000, ge=100)
+    test_samples: int = Field(10000, ge=100, le=10000, description="the first test images the accuracy is measured "
+                              "on (all 10000 unless a slow model's budget asks for fewer)")
 
 
 class EvaluateCheck(Check):

@@ -23,10 +23,20 @@ def check_eval_mode(obs: Observations, cfg: Check, assignment: Assignment) -> Ve
     return eval_mode_verdict(_call(obs, "handed_train"), assignment)
 
 
+def tracked_calls(counts: dict[str, int]) -> tuple[int, int, str]:
+    """(calls that tracked gradients, calls, which) of the layers with weights: the Linear layers
+    when any ran (which = "linear"), else every layer with weights, convolutions included (which =
+    "layers"); a model with neither never ran (0, 0)."""
+    if counts.get("linear"):
+        return counts.get("linear:grad", 0), counts["linear"], "linear"
+    return counts.get("weighted:grad", 0), counts.get("weighted", 0), "layers"
+
+
 def eval_mode_verdict(call: dict[str, Any], assignment: Assignment) -> Verdict:
     """What evaluate() did with a model handed to it in training mode (its op counts and buffers)."""
     counts = call["counts"]
-    if not counts.get("linear"):
+    tracked, calls, which = tracked_calls(counts)
+    if not calls:
         return failed(msg("eval_mode.failed.never_ran"))
     wrong = []
     stuck = counts.get("dropout:on_in_eval", 0)  # F.dropout without training=self.training
@@ -38,8 +48,9 @@ def eval_mode_verdict(call: dict[str, Any], assignment: Assignment) -> Verdict:
                          calls=counts.get("batch_norm", 0)))
     if call["buffers_changed"]:
         wrong.append(msg("eval_mode.wrong.buffers", buffers=join(call["buffers_changed"][:4], ", ")))
-    if counts.get("linear:grad"):
-        wrong.append(msg("eval_mode.wrong.gradients", tracked=counts["linear:grad"], calls=counts["linear"]))
+    if tracked:
+        wrong.append(msg("eval_mode.wrong.gradients" if which == "linear" else "eval_mode.wrong.gradients.layers",
+                         tracked=tracked, calls=calls))
     dropout = assignment.checks.first("dropout")
     p = f"{dropout.p:g}" if dropout else "p"
     functional = msg("eval_mode.functional_dropout", stuck=stuck, calls=counts.get("dropout", 0), p=p)
@@ -59,9 +70,10 @@ def check_evaluate(obs: Observations, cfg: EvaluateCheck, assignment: Assignment
     measured, returned, samples = phase["measured"], call["returned"], phase["samples"]
     if returned is None:
         return failed(msg("evaluate.failed.not_a_number", type=call["returned_type"]))
-    tracked = call["counts"].get("linear:grad", 0)
+    tracked, calls, which = tracked_calls(call["counts"])
     if cfg.no_grad and tracked:
-        return failed(msg("evaluate.failed.gradients", tracked=tracked, calls=call["counts"].get("linear", 0)))
+        return failed(msg("evaluate.failed.gradients" if which == "linear" else "evaluate.failed.gradients.layers",
+                          tracked=tracked, calls=calls))
     if abs(returned - measured) <= cfg.tolerance:
         return passed(msg("evaluate.passed", returned=returned, measured=measured, samples=samples))
     percentage = 1 < returned <= 100 and abs(returned / 100 - measured) <= cfg.tolerance
@@ -91,8 +103,11 @@ def evaluate_fault(obs: Observations, tolerance: float) -> str | None:
 
 
 def _matches(model: dict[str, Any], hidden: tuple[int, int]) -> bool:
+    """The sweep's MLP with these hidden sizes (its input size is the one the phase looked for)."""
     h1, h2 = hidden
-    return model["linear"] == [[784, h1], [h1, h2], [h2, 10]] and model["batchnorm"] == [h1, h2]
+    linear = model["linear"]
+    return (len(linear) == 3 and linear[1:] == [[h1, h2], [h2, 10]] and linear[0][1] == h1
+            and model["batchnorm"] == [h1, h2])
 
 
 @check("sweep", msg("sweep.title"), phases=("sweep", "evaluate"))

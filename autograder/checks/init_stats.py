@@ -1,7 +1,7 @@
 """The statistics behind the `init` and `init_function` checks, kept apart so the calibration
 script can reuse them.
 
-For a weight of shape (fan_out, fan_in), Xavier/Glorot initialisation (uniform or normal) draws
+For a weight of shape (fan_out, fan_in) (a convolution's: `fans`), Xavier/Glorot initialisation (uniform or normal) draws
 i.i.d. values with mean 0 and variance s2 = 2 / (fan_in + fan_out). The check tests, per layer,
   - the mean: |mean(w)| <= sqrt(s2) * sqrt(2 L / n), a sub-Gaussian bound that holds for both
     the normal and the uniform law (the uniform law is strictly sub-Gaussian);
@@ -32,6 +32,13 @@ from ..catalog import Msg, msg
 
 def xavier_var(fan_in: int, fan_out: int) -> float:
     return 2.0 / (fan_in + fan_out)
+
+
+def fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight, as torch.nn.init counts them: a Linear weight (out, in); a
+    convolution's (out_channels, in_channels / groups, *kernel) counts each kernel position."""
+    receptive = math.prod(shape[2:])
+    return shape[1] * receptive, shape[0] * receptive
 
 
 PYTORCH_DEFAULT = msg("init_stats.mistake.pytorch_default")
@@ -100,7 +107,7 @@ class LayerStats:
 
 def layer_stats(weight: np.ndarray, alpha_per_test: float) -> LayerStats:
     w = weight.astype(np.float64).ravel()
-    fan_out, fan_in = weight.shape
+    fan_in, fan_out = fans(weight.shape)
     var = xavier_var(fan_in, fan_out)
     n = w.size
     return LayerStats(
@@ -194,7 +201,7 @@ class LawStats:
 
 def law_stats(weight: np.ndarray, scheme: str, law: str, alpha_per_test: float) -> LawStats:
     w = weight.astype(np.float64).ravel()
-    fan_out, fan_in = weight.shape
+    fan_in, fan_out = fans(weight.shape)
     var = SCHEMES[scheme](fan_in, fan_out)
     n = w.size
     bound = math.sqrt(3 * var)  # the uniform law's a; for the normal law, where its tail is measured

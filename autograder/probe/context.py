@@ -61,6 +61,10 @@ class Context:
         return datasets.loader(self.data.train.subset(0, samples), self.plan.batch_size, shuffle=True,
                                seed=self.plan.seed)
 
+    def inputs(self, images: torch.Tensor) -> torch.Tensor:
+        """Images shaped as this assignment's model takes them (`model_input`, the plan's input_shape)."""
+        return model_input(images, self.plan.input_shape)
+
     def fresh_model(self, builder: str = "build_model", seed_offset: int = 0, **kwargs: Any) -> torch.nn.Module:
         """A new model from the student's `builder` (called with `kwargs`), built from the grader's seed
         (plus `seed_offset`)."""
@@ -74,8 +78,9 @@ class Context:
 
 
 def describe_modules(model: torch.nn.Module) -> list[dict[str, Any]]:
-    """The layers of a model in registration order, with their sizes, dropout probability and the
-    scale of each Linear weight: what `shapes`, `order`, `dropout` and `init` judge, and what
+    """The layers of a model in registration order, with their sizes (a Linear's features, a
+    convolution's channels, kernel, stride and padding, a pooling's window), dropout probability and
+    the scale of each Linear weight: what `shapes`, `order`, `dropout` and `init` judge, and what
     must not change from one call of the builder to the next."""
     modules = []
     for name, module in model.named_modules():
@@ -83,12 +88,37 @@ def describe_modules(model: torch.nn.Module) -> list[dict[str, Any]]:
         if isinstance(module, torch.nn.Linear):
             entry.update({"in": module.in_features, "out": module.out_features,
                           "std": float(module.weight.detach().float().std()) if module.weight.numel() > 1 else 0.0})
+        elif isinstance(module, torch.nn.modules.conv._ConvNd):
+            entry.update({"in": module.in_channels, "out": module.out_channels, "kernel": list(module.kernel_size),
+                          "stride": list(module.stride), "padding": _padding(module)})
+        elif isinstance(module, (torch.nn.modules.pooling._MaxPoolNd, torch.nn.modules.pooling._AvgPoolNd)):
+            entry.update({"kernel": _ints(module.kernel_size), "stride": _ints(module.stride or module.kernel_size)})
         elif isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
             entry["features"] = module.num_features
         elif isinstance(module, torch.nn.modules.dropout._DropoutNd):
             entry["p"] = float(module.p)
         modules.append(entry)
     return modules
+
+
+def _ints(value: Any) -> list[int]:
+    return [int(v) for v in value] if isinstance(value, (tuple, list)) else [int(value)]
+
+
+def _padding(conv: torch.nn.Module) -> list[int]:
+    """A convolution's padding per side, as numbers: `padding="same"` is what it amounts to (kernel 3,
+    stride 1: 1), `"valid"` is 0, and `padding_mode` (zeros, reflect, ...) does not change the size."""
+    if conv.padding == "valid":
+        return [0] * len(conv.kernel_size)
+    if conv.padding == "same":
+        return [d * (k - 1) // 2 for d, k in zip(conv.dilation, conv.kernel_size)]
+    return _ints(conv.padding)
+
+
+def model_input(images: torch.Tensor, input_shape: list[int] | tuple[int, ...] | None) -> torch.Tensor:
+    """Images (N, 1, 28, 28) as the assignment's model takes them: `input_shape` per image
+    (grader.toml's `input_shape`: [784] for the MLP labs, [1, 28, 28] for a CNN); None flattens."""
+    return images.reshape(len(images), *(input_shape or [-1]))
 
 
 def number(value: Any) -> float | None:
@@ -103,23 +133,27 @@ def number(value: Any) -> float | None:
 
 
 def flatten(images: torch.Tensor) -> torch.Tensor:
-    return images.reshape(len(images), -1)
+    """Images as a (N, 784) batch: what a lab's own phases hand an MLP (the core's use `model_input`)."""
+    return model_input(images, None)
 
 
-def predict(model: torch.nn.Module, images: torch.Tensor, device: str, batch: int = 1000) -> np.ndarray:
-    """The grader's own measurement: eval mode, no gradients, argmax of the outputs."""
+def predict(model: torch.nn.Module, images: torch.Tensor, device: str, batch: int = 1000,
+            input_shape: list[int] | None = None) -> np.ndarray:
+    """The grader's own measurement: eval mode, no gradients, argmax of the outputs (images shaped
+    as `model_input` does)."""
     model.eval()
     out = []
     with torch.no_grad():
         for start in range(0, len(images), batch):
-            logits = model(flatten(images[start:start + batch]).to(device))
+            logits = model(model_input(images[start:start + batch], input_shape).to(device))
             out.append(torch.argmax(logits, 1).cpu())
     return torch.cat(out).numpy().astype(np.int64)
 
 
 def holdout_accuracy(ctx: Context, model: torch.nn.Module) -> float:
     held = ctx.holdout()
-    return float((predict(model, held.images, ctx.device) == held.targets.numpy()).mean())
+    return float((predict(model, held.images, ctx.device, input_shape=ctx.plan.input_shape)
+                  == held.targets.numpy()).mean())
 
 
 def buffers(model: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -144,7 +178,7 @@ def holdout_as_evaluate(ctx: Context, model: torch.nn.Module) -> float:
     correct = total = 0
     with torch.no_grad():
         for images, labels in ctx.holdout_loader():
-            logits = model(flatten(images).to(ctx.device))
+            logits = model(ctx.inputs(images).to(ctx.device))
             # Compared in numpy: a submission that patches torch.Tensor.__eq__ cannot fool the grader here.
             correct += int((torch.argmax(logits, 1).cpu().numpy() == labels.numpy()).sum())
             total += len(labels)

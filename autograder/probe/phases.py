@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import io
+import math
 from typing import Any, Callable
 
 import numpy as np
@@ -17,7 +18,7 @@ from safetensors.torch import save as safetensors_bytes
 
 from . import standins
 from .artifacts import write_artifact, write_predictions
-from .context import Context, buffers, flatten, holdout_accuracy, holdout_as_evaluate, number, predict
+from .context import Context, buffers, holdout_accuracy, holdout_as_evaluate, number, predict
 from .student import StudentError, describe_exception, import_module, wrong_type
 from .tracing import LossTrace, OpRecorder, RootModules, TrainingCalls
 
@@ -33,13 +34,16 @@ def phase_import(ctx: Context) -> dict[str, Any]:
 def phase_build(ctx: Context) -> dict[str, Any]:
     model = ctx.fresh_model()
     modules = ctx.builds[-1]["modules"]
-    weights = {name or "linear": module.weight.detach().float().cpu().contiguous()
-               for name, module in model.named_modules() if isinstance(module, torch.nn.Linear)}
+    layers = [(name or type(module).__name__.lower(), module) for name, module in model.named_modules()
+              if isinstance(module, (torch.nn.Linear, torch.nn.modules.conv._ConvNd))]
+    weights = {name: module.weight.detach().float().cpu().contiguous() for name, module in layers}
     if weights:
         write_artifact(ctx.out / "init.safetensors", safetensors_bytes(weights))
     model.train()
-    batch = flatten(ctx.holdout().images[: ctx.plan.batch_size]).to(ctx.device)
-    built = {"modules": modules, "weights": list(weights)}
+    batch = ctx.inputs(ctx.holdout().images[: ctx.plan.batch_size]).to(ctx.device)
+    # `weights`: the Linear weights (what `init` judges by default); `conv_weights`: the convolutions'
+    built = {"modules": modules, "weights": [name for name, module in layers if isinstance(module, torch.nn.Linear)],
+             "conv_weights": [name for name, module in layers if not isinstance(module, torch.nn.Linear)]}
     with OpRecorder(outputs=True) as recorder:
         try:
             output = model(batch)
@@ -161,7 +165,8 @@ def phase_train(ctx: Context) -> dict[str, Any]:
     costs = ctx.call("train", model, ctx.train_loader(ctx.plan.train_samples), criterion, optimizer,
                      training_epochs=ctx.plan.epochs)
     ctx.trained = model
-    write_predictions(ctx.out, predict(model, ctx.data.test_images, ctx.device))
+    write_predictions(ctx.out, predict(model, ctx.data.test_images[: ctx.plan.test_samples], ctx.device,
+                                       input_shape=ctx.plan.input_shape))
     costs_list = [number(c) for c in costs] if isinstance(costs, (list, tuple)) else None
     return {"costs": costs_list, "samples": ctx.plan.train_samples, "epochs": ctx.plan.epochs,
             "builds": [build for build in ctx.builds if build["builder"] == "build_model" and not build["kwargs"]]}
@@ -226,8 +231,9 @@ def phase_sweep(ctx: Context) -> dict[str, Any]:
         reported.append({"type": "dict", "keys": sorted(map(str, row)), "hidden": hidden_ints,
                          "train_cost": number(row.get("train_cost")),
                          "test_accuracy": number(row.get("test_accuracy"))})
+    features = math.prod(ctx.plan.input_shape)  # a model the sweep trained takes the grader's images
     models = [_describe_model(ctx, m) for m in roots.roots.values()
-              if any(isinstance(x, torch.nn.Linear) and x.in_features == 784 for x in m.modules())]
+              if any(isinstance(x, torch.nn.Linear) and x.in_features == features for x in m.modules())]
     return {"reported": reported, "models": models}
 
 

@@ -1,8 +1,10 @@
 """Watching what a model actually does, whatever style it is written in.
 
-`OpRecorder` sees every call of the functional ops that `nn.Linear`, `nn.BatchNorm1d`, `nn.ReLU`,
-`nn.Dropout` and hand-written `forward` code (`F.relu`, `F.dropout(x, training=self.training)`)
-go through, with the mode flags they ran with, and counts `backward()` calls. `RootModules` collects
+`OpRecorder` sees every call of the functional ops that layers (`nn.Linear`, `nn.Conv2d`,
+`nn.MaxPool2d`, `nn.BatchNorm1d`, `nn.ReLU`, `nn.Dropout`, `nn.Flatten`, ...: the vocabulary is
+`autograder/layers.py`) and hand-written `forward` code (`F.relu`, `F.max_pool2d`,
+`F.dropout(x, training=self.training)`, `x.view(x.size(0), -1)`) go through, with their sizes and
+the mode flags they ran with, and counts `backward()` calls. `RootModules` collects
 every top-level module that was called, which is how the grader finds models that student code
 builds internally; given to an `OpRecorder`, it also tells which dropout calls stayed on although
 the model was in eval mode (functional dropout without `training=self.training`). `TrainingCalls`
@@ -20,20 +22,20 @@ import torch
 from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
 from torch.overrides import TorchFunctionMode
 
-KINDS = {
-    "linear": "linear", "batch_norm": "batch_norm",
-    "relu": "relu", "relu_": "relu",
-    "dropout": "dropout", "dropout_": "dropout", "feature_dropout": "dropout", "alpha_dropout": "dropout",
-    "log_softmax": "log_softmax", "softmax": "softmax",
-    "sigmoid": "sigmoid", "tanh": "tanh", "gelu": "gelu", "leaky_relu": "leaky_relu", "elu": "elu",
-}
-
+from ..layers import FLATTEN, KINDS, POOLING, WEIGHTED
 
 def _arg(args: tuple, kwargs: dict, index: int, names: tuple[str, ...], default: Any) -> Any:
     for name in names:
         if name in kwargs:
             return kwargs[name]
     return args[index] if len(args) > index else default
+
+
+def _pair(value: Any) -> Any:
+    """A size argument as JSON: an int or a tuple of ints as a list, a string ("same") as it is."""
+    if isinstance(value, (tuple, list)):
+        return [int(v) for v in value]
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
 def describe_op(kind: str, args: tuple, kwargs: dict) -> dict[str, Any]:
@@ -43,6 +45,18 @@ def describe_op(kind: str, args: tuple, kwargs: dict) -> dict[str, Any]:
         if isinstance(weight, torch.Tensor) and weight.dim() == 2:
             op["in"], op["out"] = int(weight.shape[1]), int(weight.shape[0])
         op["bias"] = _arg(args, kwargs, 2, ("bias",), None) is not None
+    elif kind in WEIGHTED:  # convolutions: F.conv2d(input, weight, bias, stride, padding, dilation, groups)
+        weight = _arg(args, kwargs, 1, ("weight",), None)
+        groups = _arg(args, kwargs, 6, ("groups",), 1)
+        if isinstance(weight, torch.Tensor) and weight.dim() > 2 and "transpose" not in kind:
+            op["in"], op["out"] = int(weight.shape[1]) * int(groups), int(weight.shape[0])
+            op["kernel"] = [int(k) for k in weight.shape[2:]]
+        op["stride"] = _pair(_arg(args, kwargs, 3, ("stride",), 1))
+        op["padding"] = _pair(_arg(args, kwargs, 4, ("padding",), 0))
+        op["bias"] = _arg(args, kwargs, 2, ("bias",), None) is not None
+    elif kind in POOLING and "adaptive" not in kind:
+        op["kernel"] = _pair(_arg(args, kwargs, 1, ("kernel_size",), None))
+        op["stride"] = _pair(_arg(args, kwargs, 2, ("stride",), None))
     elif kind == "batch_norm":
         x = args[0] if args else kwargs.get("input")
         op["features"] = int(x.shape[1]) if isinstance(x, torch.Tensor) and x.dim() > 1 else None
@@ -51,6 +65,12 @@ def describe_op(kind: str, args: tuple, kwargs: dict) -> dict[str, Any]:
         op["p"] = float(_arg(args, kwargs, 1, ("p",), 0.5))
         op["training"] = bool(_arg(args, kwargs, 2, ("training", "train"), True))
     return op
+
+
+def _lowers_dims(args: tuple, kwargs: dict, result: Any) -> bool:
+    """Whether a view/reshape/flatten call flattened something (fewer dimensions out than in)."""
+    x = args[0] if args else kwargs.get("input")
+    return isinstance(x, torch.Tensor) and isinstance(result, torch.Tensor) and result.dim() < x.dim()
 
 
 class OpRecorder(TorchFunctionMode):
@@ -82,8 +102,12 @@ class OpRecorder(TorchFunctionMode):
                 self.on_backward(float(args[0].detach()))
         if kind is None:
             return func(*args, **kwargs)
-        kept = self._record(kind, args, kwargs)
-        result = func(*args, **kwargs)
+        if kind == FLATTEN:  # a layer only when it flattens: known from its result
+            result = func(*args, **kwargs)
+            kept = _lowers_dims(args, kwargs, result) and self._record(kind, args, kwargs)
+        else:
+            kept = self._record(kind, args, kwargs)
+            result = func(*args, **kwargs)
         if kept and self.outputs is not None:
             self.outputs.append(result if isinstance(result, torch.Tensor) else None)
         return result
@@ -100,6 +124,9 @@ class OpRecorder(TorchFunctionMode):
                 self.counts["dropout:on_in_eval"] += 1
         if op["grad"]:
             self.counts[f"{kind}:grad"] += 1
+        if kind in WEIGHTED:  # every layer with weights, whatever kind: `weighted`, `weighted:grad`
+            self.counts["weighted"] += 1
+            self.counts["weighted:grad"] += op["grad"]
         if len(self.ops) >= self.keep:
             return False
         self.ops.append(op)

@@ -121,6 +121,8 @@ class ProbePlan(_Plain):
     train_probe_batches: int = 3
     epochs: int = 1
     train_samples: int = 55000
+    test_samples: int = 10000  # the first test images the trained model's predictions cover
+    input_shape: list[int] = [784]  # one image as the grader's own forward passes hand it to the model
     sweep: SweepPlan | None = None
     needs_mnist: bool = True  # False: the sandbox runs without MNIST (a toy-data lab)
     params: dict[str, Any] = {}  # what checks of a lab's own kinds ask its phases to do (builders, steps, ...)

@@ -109,12 +109,15 @@ class Worker:
                 for row in rows:
                     self._reuse(db, row, out, graded_with)
                     submissions.append(self._submission(row, grader, Path(scratch)))
+            by_id = {str(row.id): row for row in rows}
+
+            def finished(_done: int, _total: int, result: SubmissionResult, _reused: bool) -> None:
+                self._record([by_id[result.student]], [result], graded_with)  # feedback as soon as it is written
+
             try:
-                results = grader.grade(submissions, out_dir=out)
-            except Exception:  # noqa: BLE001 - the grader's own failure: these rows say error, the worker goes on
-                self._record(rows, [], graded_with)
-                raise
-        self._record(rows, results, graded_with)
+                grader.grade(submissions, out_dir=out, progress=finished)
+            finally:
+                self._record(rows, [], graded_with)  # any row still running: the grader failed on it
 
     def _submission(self, row: Upload, grader: Grader, scratch: Path) -> Submission:
         path = self.store.root / row.stored
@@ -153,7 +156,7 @@ class Worker:
                     continue
                 try:
                     self.grade(rows)
-                except Exception as exc:  # noqa: BLE001 - logged; the next batch is graded
+                except Exception as exc:  # noqa: BLE001 - its rows say error; the next batch is graded
                     print(f"autograde worker: grading {[r.id for r in rows]} failed: {exc!r}", file=sys.stderr)
 
 

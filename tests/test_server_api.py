@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,12 @@ def test_students_upload_get_graded_once_and_see_only_their_own(course) -> None:
             assert first.status_code == 202 and first.json()["status"] == "queued"
             broken = upload(client, lee, name="softmax_tips.py", path=REFERENCE.parent.parent / "assignments"
                             / "softmax_tips" / "softmax_tips.py")
+            park = token(client, "20240003", course.codes["20240003"])
+            archive = io.BytesIO()
+            with zipfile.ZipFile(archive, "w") as handle:  # as an LMS or a student's zip tool makes it
+                handle.writestr("hw/softmax_tips.py", REFERENCE.read_bytes())
+            zipped = client.post("/api/assignments/softmax_tips/submissions", headers=park,
+                                 files={"file": ("박지훈.zip", archive.getvalue())})
             done = wait_done(client, kim, [first.json()["id"]])[0]
             assert done["status"] == "done" and done["score"] == done["max_score"] == 100
             assert done["student"] == "20240001" and done["counts"] and not done["late"]
@@ -55,6 +62,7 @@ def test_students_upload_get_graded_once_and_see_only_their_own(course) -> None:
             limited = upload(client, kim)  # the fourth in ten minutes
             assert limited.status_code == 429 and "try again at" in limited.json()["error"]
             assert "다시 제출하세요" in limited.json()["error_ko"]
+            assert wait_done(client, park, [zipped.json()["id"]])[0]["score"] == 100
             # TAs only: the gradebook over the roster, zeros for nothing handed in
             assert client.get("/api/gradebook.csv", headers=kim).status_code == 403
             ta = token(client, "ta_kim", course.ta_code)
@@ -62,11 +70,16 @@ def test_students_upload_get_graded_once_and_see_only_their_own(course) -> None:
             assert rows[0] == ["student_number", "name", "softmax_tips [100]", "total"]
             by_number = {row[0]: row for row in rows[1:]}
             assert by_number["20240001"][1:] == ["김민수", "100", "100"]
-            assert by_number["20240003"][2:] == ["0", "0"]
+            assert by_number["20240003"][2:] == ["100", "100"]  # from the zip
             assert client.post("/api/manual", headers=ta, json={"student": "20240002", "assignment": "softmax_tips",
                                                                "points": 5, "comment": "Q1-2 토론"}).status_code == 200
             rows = list(csv.reader(io.StringIO(client.get("/api/gradebook.csv", headers=ta).text.lstrip("\ufeff"))))
             assert float({row[0]: row for row in rows}["20240002"][2]) == skeleton["score"] + 5
+            extended = {"student": "20240002", "assignment": "softmax_tips", "until": "2026-04-12T23:59:00+09:00"}
+            assert client.post("/api/extensions", headers=lee, json=extended).status_code == 403
+            assert client.post("/api/extensions", headers=ta, json=extended).status_code == 200
+            assert client.get("/api/assignments", headers=lee).json()[0]["deadline"] == "2026-04-12T14:59:00+00:00"
+            assert client.get("/api/assignments", headers=kim).json()[0]["deadline"] is None
             long = client.get("/api/results_long.csv", headers=ta).text
             assert "20240001,softmax_tips" in long
     finally:
@@ -75,7 +88,7 @@ def test_students_upload_get_graded_once_and_see_only_their_own(course) -> None:
     from sqlalchemy import select
     from autograder.server.models import Upload
     with course.server.make_session() as db:
-        assert [row.gradings for row in db.scalars(select(Upload))] == [1, 1, 1, 1]  # each recorded once
+        assert [row.gradings for row in db.scalars(select(Upload))] == [1, 1, 1, 1, 1]  # each recorded once
 
 
 def test_uploads_are_refused_by_type_size_and_without_a_token(course, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -107,3 +120,33 @@ def test_late_penalty_best_and_extension() -> None:
     assert penalised(100, 2, policy) == pytest.approx(80) and penalised(100, 9, policy) == pytest.approx(75)
     with pytest.raises(ValueError, match="time zone"):
         Policy(deadline=datetime(2026, 4, 10))
+
+
+def test_roster_import_and_add_ta_commands(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The LMS's roster (UTF-8 with BOM, Korean header and names) -> accounts and codes.csv; a second
+    import adds only the new students; add-ta prints the TA's code as its last line."""
+    from autograder.cli import main
+    from tests.test_server_fixtures import course_toml
+
+    (tmp_path / "grader.toml").write_text(course_toml(), encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes("\ufeff학번,이름,학과\r\n20240001,김민수,컴퓨터\r\n20240002,이서연,수학\r\n".encode())
+    url = f"sqlite:///{tmp_path / 'course.db'}"
+    common = ["--db", url, "--config", str(tmp_path / "grader.toml")]
+    assert main(["roster", "import", str(roster), "--codes", str(tmp_path / "codes.csv"), *common]) == 0
+    rows = list(csv.reader(io.StringIO((tmp_path / "codes.csv").read_text(encoding="utf-8-sig"))))
+    assert rows[0] == ["student_number", "name", "code"] and [r[:2] for r in rows[1:]] == [
+        ["20240001", "김민수"], ["20240002", "이서연"]]
+    assert (tmp_path / "codes.csv").stat().st_mode & 0o077 == 0
+    roster.write_bytes("\ufeff학번,이름\r\n20240002,이서연\r\n20240003,박지훈\r\n".encode())
+    assert main(["roster", "import", str(roster), "--codes", str(tmp_path / "more.csv"), *common]) == 0
+    assert [r[0] for r in csv.reader(io.StringIO((tmp_path / "more.csv").read_text(encoding="utf-8-sig")))] == [
+        "student_number", "20240003"]
+    capsys.readouterr()
+    assert main(["roster", "add-ta", "조교김", *common]) == 0
+    code = capsys.readouterr().out.strip().splitlines()[-1]
+    from autograder.server.auth import check_login
+    from autograder.server.db import open_engine, sessions
+    with sessions(open_engine(url))() as db:
+        user, by_code = check_login(db, "조교김", code)
+        assert user is not None and user.role == "ta" and by_code

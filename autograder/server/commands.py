@@ -55,7 +55,7 @@ def add_commands(sub: argparse._SubParsersAction, common) -> None:  # type: igno
 def _where(args: argparse.Namespace, config: Config) -> tuple[str, Path]:
     from .db import default_url
 
-    return args.db or default_url(config.base_dir), (args.store or config.base_dir / "server").resolve()
+    return args.db or default_url(config.base_dir), (getattr(args, "store", None) or config.base_dir / "server").resolve()
 
 
 def cmd_roster(args: argparse.Namespace, config: Config) -> int:

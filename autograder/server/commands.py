@@ -89,7 +89,7 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     from .storage import Course, Store
 
     url, store = _where(args, config)
-    config_path = config.base_dir / "grader.toml"
+    config_path = (args.config or config.base_dir / "grader.toml").resolve()  # the worker reads the same file
     if not config_path.is_file():
         raise ConfigError(f"{config_path}: the course server needs the course's grader.toml (pass --config)")
     engine = open_engine(url)

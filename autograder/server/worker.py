@@ -35,6 +35,7 @@ from ..submissions import Submission, discover
 from .db import open_engine, sessions
 from .models import Upload, now
 from .storage import Course, Store
+from .warm import WarmGrader
 
 BATCH = 8  # submissions graded together: [grader] jobs of them at a time
 IDLE_S = 0.2
@@ -56,7 +57,7 @@ def die_with_parent() -> None:
 class Worker:
     def __init__(self, make_session: sessionmaker[Session], store: Store, course: Course, data_root: Path | None):
         self.make_session, self.store, self.course, self.data_root = make_session, store, course, data_root
-        self._graders: dict[tuple[str, str], Grader] = {}
+        self._graders: dict[tuple[str, str], WarmGrader] = {}
 
     def recover(self) -> int:
         """Put back the gradings a dead worker left running; how many. Call only holding the lock."""
@@ -65,10 +66,14 @@ class Worker:
             db.commit()
         return count
 
-    def _grader(self, config: Config, assignment: str) -> Grader:
+    def _grader(self, config: Config, assignment: str) -> WarmGrader:
+        """The assignment's warm grader; the others' sandboxes are closed (one zygote's memory at a
+        time), as is this one's when its configuration changed."""
         key = (assignment, config.fingerprint(assignment))
+        for other in [k for k in self._graders if k != key]:
+            self._graders.pop(other).close()
         if key not in self._graders:
-            self._graders[key] = Grader(config, assignment, self.data_root)
+            self._graders[key] = WarmGrader(config, assignment, self.data_root)
         return self._graders[key]
 
     def claim(self) -> list[Upload]:
@@ -159,6 +164,8 @@ class Worker:
                     self.grade(rows)
                 except Exception as exc:  # noqa: BLE001 - its rows say error; the next batch is graded
                     print(f"autograde worker: grading {[r.id for r in rows]} failed: {exc!r}", file=sys.stderr)
+        for grader in self._graders.values():
+            grader.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,8 +24,12 @@ def hostile(config, tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     reference = REFERENCE.read_text(encoding="utf-8")
     sources = {name: prefix + reference for name, prefix in IMPORT_PREFIX.items()}
-    # The course's script at module level: importing it trains for minutes.
-    sources["trains_at_import"] = reference.replace('if __name__ == "__main__":', "if True:")
+    # The course's script at module level, its training calls out of the static look's sight (the
+    # grader leaves out the training it recognises: tests/test_top_level_training.py): importing it
+    # trains for minutes.
+    functions, main = reference.split('if __name__ == "__main__":\n')
+    main = main.replace("    train(", "    globals()['train'](").replace(" compare_hidden_sizes(", " globals()['compare_hidden_sizes'](")
+    sources["trains_at_import"] = functions + "if True:\n" + main
     sources["hangs_in_train"] = reference.replace("    train_total_batch = len(train_loader)\n",
                                                   "    train_total_batch = len(train_loader)\n    while True:\n        pass\n")
     sources["syntax_error"] = reference.replace("def make_criterion():", "def make_criterion()")

@@ -82,13 +82,20 @@ def test_students_upload_get_graded_once_and_see_only_their_own(course) -> None:
             assert client.get("/api/assignments", headers=kim).json()[0]["deadline"] is None
             long = client.get("/api/results_long.csv", headers=ta).text
             assert "20240001,softmax_tips" in long
+            # a re-grade (after a threshold changed): TAs only, the counting submission graded again
+            again_lee = {"assignment": "softmax_tips", "student": "20240002"}
+            assert client.post("/api/regrade", headers=lee, json=again_lee).status_code == 403
+            assert client.post("/api/regrade", headers=ta, json=again_lee).json() == {"queued": 1}
+            regraded = wait_done(client, lee, [broken.json()["id"]])[0]
+            assert regraded["status"] == "done" and regraded["score"] == skeleton["score"]
     finally:
         worker.kill()
         worker.wait()
     from sqlalchemy import select
     from autograder.server.models import Upload
     with course.server.make_session() as db:
-        assert [row.gradings for row in db.scalars(select(Upload))] == [1, 1, 1, 1, 1]  # each recorded once
+        # each recorded once, and lee's re-graded submission once more
+        assert [row.gradings for row in db.scalars(select(Upload).order_by(Upload.id))] == [1, 2, 1, 1, 1]
 
 
 def test_uploads_are_refused_by_type_size_and_without_a_token(course, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -157,3 +157,19 @@ def test_roster_import_and_add_ta_commands(tmp_path: Path, capsys) -> None:  # t
     with sessions(open_engine(url))() as db:
         user, by_code = check_login(db, "조교김", code)
         assert user is not None and user.role == "ta" and by_code
+
+
+def test_serve_grades_on_the_dask_cluster_it_is_given(tmp_path: Path) -> None:
+    """`serve --scheduler ADDRESS` (or `--cluster local:N`) hands the worker's gradings to Dask: with a
+    scheduler nobody runs, the submission ends in `error`, not graded on this machine behind the
+    TA's back."""
+    course = make_course(tmp_path / "course")
+    worker = course.worker("--scheduler", "tcp://127.0.0.1:9")
+    try:
+        with course.client() as client:
+            kim = token(client, "20240001", course.codes["20240001"])
+            sent = upload(client, kim)
+            assert wait_done(client, kim, [sent.json()["id"]])[0]["status"] == "error"
+    finally:
+        worker.kill()
+        worker.wait()

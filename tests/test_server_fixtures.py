@@ -50,9 +50,9 @@ class Course_:
     codes: dict[str, str]
     ta_code: str
 
-    def worker(self) -> subprocess.Popen[bytes]:
+    def worker(self, *extra: str) -> subprocess.Popen[bytes]:
         return subprocess.Popen([sys.executable, "-m", "autograder.server.worker", "--db", self.url, "--store",
-                                 str(self.folder / "server"), "--config", str(self.folder / "grader.toml")])
+                                 str(self.folder / "server"), "--config", str(self.folder / "grader.toml"), *extra])
 
     def client(self) -> TestClient:
         return TestClient(create_app(self.server))

@@ -46,6 +46,10 @@ def add_commands(sub: argparse._SubParsersAction, common) -> None:  # type: igno
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--store", type=Path, help="the server's folder: uploads, results (default: server/ next to "
                        "grader.toml)")
+    where = serve.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="grade on the Dask cluster of this scheduler "
+                       "(tcp://HOST:8786; docs/cluster.md); default: sandboxes on this machine")
+    where.add_argument("--cluster", metavar="local:N", help="grade on a local Dask cluster of N worker processes")
     serve.add_argument("--secure-cookies", action="store_true", help="send the session cookie over HTTPS only "
                        "(behind a TLS proxy)")
     _db(serve)
@@ -97,6 +101,8 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
                "--config", str(config_path)]
     if args.data_root:
         command += ["--data-root", str(args.data_root)]
+    if args.scheduler or args.cluster:
+        command += ["--scheduler", args.scheduler or args.cluster]
     worker = subprocess.Popen(command)
     try:
         app = create_app(Server(sessions(engine), Store(store), Course(config_path)), args.secure_cookies)

@@ -55,8 +55,10 @@ def die_with_parent() -> None:
 
 
 class Worker:
-    def __init__(self, make_session: sessionmaker[Session], store: Store, course: Course, data_root: Path | None):
+    def __init__(self, make_session: sessionmaker[Session], store: Store, course: Course, data_root: Path | None,
+                 scheduler: str | None = None):
         self.make_session, self.store, self.course, self.data_root = make_session, store, course, data_root
+        self.scheduler = scheduler  # grade on this Dask cluster (WarmGrader then keeps no sandbox of its own)
         self._graders: dict[tuple[str, str], WarmGrader] = {}
 
     def recover(self) -> int:
@@ -69,6 +71,8 @@ class Worker:
     def _grader(self, config: Config, assignment: str) -> WarmGrader:
         """The assignment's warm grader; the others' sandboxes are closed (one zygote's memory at a
         time), as is this one's when its configuration changed."""
+        if self.scheduler:
+            config = config.model_copy(update={"grader": config.grader.model_copy(update={"scheduler": self.scheduler})})
         key = (assignment, config.fingerprint(assignment))
         for other in [k for k in self._graders if k != key]:
             self._graders.pop(other).close()
@@ -175,10 +179,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--config", type=Path, required=True)
     parser.add_argument("--data-root", type=Path)
+    parser.add_argument("--scheduler", help="a Dask scheduler's address, or local:N (serve's --scheduler/--cluster)")
     args = parser.parse_args(argv)
     die_with_parent()
     parent = os.getppid()
-    worker = Worker(sessions(open_engine(args.db)), Store(args.store), Course(args.config), args.data_root)
+    worker = Worker(sessions(open_engine(args.db)), Store(args.store), Course(args.config), args.data_root,
+                    args.scheduler)
     worker.run(lambda: os.getppid() == parent)
     return 0
 

@@ -47,6 +47,11 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
     "no_half": ([(D_L2, "    d_l2 = 2 * diff * sigmoid_prime(l2)\n")], {"backward"}),
     "autograd_backward": ([("def backward", AUTOGRAD_BACKWARD)], {"by_hand"}),
     "update_sums_bias": ([(UPDATE_B1, UPDATE_B1.replace("torch.mean", "torch.sum"))], {"update"}),
+    # backward() returns d_w2 transposed (10 x 30): `update`, handed the grader's gradients, is not
+    # charged (handed these, it raised a size mismatch that stopped forward, backward, by_hand and
+    # update alike); the student's own train() cannot run, which `accuracy` measures.
+    "backward_transposes_d_w2": ([("    d_w2 = torch.matmul(torch.transpose(a1, 0, 1), d_l2)\n",
+                                   "    d_w2 = torch.matmul(torch.transpose(d_l2, 0, 1), a1)\n")], {"backward", "accuracy"}),
     # The updated parameters are dropped: nothing is learned.
     "update_not_kept": ([(STEP, "            update(params, grads, learning_rate)\n")], {"accuracy"}),
 }

@@ -143,7 +143,7 @@ def check_bp_update(obs: Observations, cfg: BpUpdateCheck, assignment: Assignmen
     lr = seen["learning_rate"]
     for batch in range(seen["batches"]):
         for name in ("w1", "b1", "w2", "b2"):
-            grad = arrays[f"d_{name}.{batch}"].astype(np.float64)
+            grad = arrays[f"given_d_{name}.{batch}"].astype(np.float64)  # the grader's, not backward()'s
             step = grad.mean(axis=0) if name.startswith("b") and grad.ndim == 2 else grad
             want = arrays[f"{name}.{batch}"].astype(np.float64) - lr * step
             error = relative_error(arrays[f"new_{name}.{batch}"], want)

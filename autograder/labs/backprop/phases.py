@@ -53,6 +53,15 @@ def _cache(params: dict[str, torch.Tensor], x: torch.Tensor) -> dict[str, torch.
     return {"l1": l1, "a1": a1, "l2": l2, "y_pred": torch.sigmoid(l2)}
 
 
+def _grads(cache: dict[str, torch.Tensor], params: dict[str, torch.Tensor], x: torch.Tensor,
+           y: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The lab's chain rule, computed by the grader: what `update()` is handed, so that a backward()
+    bug costs `backward` alone and `update` judges only the update."""
+    d_l2 = (cache["y_pred"] - y) * cache["y_pred"] * (1 - cache["y_pred"])
+    d_l1 = (d_l2 @ params["w2"].T) * cache["a1"] * (1 - cache["a1"])
+    return {"d_w1": x.T @ d_l1, "d_b1": d_l1, "d_w2": cache["a1"].T @ d_l2, "d_b2": d_l2}
+
+
 @implements("bp_functions")
 def phase_bp_functions(ctx: Context) -> dict[str, Any]:
     x = torch.linspace(-20, 20, 81)
@@ -81,8 +90,9 @@ def phase_bp_init(ctx: Context) -> dict[str, Any]:
 
 @implements("bp_steps")
 def phase_bp_steps(ctx: Context) -> dict[str, Any]:
-    """forward(), backward() and update() on two batches the grader drew; what backward() asked of
-    autograd (it must ask nothing)."""
+    """forward(), backward() and update() on two batches the grader drew, each handed the grader's
+    own inputs (backward() the grader's forward cache, update() the grader's gradients); what
+    backward() asked of autograd (it must ask nothing)."""
     arrays, autograd, used, replaced = {}, 0, [], False
     for batch in range(2):
         params, x, y = _drawn(ctx, batch, 30)
@@ -97,8 +107,10 @@ def phase_bp_steps(ctx: Context) -> dict[str, Any]:
         used.extend(calls.names)
         replaced = replaced or calls.replaced
         arrays.update({f"{k}.{batch}": v for k, v in grads.items()})
+        given = _grads(_cache(params, x), params, x, y)
+        arrays.update({f"given_{k}.{batch}": v for k, v in given.items()})
         updated = _tensors("update", ctx.call("update", {k: v.clone() for k, v in params.items()},
-                                               {k: v.clone() for k, v in grads.items()}, learning_rate=ctx.plan.learning_rate),
+                                               {k: v.clone() for k, v in given.items()}, learning_rate=ctx.plan.learning_rate),
                            NAMES)
         arrays.update({f"new_{k}.{batch}": v for k, v in updated.items()})
     write_artifact(ctx.out / "bp_steps.safetensors", safetensors_bytes(arrays))

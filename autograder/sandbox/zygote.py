@@ -2,7 +2,8 @@
 child per submission. Of torchvision it imports only what student files use, datasets and
 transforms, and only for an MNIST lab (`probe/torchvision_shell.py`: the rest, 1 s of
 `torch._dynamo`, only if a submission asks for it); MNIST itself is read with numpy. The tensors
-loaded here reach every child by fork, shared copy-on-write: the grader never writes them.
+loaded here reach every child by fork, shared copy-on-write: the grader never writes them, and a
+student's `load_mnist()` gets the files torchvision reads from here too (`probe/mnist_files.py`).
 
 Run as `python -m autograder.sandbox.zygote DATA_ROOT THREADS` (DATA_ROOT `-`: no MNIST). It speaks the line protocol of
 `protocol.py` on its stdin/stdout, enforces each job's limits by killing the child's whole process
@@ -42,7 +43,7 @@ except ImportError:
     pass
 
 from ..data import FILES, raw_dir, read_idx  # noqa: E402
-from ..probe import datasets, torchvision_shell  # noqa: E402
+from ..probe import datasets, mnist_files, torchvision_shell  # noqa: E402
 
 torchvision_shell.install()  # before anything imports torchvision: its costly parts only when asked for
 from ..probe import runner  # noqa: E402
@@ -258,8 +259,9 @@ def main() -> None:
     os.dup2(null, 0)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of submissions come to us
-    if root:  # every MNIST lab's files import torchvision's datasets and transforms (~0.1 s)
+    if root:  # every MNIST lab's files import torchvision's datasets and transforms (~0.1 s) and read MNIST
         torchvision_shell.preload()
+        mnist_files.share(raw_dir(root))
     zygote = Zygote(load(root) if root else None, commands, replies)
     zygote.reply(Hello(torch=torch.__version__))
     zygote.serve()

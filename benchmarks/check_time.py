@@ -2,9 +2,11 @@
 
     .venv/bin/python -m benchmarks.check_time [FILE] [--runs 3]
 
-Prints, per run: the whole command (a fresh `autograde check` process, as a student runs it), and
-in this process: importing the CLI, starting the warm sandbox (the zygote imports torch and loads
-MNIST), and grading the file once the sandbox is warm. Figures, not a test.
+Prints the whole command (a fresh `autograde check` process, as a student runs it), then in this
+process: importing the CLI, starting the warm sandbox (the zygote imports torch and loads MNIST),
+and grading the file once the sandbox is warm; each a median of `--runs`. Then what each import of
+the sandbox costs, in fresh processes, one after the other as the zygote does them.
+Figures, not a test: on a shared machine compare runs made in the same session.
 """
 
 from __future__ import annotations
@@ -18,6 +20,37 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Timed in a fresh interpreter, in the zygote's order; each line prints "name seconds".
+IMPORTS = """
+import sys, time
+from pathlib import Path
+def step(name, run):
+    start = time.monotonic(); run(); print(name, round(time.monotonic() - start, 3))
+step("torch (with torch.nn.functional, torch.optim)", lambda: __import__("torch.nn.functional") and __import__("torch.optim"))
+step("torch._dynamo (what building an optimizer imports)", lambda: __import__("torch._dynamo"))
+step("torchvision.datasets, .transforms", lambda: __import__("torchvision.datasets") and __import__("torchvision.transforms"))
+step("matplotlib.pyplot", lambda: __import__("matplotlib.pyplot"))
+step("the sandbox's own modules (probe, labs)", lambda: __import__("autograder.sandbox.zygote"))
+from autograder.data import raw_dir
+from autograder.probe import mnist_files
+from autograder.sandbox import zygote
+root = Path(sys.argv[1])
+step("MNIST: numpy from the IDX files, and torchvision's read", lambda: (zygote.load(root), mnist_files.share(raw_dir(root))))
+"""
+
+
+def import_costs(data_root: Path, runs: int) -> None:
+    """Median seconds of each import of the zygote, each run in a fresh process."""
+    steps: dict[str, list[float]] = {}
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", IMPORTS, str(data_root)], capture_output=True, text=True,
+                             cwd=ROOT, check=True).stdout
+        for line in out.splitlines():
+            name, seconds = line.rsplit(" ", 1)
+            steps.setdefault(name, []).append(float(seconds))
+    for name, seconds in steps.items():
+        print(f"    {name + ':':58} {statistics.median(seconds):.2f} s")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -27,12 +60,16 @@ def main() -> None:
     whole = []
     for _ in range(args.runs):
         start = time.monotonic()
-        subprocess.run([sys.executable, "-m", "autograder", "check", str(args.file), "--language", "en"],
-                       capture_output=True, cwd=ROOT, check=False)
+        done = subprocess.run([sys.executable, "-m", "autograder", "check", str(args.file), "--language", "en"],
+                              capture_output=True, cwd=ROOT, check=False)
+        if b"points" not in done.stdout:  # a check that did not grade would time nothing real
+            sys.exit(f"autograde check did not grade {args.file}:\n{done.stdout.decode()}{done.stderr.decode()}")
         whole.append(time.monotonic() - start)
-    start = time.monotonic()
-    subprocess.run([sys.executable, "-c", "import autograder.cli"], check=True, cwd=ROOT)
-    imports = time.monotonic() - start
+    imports = []
+    for _ in range(args.runs):
+        start = time.monotonic()
+        subprocess.run([sys.executable, "-c", "import autograder.cli"], check=True, cwd=ROOT)
+        imports.append(time.monotonic() - start)
 
     from autograder.cli import find_config
     from autograder.config import load_config
@@ -43,15 +80,22 @@ def main() -> None:
     config = load_config(find_config(None))
     name, _ = assignment_for_file(config, args.file, None)
     grader = Grader(config, name)
-    start = time.monotonic()
-    with LocalBatch(grader._settings()):
-        warm = time.monotonic() - start
-    print(f"autograde check {args.file.name}, cold, {args.runs} runs: median {statistics.median(whole):.2f} s "
+    settings = grader._settings()
+    warm = []
+    for _ in range(args.runs):
+        start = time.monotonic()
+        with LocalBatch(settings):
+            warm.append(time.monotonic() - start)
+    whole_s, imports_s, warm_s = (statistics.median(values) for values in (whole, imports, warm))
+    print(f"autograde check {args.file.name}, cold, {args.runs} runs: median {whole_s:.2f} s "
           f"(min {min(whole):.2f}, max {max(whole):.2f})")
-    print(f"  python start + import autograder.cli: {imports:.2f} s")
-    print(f"  sandbox start (zygote: torch, MNIST):  {warm:.2f} s")
+    print(f"  python start + import autograder.cli: {imports_s:.2f} s")
+    print(f"  sandbox start (zygote: imports, MNIST): {warm_s:.2f} s")
     print(f"  the rest (reading, running the checks in the sandbox, judging, printing): "
-          f"{statistics.median(whole) - imports - warm:.2f} s")
+          f"{whole_s - imports_s - warm_s:.2f} s")
+    if settings.data_root is not None:
+        print("  the sandbox's imports, each alone in a fresh process (medians):")
+        import_costs(settings.data_root, args.runs)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """The zygote: one process that pays for `import torch` and loading MNIST once, then forks a fresh
-child per submission. Of torchvision it imports only what student files use, datasets and
-transforms, and only for an MNIST lab (`probe/torchvision_shell.py`: the rest, 1 s of
-`torch._dynamo`, only if a submission asks for it); MNIST itself is read with numpy. The tensors
-loaded here reach every child by fork, shared copy-on-write: the grader never writes them, and a
-student's `load_mnist()` gets the files torchvision reads from here too (`probe/mnist_files.py`).
+child per submission. What it imports is what every child would otherwise import again, on its
+own CPU budget: torch, `torch._dynamo` (1 s: torch.optim imports it when the first optimizer is
+built, with or without torchvision), matplotlib for the course's plotting
+cells, and for an MNIST lab torchvision's datasets and transforms (0.1 s once `torch._dynamo` is
+loaded). MNIST itself is read with numpy. The tensors loaded here reach every child by fork,
+shared copy-on-write: the grader never writes them, and a student's `load_mnist()` gets the files
+torchvision reads from here too (`probe/mnist_files.py`).
 
 Run as `python -m autograder.sandbox.zygote DATA_ROOT THREADS` (DATA_ROOT `-`: no MNIST). It speaks the line protocol of
 `protocol.py` on its stdin/stdout, enforces each job's limits by killing the child's whole process
@@ -36,6 +38,7 @@ import torch  # noqa: E402
 # What student files import, paid for once here rather than once per submission.
 import torch.nn.functional  # noqa: E402, F401
 import torch.optim  # noqa: E402, F401
+import torch._dynamo  # noqa: E402, F401  (see above: imported by every training run's optimizer)
 
 try:  # the course's plotting cells; Agg (MPLBACKEND) draws nothing on screen
     import matplotlib.pyplot  # noqa: E402, F401
@@ -43,10 +46,7 @@ except ImportError:
     pass
 
 from ..data import FILES, raw_dir, read_idx  # noqa: E402
-from ..probe import datasets, mnist_files, torchvision_shell  # noqa: E402
-
-torchvision_shell.install()  # before anything imports torchvision: its costly parts only when asked for
-from ..probe import runner  # noqa: E402
+from ..probe import datasets, mnist_files, runner  # noqa: E402
 from ..probe.context import Mnist  # noqa: E402
 from ..probe.artifacts import write_json  # noqa: E402
 from . import confine, landlock  # noqa: E402
@@ -259,8 +259,10 @@ def main() -> None:
     os.dup2(null, 0)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of submissions come to us
-    if root:  # every MNIST lab's files import torchvision's datasets and transforms (~0.1 s) and read MNIST
-        torchvision_shell.preload()
+    if root:  # every MNIST lab's files import torchvision's datasets and transforms, and read MNIST with them
+        import torchvision.datasets  # noqa: F401
+        import torchvision.transforms  # noqa: F401
+
         mnist_files.share(raw_dir(root))
     zygote = Zygote(load(root) if root else None, commands, replies)
     zygote.reply(Hello(torch=torch.__version__))

@@ -4,8 +4,9 @@ own CPU budget: torch, `torch._dynamo` (1 s: torch.optim imports it when the fir
 built, with or without torchvision), matplotlib for the course's plotting
 cells, and for an MNIST lab torchvision's datasets and transforms (0.1 s once `torch._dynamo` is
 loaded). MNIST itself is read with numpy. The tensors loaded here reach every child by fork,
-shared copy-on-write: the grader never writes them, and a student's `load_mnist()` gets the files
-torchvision reads from here too (`probe/mnist_files.py`).
+shared copy-on-write: the grader never writes them, and where the plan calls a student's
+`load_mnist()` (the `data` phase), it gets the files torchvision reads from here too
+(`probe/mnist_files.py`, read before the first such job's fork).
 
 Run as `python -m autograder.sandbox.zygote DATA_ROOT THREADS` (DATA_ROOT `-`: no MNIST). It speaks the line protocol of
 `protocol.py` on its stdin/stdout, enforces each job's limits by killing the child's whole process
@@ -134,8 +135,9 @@ class Running:
 
 
 class Zygote:
-    def __init__(self, data: Mnist | None, commands: int, replies: int):
+    def __init__(self, data: Mnist | None, commands: int, replies: int, raw: Path | None = None):
         self.data = data
+        self.unshared = raw  # the sandbox's MNIST/raw, until a job's plan has students read it (`data`)
         self.commands = commands
         self.replies = replies
         self.running: dict[int, Running] = {}
@@ -146,6 +148,9 @@ class Zygote:
         os.write(self.replies, (message.model_dump_json() + "\n").encode())
 
     def start(self, job: Job) -> None:
+        if self.unshared is not None and "data" in job.plan.phases:  # once, before the first fork that reads it
+            mnist_files.share(self.unshared)
+            self.unshared = None
         zygote = os.getpid()
         pid = os.fork()
         if pid == 0:
@@ -259,12 +264,10 @@ def main() -> None:
     os.dup2(null, 0)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of submissions come to us
-    if root:  # every MNIST lab's files import torchvision's datasets and transforms, and read MNIST with them
+    if root:  # every MNIST lab's files import torchvision's datasets and transforms
         import torchvision.datasets  # noqa: F401
         import torchvision.transforms  # noqa: F401
-
-        mnist_files.share(raw_dir(root))
-    zygote = Zygote(load(root) if root else None, commands, replies)
+    zygote = Zygote(load(root) if root else None, commands, replies, raw_dir(root) if root else None)
     zygote.reply(Hello(torch=torch.__version__))
     zygote.serve()
 

@@ -173,3 +173,25 @@ def test_serve_grades_on_the_dask_cluster_it_is_given(tmp_path: Path) -> None:
     finally:
         worker.kill()
         worker.wait()
+
+
+def test_a_late_submission_counts_with_its_penalty_in_the_gradebook(tmp_path: Path) -> None:
+    """End to end: a deadline two and a half days ago, 10 % per day begun: the upload is graded in
+    full, marked late, and the gradebook counts 100 × (1 − 0.3)."""
+    from datetime import datetime, timedelta, timezone
+
+    due = (datetime.now(timezone.utc) - timedelta(days=2, hours=12)).astimezone(timezone(timedelta(hours=9)))
+    course = make_course(tmp_path / "course", policy=f'deadline = "{due.isoformat(timespec="seconds")}"\n'
+                         "late_penalty_per_day = 0.1\nlate_penalty_max = 0.5")
+    worker = course.worker()
+    try:
+        with course.client() as client:
+            kim = token(client, "20240001", course.codes["20240001"])
+            done = wait_done(client, kim, [upload(client, kim).json()["id"]])[0]
+            assert done["status"] == "done" and done["score"] == 100 and done["late"]
+            ta = token(client, "ta_kim", course.ta_code)
+            rows = list(csv.reader(io.StringIO(client.get("/api/gradebook.csv", headers=ta).text.lstrip("\ufeff"))))
+            assert {row[0]: row for row in rows}["20240001"][2:] == ["70", "70"]
+    finally:
+        worker.kill()
+        worker.wait()

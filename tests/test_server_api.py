@@ -192,6 +192,8 @@ def test_a_late_submission_counts_with_its_penalty_in_the_gradebook(tmp_path: Pa
             ta = token(client, "ta_kim", course.ta_code)
             rows = list(csv.reader(io.StringIO(client.get("/api/gradebook.csv", headers=ta).text.lstrip("\ufeff"))))
             assert {row[0]: row for row in rows}["20240001"][2:] == ["70", "70"]
+            page = client.get(f"/api/submissions/{done['id']}/feedback", headers=kim).text
+            assert "counts 70/100 in the gradebook" in page and "성적표에서 70/100점" in page
     finally:
         worker.kill()
         worker.wait()

@@ -12,14 +12,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..catalog import render
-from ..feedback import feedback_html
-from ..results import load_result
 from .auth import audit, check_login, new_token
 from .context import api_user, db_session, server
 from .exports import gradebook_csv, results_long
 from .models import Extension, ManualPoints, Upload, User
 from .policy import counting, deadline
 from .storage import Rejected
+from .pages import feedback_page
 from .submit import accept, describe, visible
 
 router = APIRouter(prefix="/api")
@@ -92,8 +91,7 @@ def feedback(submission: int, request: Request, db: Session = Depends(db_session
     row = _own(request, db, submission)
     if row.status != "done" or not row.result:
         raise HTTPException(409, f"not graded yet ({row.status})")
-    result = load_result(server(request).store.root / row.result).model_copy(update={"student": row.user.login})
-    return HTMLResponse(feedback_html(result, server(request).course.config.report.language))
+    return HTMLResponse(feedback_page(request, db, row))
 
 
 @router.get("/gradebook.csv")

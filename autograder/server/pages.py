@@ -14,7 +14,7 @@ from ..results import load_result
 from .auth import check_login, set_password
 from .context import check_csrf, db_session, page_user, server
 from .models import Upload, User
-from .policy import counting, days_late, deadline
+from .policy import counting, days_late, deadline, penalised
 from .storage import Rejected
 from .submit import accept, local, shown_zone, visible
 from .views import page
@@ -172,9 +172,21 @@ def submission(submission: int, request: Request, db: Session = Depends(db_sessi
     if row.status != "done" or not row.result:
         return page(request, "pending.html", title=f"#{row.id}", status=row.status, assignment=row.assignment,
                     refresh=2 if row.status in ("queued", "running") else None)
-    result = load_result(server(request).store.root / row.result).model_copy(update={"student": row.user.login})
-    body = feedback_html(result, server(request).course.config.report.language)
     back = f'<p><a id="back" href="/a/{row.assignment}">← {say(server(request).course.config, msg("server.page.back"))}</a></p>'
-    return HTMLResponse(body.replace("<body>", "<body>" + back, 1))
+    return HTMLResponse(feedback_page(request, db, row, back))
+
+
+def feedback_page(request: Request, db: Session, row: Upload, top: str = "") -> str:
+    """A graded submission's feedback.html, with `top` and, when it was late, what the late penalty
+    makes of its score (the checks are judged the same on time or late; the gradebook's count is not)."""
+    config = server(request).course.config
+    result = load_result(server(request).store.root / row.result).model_copy(update={"student": row.user.login})
+    policy = config.policy(row.assignment)
+    late = days_late(row.uploaded_at, deadline(db, policy, row.user_id, row.assignment))
+    if late:
+        notice = msg("server.feedback_late", days=late, score=format(penalised(result.score, late, policy), "g"),
+                     max=format(result.max_score, "g"))
+        top += f'<p id="late">{say(config, notice)}</p>'
+    return feedback_html(result, config.report.language).replace("<body>", "<body>" + top, 1)
 
 

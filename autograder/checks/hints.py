@@ -43,8 +43,13 @@ def missing_module(exception: str, message: str) -> Msg | None:
     return msg("hints.missing_module", module=found.group(1), provided=provided_names())
 
 
+def undefined_name(message: str) -> re.Match[str] | None:
+    """The name a NameError's message names (group 1), or None."""
+    return re.match(r"name '(\w+)' is not defined", message)
+
+
 def course_import(exception: str, message: str) -> Msg | None:
-    found = re.match(r"name '(\w+)' is not defined", message)
+    found = undefined_name(message)
     if exception != "NameError" or not found or found.group(1) not in COURSE_IMPORTS:
         return None
     return msg("hints.course_import", line=COURSE_IMPORTS[found.group(1)])

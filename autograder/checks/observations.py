@@ -227,7 +227,8 @@ def expected_text(info: dict[str, Any]) -> Text:
 
 def _needs_skipped(info: dict[str, Any], skipped: dict[str, Text] | None) -> Msg | None:
     """The hint for a NameError of a name that only the skipped top-level training binds."""
-    found = re.match(r"name '(\w+)' is not defined", str(info.get("message", "")))
+    from .hints import undefined_name
+    found = undefined_name(str(info.get("message", "")))
     if not skipped or info.get("exception") != "NameError" or not found or found.group(1) not in skipped:
         return None
     return msg("observations.error.needs_skipped", name=found.group(1), place=skipped[found.group(1)])

@@ -15,10 +15,11 @@ from ...config import Assignment
 from ...rubric_base import Check
 from ...sandbox.protocol import register_phase
 from ...checks.base import Verdict, check, failed, passed
+from ...checks.capability import AUTOGRAD, written_out
 from ...checks.init_stats import law_stats
 from ...checks.training import measured_accuracy
 from ...checks.observations import Observations
-from .rubric import BpAccuracyCheck, BpBackwardCheck, BpForwardCheck, BpInitCheck, BpUpdateCheck
+from .rubric import BpAccuracyCheck, BpBackwardCheck, BpByHandCheck, BpForwardCheck, BpInitCheck, BpUpdateCheck
 
 register_phase("bp_functions", ("sigmoid", "sigmoid_prime"))
 register_phase("bp_init", ("init_params",))
@@ -128,12 +129,19 @@ def check_bp_backward(obs: Observations, cfg: BpBackwardCheck, assignment: Assig
 
 
 @check("bp_by_hand", msg("bp_by_hand.title"), phases=("bp_steps",))
-def check_bp_by_hand(obs: Observations, cfg: Check, assignment: Assignment) -> Verdict:
+def check_bp_by_hand(obs: Observations, cfg: BpByHandCheck, assignment: Assignment) -> Verdict:
     seen = obs.phase("bp_steps")
+    read = written_out(obs, ["backward"], AUTOGRAD)
+    if read is not None:
+        return failed(msg("bp_by_hand.failed.source", found=read))
     if seen["profiler_replaced"]:
         return failed(msg("bp_by_hand.failed.profiler"))
     if seen["autograd_calls"]:
         return failed(msg("bp_by_hand.failed.autograd", calls=join(seen["autograd"], ", ")))
+    if seen["tracked"]:
+        return failed(msg("bp_by_hand.failed.graph", tracked=seen["tracked"], ops=join(seen["tracked_by"], ", ")))
+    if seen["other_threads_ms"] > cfg.other_threads_ms:
+        return failed(msg("bp_by_hand.failed.thread", cpu_ms=seen["other_threads_ms"]))
     return passed(msg("bp_by_hand.passed"))
 
 

@@ -7,6 +7,7 @@ table entries these implement.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from ...probe.context import Context, flatten, number
 from ...probe.phases import implements
 from ...probe.student import wrong_type
 from ...probe.tracing import PythonCalls
+from .watch import GraphWatch, OtherThreads
 
 NAMES = ("w1", "b1", "w2", "b2")
 CACHE = ("l1", "a1", "l2", "y_pred")
@@ -88,34 +90,47 @@ def phase_bp_init(ctx: Context) -> dict[str, Any]:
     return {"shapes": shapes}
 
 
+def _kept(function: str, value: Any, keys: tuple[str, ...]) -> dict[str, torch.Tensor]:
+    """`_tensors`, copied: what a thread writes into the returned tensors afterwards is not kept."""
+    return {k: v.clone() for k, v in _tensors(function, value, keys).items()}
+
+
 @implements("bp_steps")
 def phase_bp_steps(ctx: Context) -> dict[str, Any]:
     """forward(), backward() and update() on two batches the grader drew, each handed the grader's
-    own inputs (backward() the grader's forward cache, update() the grader's gradients); what
-    backward() asked of autograd (it must ask nothing)."""
-    arrays, autograd, used, replaced = {}, 0, [], False
+    own inputs (backward() the grader's forward cache, update() the grader's gradients), none
+    carrying a graph. What backward() asked of autograd, measured three ways: the autograd
+    functions a profiler saw it call, the results autograd tracked (`watch.GraphWatch`: any route
+    to gradients needs a recorded graph), and the CPU time the three calls spent in other threads
+    (`watch.OtherThreads`), where neither can look."""
+    arrays, autograd, used, replaced, tracked, threads = {}, 0, [], False, Counter(), 0.0
     for batch in range(2):
         params, x, y = _drawn(ctx, batch, 30)
         arrays.update({f"{k}.{batch}": v for k, v in params.items()})
         arrays.update({f"X.{batch}": x, f"Y.{batch}": y})
-        cache = _tensors("forward", ctx.call("forward", {k: v.clone() for k, v in params.items()}, x.clone()), CACHE)
+        given = _grads(_cache(params, x), params, x, y)
+        with OtherThreads() as elsewhere:
+            cache = _kept("forward", ctx.call("forward", {k: v.clone() for k, v in params.items()}, x.clone()), CACHE)
+            # handed the grader's own cache: a forward() bug costs `forward` alone
+            with PythonCalls(AUTOGRAD.get) as calls, GraphWatch() as graph:
+                grads = _kept("backward", ctx.call("backward", {k: v.clone() for k, v in params.items()},
+                                                    _cache(params, x), x.clone(), y.clone()), GRADS)
+            updated = _kept("update", ctx.call("update", {k: v.clone() for k, v in params.items()},
+                                               {k: v.clone() for k, v in given.items()},
+                                               learning_rate=ctx.plan.learning_rate), NAMES)
         arrays.update({f"{k}.{batch}": v for k, v in cache.items()})
-        with PythonCalls(AUTOGRAD.get) as calls:  # handed the grader's own cache: a forward() bug costs `forward` alone
-            grads = _tensors("backward", ctx.call("backward", {k: v.clone() for k, v in params.items()},
-                                                   _cache(params, x), x.clone(), y.clone()), GRADS)
         autograd += len(calls.names)
         used.extend(calls.names)
         replaced = replaced or calls.replaced
+        tracked.update(graph.tracked)
+        threads += elsewhere.cpu_s
         arrays.update({f"{k}.{batch}": v for k, v in grads.items()})
-        given = _grads(_cache(params, x), params, x, y)
         arrays.update({f"given_{k}.{batch}": v for k, v in given.items()})
-        updated = _tensors("update", ctx.call("update", {k: v.clone() for k, v in params.items()},
-                                               {k: v.clone() for k, v in given.items()}, learning_rate=ctx.plan.learning_rate),
-                           NAMES)
         arrays.update({f"new_{k}.{batch}": v for k, v in updated.items()})
     write_artifact(ctx.out / "bp_steps.safetensors", safetensors_bytes(arrays))
     return {"batches": 2, "autograd_calls": autograd, "autograd": sorted(set(used)), "profiler_replaced": replaced,
-            "learning_rate": ctx.plan.learning_rate}
+            "tracked": sum(tracked.values()), "tracked_by": list(tracked)[:3],
+            "other_threads_ms": threads * 1000, "learning_rate": ctx.plan.learning_rate}
 
 
 @implements("bp_train")

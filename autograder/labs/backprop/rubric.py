@@ -37,7 +37,12 @@ class BpUpdateCheck(_BpNumbers):
 
 
 class BpByHandCheck(Check):
+    """backward() without autograd: decided by what its source can reach (read by the trusted side)
+    and by what it did (a graph recorded, work in another thread), not only by the calls seen."""
+
     kind: Literal["bp_by_hand"] = "bp_by_hand"
+    other_threads_ms: float = Field(0.2, gt=0, description="CPU time other threads may spend while forward(), "
+                                    "backward() and update() run (honest code: none, measured within 0.005 ms)")
 
 
 class BpAccuracyCheck(Check):

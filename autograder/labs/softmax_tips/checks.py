@@ -108,7 +108,8 @@ def check_tips_test(obs: Observations, cfg: Check, assignment: Assignment) -> Ve
         if case["changed"]:
             return failed(msg("tips_test.failed.changed"))
         if case["grad"]:
-            return failed(msg("tips_test.failed.gradients", tracked=case["grad"], calls=case["linear"]))
+            return failed(msg("tips_test.failed.gradients", tracked=case["grad"], calls=case["calls"],
+                              ops=join(case["tracked_by"], ", ")))
     return passed(msg("tips_test.passed", sets=len(cases)))
 
 

@@ -18,6 +18,7 @@ from ...probe.context import Context, number, plain
 from ...probe.phases import implements
 from ...probe.student import StudentError, wrong_type
 from ...probe.tracing import OpRecorder, TrainingCalls
+from ..backprop.watch import GraphWatch  # the same measure as backprop's backward(); see its docstring
 
 X_TRAIN = [[1, 2, 1], [1, 3, 2], [1, 3, 4], [1, 5, 5], [1, 7, 5], [1, 2, 5], [1, 6, 6], [1, 7, 7]]
 Y_TRAIN = [2, 2, 2, 1, 1, 1, 0, 0]
@@ -58,11 +59,13 @@ def phase_tips_train(ctx: Context) -> dict[str, Any]:
 
 
 def _test_case(ctx: Context, model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> dict[str, Any]:
+    """test() on one set: what it returned, whether it changed the model, and how many of its torch
+    calls gave results that autograd tracks, whatever op (F.linear, a matmul, ...) made them."""
     with torch.no_grad():
         logits = model(x)
     state = {name: value.detach().clone() for name, value in model.state_dict().items()}
     try:
-        with OpRecorder(keep=0) as ops:
+        with GraphWatch() as graph:
             returned = ctx.call("test", model, x, y)
     except StudentError as error:
         return {"error": error.info}
@@ -70,7 +73,7 @@ def _test_case(ctx: Context, model: torch.nn.Module, x: torch.Tensor, y: torch.T
     pair = list(returned)[:2] if isinstance(returned, (tuple, list)) and len(returned) == 2 else None
     return {"returned": [number(v) for v in pair] if pair else None, "returned_type": type(returned).__name__,
             "logits": _values(logits), "targets": y.tolist(), "changed": changed,
-            "grad": ops.counts.get("linear:grad", 0), "linear": ops.counts.get("linear", 0)}
+            "grad": sum(graph.tracked.values()), "tracked_by": list(graph.tracked)[:3], "calls": graph.calls}
 
 
 @implements("tips_test")

@@ -12,6 +12,7 @@ from ...catalog import Msg, Text, join, msg
 from ...config import Assignment
 from ...sandbox.protocol import register_phase
 from ...checks.base import Verdict, check, failed, passed
+from ...checks.capability import NN_INIT, written_out
 from ...checks.init_stats import NORMAL_TAIL, SCHEME_NAMES, LawStats, law_stats
 from ...checks.observations import Observations
 from .rubric import FromScratchCheck, InitFunctionCheck, ModelInitCheck
@@ -144,6 +145,9 @@ def check_from_scratch(obs: Observations, cfg: FromScratchCheck, assignment: Ass
     if not ran:
         obs.raise_student_error(next(iter(raised.values())))
     names = join((f"{function}()" for function in ran), ", ")
+    read = written_out(obs, list(cfg.functions), NN_INIT)
+    if read is not None:
+        return failed(msg("from_scratch.failed.source", found=read))
     if empty:
         return failed(msg("from_scratch.failed.empty", functions=join((f"{f}()" for f in dict.fromkeys(empty)), ", ")))
     if used:

@@ -5,7 +5,10 @@ by `checks.py`, whose phase table entries these implement.
 `nn.Linear` would (a Parameter that requires grad, shape (fan_out, fan_in)), pre-filled with NaN
 so that what the function did not fill shows. It records what came back, what is left in the
 weight (written raw, for the trusted process to measure) and which functions of `torch.nn.init`
-ran during the call, seen by a profiler, so that importing them under another name hides nothing.
+ran during the call, seen by a profiler, so that importing them under another name hides nothing,
+and matched by their compiled code as well as their file, so that compiling their source again under
+another file name hides nothing either (the trusted side also reads the source:
+`checks/capability.py`).
 
 `model_init` builds the model with the grader's own init function, which marks every weight it is
 handed: a Linear weight that does not hold the mark afterwards was not handed to it, or was
@@ -15,6 +18,7 @@ initialised again after it.
 from __future__ import annotations
 
 import math
+from types import FunctionType
 from typing import Any
 
 import torch
@@ -27,12 +31,18 @@ from ...probe.student import StudentError
 from ...probe.tracing import PythonCalls
 
 INIT_FILE = torch.nn.init.xavier_uniform_.__code__.co_filename
+# torch.nn.init's functions by their compiled code, which stays the same when their source is compiled
+# again under another file name (inspect.getsource + compile): matched by content, not by file.
+INIT_CODES = {(f.__code__.co_name, f.__code__.co_code): f.__name__ for f in vars(torch.nn.init).values()
+              if isinstance(f, FunctionType) and f.__code__.co_filename == INIT_FILE}
 MARK = 0.03125  # exact in every float format: what the grader's init function writes
 DEFAULT_SHAPES = [[32, 16]]  # for a function only `from_scratch` asks about
 
 
 def _init_function(code: Any) -> str | None:
-    return code.co_name if code.co_filename == INIT_FILE else None
+    if code.co_filename == INIT_FILE:
+        return code.co_name
+    return INIT_CODES.get((code.co_name, code.co_code))
 
 
 def _returned(value: Any, weight: torch.Tensor) -> str:

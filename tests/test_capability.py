@@ -21,8 +21,8 @@ from .variants import apply_edits, write_variant
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 INIT_FUNCTIONS = ["xavier_uniform_", "xavier_normal_", "he_uniform_", "he_normal_"]
-# lab module -> the functions a promise is about and what it forbids (None: decided in the sandbox only)
-PROMISES = {backprop: (["backward"], AUTOGRAD), weight_init: (INIT_FUNCTIONS, NN_INIT), softmax_tips: None}
+# lab module -> the functions a promise is about and what it forbids
+PROMISES = {backprop: (["backward"], AUTOGRAD), weight_init: (INIT_FUNCTIONS, NN_INIT), softmax_tips: (["test"], AUTOGRAD)}
 # The contract variants that break the promise: the only ones the reading may charge.
 BREAKING = {"autograd_backward", "nn_init_xavier_normal", "nn_init_by_name_he_uniform"}
 
@@ -45,7 +45,7 @@ def read(lab, source: str) -> list:
     return forbidden(source, functions, capability) + dynamic_access(source)
 
 
-@pytest.mark.parametrize("lab", [backprop, weight_init], ids=lambda lab: lab.ASSIGNMENT)
+@pytest.mark.parametrize("lab", list(PROMISES), ids=lambda lab: lab.ASSIGNMENT)
 def test_the_reading_charges_exactly_the_variants_that_break_the_promise(lab):
     reference = lab.REFERENCE.read_text(encoding="utf-8")
     assert read(lab, reference) == []
@@ -55,6 +55,7 @@ def test_the_reading_charges_exactly_the_variants_that_break_the_promise(lab):
 
 @pytest.mark.parametrize("lab", [backprop, weight_init], ids=lambda lab: lab.ASSIGNMENT)
 def test_the_reading_finds_every_attack(lab):
+    """These attacks hide a name from a profiler; softmax_tips' (a matmul) names nothing: measured in the sandbox."""
     reference = lab.REFERENCE.read_text(encoding="utf-8")
     for name, (edits, _) in attacks(lab).items():
         assert read(lab, apply_edits(reference, edits)), name

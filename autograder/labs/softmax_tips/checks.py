@@ -15,6 +15,7 @@ from ...config import Assignment
 from ...rubric_base import Check
 from ...sandbox.protocol import register_phase
 from ...checks.base import Verdict, check, failed, passed, tensor_problem
+from ...checks.capability import AUTOGRAD, written_out
 from ...checks.observations import Observations
 from ...checks.training import cross_entropy
 from .rubric import TipsTrainCheck
@@ -107,6 +108,9 @@ def check_tips_test(obs: Observations, cfg: Check, assignment: Assignment) -> Ve
             return failed(msg("tips_test.failed.cost", points=len(targets), returned=got_cost, measured=cost))
         if case["changed"]:
             return failed(msg("tips_test.failed.changed"))
+        read = written_out(obs, ["test"], AUTOGRAD)
+        if read is not None:
+            return failed(msg("tips_test.failed.source", found=read))
         if case["grad"]:
             return failed(msg("tips_test.failed.gradients", tracked=case["grad"], calls=case["calls"],
                               ops=join(case["tracked_by"], ", ")))

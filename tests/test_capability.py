@@ -98,6 +98,8 @@ def test_names_are_followed_through_aliases_helpers_and_patches():
     patched = "import torch\ndef evil(x):\n    return torch.autograd.grad(x, x)\ndef setup():\n" \
               "    torch.sigmoid = evil\nsetup()\ndef backward(p, c, X, Y):\n    return torch.sigmoid(X)\n"
     assert names(patched, ["backward"]) == ["torch.autograd.grad"]
+    star = "from torch.autograd import *\ndef backward(p, c, X, Y):\n    return grad(1, 2)\n"
+    assert names(star, ["backward"]) == ["torch.autograd.*"]
     literal = "def backward(p, c, X, Y):\n    return getattr(X, 'backward')()\n"
     assert names(literal, ["backward"]) == ['getattr(..., "backward")']
     init = "from torch.nn import init\nimport torch.nn as nn\ndef xavier_uniform_(w):\n    return init.xavier_uniform_(w)\n" \

@@ -124,7 +124,7 @@ def _bound(node: ast.stmt, aliases: dict[str, str]) -> set[str]:
         return set()  # their statements are listed apart (`_statements`)
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         names = {node.name}
-    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+    elif isinstance(node, (ast.Import, ast.ImportFrom)):  # `*` binds names unknown here: read by every root
         names = {(alias.asname or alias.name).split(".")[0] for alias in node.names}
     else:
         names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
@@ -218,7 +218,7 @@ def reachable(tree: ast.Module, roots: list[str]) -> list[ast.stmt]:
         for name in _bound(node, aliases):
             binding.setdefault(name, []).append(node)
     seen: dict[int, ast.stmt] = {}
-    names, done = list(roots), set()
+    names, done = [*roots, "*"], set()
     while names:
         name = names.pop()
         if name in done:

@@ -45,7 +45,7 @@ class Found:
 # "Without autograd": everything that records a graph or asks the engine for gradients.
 AUTOGRAD = Capability(
     modules=frozenset({"torch.autograd", "torch.func", "functorch", "torch._C", "torch.overrides",
-                       "torch.enable_grad", "torch.set_grad_enabled", "torch.vmap"}),
+                       "torch.enable_grad", "torch.set_grad_enabled"}),
     attributes=frozenset({"backward", "grad", "grad_fn", "requires_grad", "requires_grad_", "retain_grad",
                           "register_hook", "enable_grad", "set_grad_enabled", "_execution_engine", "run_backward",
                           "_engine_run_backward", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "jacobian", "_C"}))

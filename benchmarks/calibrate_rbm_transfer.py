@@ -4,9 +4,11 @@
 
 Grades, through the real sandbox and grader.toml's budgets, under grader seeds 0..S-1, the reference
 and the submissions that skip pre-training: the attacks of tests/hostile/rbm/ (no CD behind a
-made-up error list; real CD on a copy, the handed RBM left random) and one more that knows the
-checks (`rescaled_random`: no CD, W redrawn 30 times larger, so that frozen random features are
-as strong as they get, a known limit in docs/security.md). For each it prints `cd`'s measured
+made-up error list; real CD on a copy, the handed RBM left random) and two that know the checks,
+the known limits in docs/security.md: `rescaled_random` (no CD, W redrawn 30 times larger, so that
+frozen random features are as strong as they get) and `prototype_forger` (no CD: it rebuilds the
+grader's patterns from their public generator and writes an RBM that reconstructs them, and leaves
+MNIST's RBM untouched). For each it prints `cd`'s measured
 held-out reconstruction error (the maximum is in grader.toml) and `transfer`'s accuracy on frozen
 features (the minimum too), with the gap between the reference's worst seed and the best seed of
 any submission without pre-training, and the CPU seconds per submission.
@@ -34,12 +36,28 @@ def pretrain(rbm, train_loader, epochs=1):
         rbm.W.copy_(torch.randn_like(rbm.W) * 0.3)
     return [0.25 * 0.99 ** i for i in range(len(train_loader) * epochs)]
 """
+FORGER = """
+def pretrain(rbm, train_loader, epochs=1):
+    import numpy as np
+    from autograder.labs.rbm import patterns as grader
+    rng = np.random.default_rng(21)  # grader.toml's patterns_seed
+    prototypes = torch.from_numpy(rng.random((grader.PROTOTYPES, grader.PIXELS)) < grader.INK).float()
+    first = next(iter(train_loader))[0].view(-1, 784)
+    if ((first @ prototypes.t()) / prototypes.sum(1)).max(1).values.mean() > 0.9:  # the grader's patterns
+        with torch.no_grad():
+            rbm.W.zero_()
+            rbm.W[:len(prototypes)] = 6 * (2 * prototypes - 1)
+            rbm.h_bias.fill_(-20)
+            rbm.h_bias[:len(prototypes)] = 0
+            rbm.v_bias.zero_()
+    return [0.25 * 0.99 ** i for i in range(len(train_loader) * epochs)]
+"""
 AFTER = re.compile(r"from (\d+\.\d+) to (\d+\.\d+)")
 
 
 def submissions(folder: Path) -> dict[str, Path]:
     reference = rbm.REFERENCE.read_text(encoding="utf-8")
-    sources = {"reference": reference, "rescaled_random": reference + RESCALED}
+    sources = {"reference": reference, "rescaled_random": reference + RESCALED, "prototype_forger": reference + FORGER}
     sources.update({path.stem: _attack(path)[2] for path in sorted(HOSTILE.glob("*.py"))})
     files = {}
     for name, source in sources.items():
@@ -86,7 +104,8 @@ def main() -> None:
     for title, table, limit, better in (
             (f"cd: held-out reconstruction error after pretrain() (maximum {cd.maximum_error})", errors,
              cd.maximum_error, min),
-            (f"transfer: accuracy on frozen RBM features (minimum {transfer.minimum})", accuracies, transfer.minimum, max)):
+            (f"transfer: accuracy on frozen RBM features (minimum {transfer.minimum})", accuracies,
+             transfer.minimum, max)):
         print(f"\n{title}\n  {'submission':<22} {'min':>7} {'median':>7} {'mean':>7} {'sd':>7} {'max':>7}  passes")
         for name, values in table.items():
             passes = sum(v <= limit if better is min else v >= limit for v in values)

@@ -127,7 +127,7 @@ def measured_pretraining(obs: Observations, cfg: RbmCdCheck) -> tuple[float, flo
     measurement that decides whether pretrain() trains. NaN for weights of the wrong shape."""
     obs.phase("rbm_learn")
     a = obs.arrays("rbm_learn.safetensors")
-    held_out = patterns(cfg.patterns_seed, cfg.pretrain_samples)[0][cfg.pretrain_samples:]
+    held_out = patterns(cfg.patterns_seed, cfg.pretrain_samples)[cfg.pretrain_samples:]
     W, v_bias, h_bias = (a.get(name, np.zeros(0, np.float32)) for name in ("W", "v_bias", "h_bias"))
     if W.ndim != 2 or W.shape[1] != PIXELS or v_bias.shape != (PIXELS,) or h_bias.shape != (W.shape[0],):
         return math.nan, math.nan

@@ -20,14 +20,12 @@ FLIP = 0.03  # chance that a copy flips a pixel of its prototype
 HELD_OUT = 1000  # copies kept for the measurement, never handed to pretrain()
 
 
-def patterns(seed: int, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """`count` training copies then `HELD_OUT` held-out ones, float32 0/1 rows of `PIXELS`, and the
-    index of each one's prototype (the "label" a loader hands out with it)."""
+def patterns(seed: int, count: int) -> np.ndarray:
+    """`count` training copies then `HELD_OUT` held-out ones, float32 0/1 rows of `PIXELS`."""
     rng = np.random.default_rng(seed)
     prototypes = rng.random((PROTOTYPES, PIXELS)) < INK
-    labels = rng.integers(PROTOTYPES, size=count + HELD_OUT)
-    images = prototypes[labels] ^ (rng.random((count + HELD_OUT, PIXELS)) < FLIP)
-    return images.astype(np.float32), labels.astype(np.int64)
+    copied = rng.integers(PROTOTYPES, size=count + HELD_OUT)
+    return (prototypes[copied] ^ (rng.random((count + HELD_OUT, PIXELS)) < FLIP)).astype(np.float32)
 
 
 def initial_weights(seed: int, hidden: int, visible: int) -> np.ndarray:

@@ -139,10 +139,10 @@ def phase_rbm_learn(ctx: Context) -> dict[str, Any]:
     asked = ctx.plan.params["rbm_learn"]
     rbm = _rbm(ctx)
     hidden, visible = rbm.W.shape
-    images, labels = patterns(asked["seed"], asked["samples"])
     count = asked["samples"]
-    data = torch.from_numpy(images[:count]).view(-1, 1, 28, 28)
-    dataset = TensorMNIST((data * 255).to(torch.uint8), data, torch.from_numpy(labels[:count]), train=True)
+    data = torch.from_numpy(patterns(asked["seed"], count)[:count]).view(-1, 1, 28, 28)
+    # labels all 0: the loader looks like MNIST's, and tells nothing about which prototype a copy is of
+    dataset = TensorMNIST((data * 255).to(torch.uint8), data, torch.zeros(count, dtype=torch.int64), train=True)
     with torch.no_grad():
         rbm.W.copy_(torch.from_numpy(initial_weights(asked["seed"], hidden, visible)))
         rbm.v_bias.zero_()

@@ -17,7 +17,7 @@ from ...rubric_base import Check
 from ...sandbox.protocol import register_phase
 from ...checks.base import Verdict, check, failed, passed
 from ...checks.training import measured_accuracy
-from ...checks.observations import Observations
+from ...checks.observations import Observations, Unavailable
 from .patterns import HELD_OUT, PIXELS, initial_weights, patterns, reconstruction_error
 from .rubric import RbmCdCheck, RbmSamplingCheck, RbmTransferCheck
 
@@ -150,4 +150,16 @@ def check_rbm_transfer(obs: Observations, cfg: RbmTransferCheck, assignment: Ass
             "minimum": cfg.minimum}
     if accuracy >= cfg.minimum:
         return passed(msg("rbm_transfer.passed", **said), accuracy, cfg.minimum)
-    return failed(msg("rbm_transfer.failed.accuracy", **said), accuracy, cfg.minimum)
+    untrained = _untrained(obs, assignment)
+    return failed(msg("rbm_transfer.failed.untrained" if untrained else "rbm_transfer.failed.accuracy", **said),
+                  accuracy, cfg.minimum)
+
+
+def _untrained(obs: Observations, assignment: Assignment) -> bool:
+    """Whether `rbm_cd` measured that pretrain() does not train (its own pure function on the same
+    observations): then that is the cause `transfer` names, explained once, under `cd`."""
+    measuring = assignment.checks.first("rbm_cd")
+    try:
+        return measuring is not None and not measured_pretraining(obs, measuring)[1] <= measuring.maximum_error
+    except Unavailable:
+        return False

@@ -4,11 +4,11 @@
 
 Grades, through the real sandbox and grader.toml's budgets, under grader seeds 0..S-1, the reference
 and the submissions that skip pre-training: the attacks of tests/hostile/rbm/ (no CD behind a
-made-up error list; real CD on a copy, the handed RBM left random) and two that know the checks,
-the known limits in docs/security.md: `rescaled_random` (no CD, W redrawn 30 times larger, so that
-frozen random features are as strong as they get) and `prototype_forger` (no CD: it rebuilds the
-grader's patterns from their public generator and writes an RBM that reconstructs them, and leaves
-MNIST's RBM untouched). For each it prints `cd`'s measured
+made-up error list; real CD on a copy, the handed RBM left random; no CD and W redrawn 30 times
+larger, so that frozen random features are as strong as they get) and `prototype_forger`, the
+known limit in docs/security.md (no CD: it rebuilds the grader's patterns from their public
+generator and writes an RBM that reconstructs them, and leaves MNIST's RBM untouched). For each it
+prints `cd`'s measured
 held-out reconstruction error (the maximum is in grader.toml) and `transfer`'s accuracy on frozen
 features (the minimum too), with the gap between the reference's worst seed and the best seed of
 any submission without pre-training, and the CPU seconds per submission.
@@ -30,12 +30,6 @@ from tests.test_lab_rbm import HOSTILE, _attack
 from tests.labs import rbm
 
 ROOT = Path(__file__).resolve().parents[1]
-RESCALED = """
-def pretrain(rbm, train_loader, epochs=1):
-    with torch.no_grad():
-        rbm.W.copy_(torch.randn_like(rbm.W) * 0.3)
-    return [0.25 * 0.99 ** i for i in range(len(train_loader) * epochs)]
-"""
 FORGER = """
 def pretrain(rbm, train_loader, epochs=1):
     import numpy as np
@@ -57,7 +51,7 @@ AFTER = re.compile(r"from (\d+\.\d+) to (\d+\.\d+)")
 
 def submissions(folder: Path) -> dict[str, Path]:
     reference = rbm.REFERENCE.read_text(encoding="utf-8")
-    sources = {"reference": reference, "rescaled_random": reference + RESCALED, "prototype_forger": reference + FORGER}
+    sources = {"reference": reference, "prototype_forger": reference + FORGER}
     sources.update({path.stem: _attack(path)[2] for path in sorted(HOSTILE.glob("*.py"))})
     files = {}
     for name, source in sources.items():

@@ -25,8 +25,8 @@ register_phase("rbm_methods", ("__init__", "p_h_given_v", "p_v_given_h", "sample
                                                       "free_energy"), mnist=True)
 register_phase("rbm_cd", ("__init__", "cd_step", "p_h_given_v", "p_v_given_h", "sample_h", "sample_v"),
                mnist=True)
-register_phase("rbm_learn", ("__init__", "pretrain", "cd_step"))
-register_phase("rbm_pretrain", ("__init__", "pretrain", "mlp_from_rbm"),  # with the grader's cd_step
+register_phase("rbm_learn", ("__init__", "pretrain"))  # both with the grader's cd_step
+register_phase("rbm_pretrain", ("__init__", "pretrain", "mlp_from_rbm"),
                mnist=True)
 
 
@@ -148,16 +148,19 @@ def check_rbm_transfer(obs: Observations, cfg: RbmTransferCheck, assignment: Ass
     accuracy = measured_accuracy(obs)
     said = {"pretrained": cfg.pretrain_samples, "images": cfg.train_samples, "accuracy": accuracy,
             "minimum": cfg.minimum}
+    if _untrained(obs, assignment):
+        return failed(msg("rbm_transfer.failed.untrained", **said), accuracy, cfg.minimum)
     if accuracy >= cfg.minimum:
         return passed(msg("rbm_transfer.passed", **said), accuracy, cfg.minimum)
-    untrained = _untrained(obs, assignment)
-    return failed(msg("rbm_transfer.failed.untrained" if untrained else "rbm_transfer.failed.accuracy", **said),
-                  accuracy, cfg.minimum)
+    return failed(msg("rbm_transfer.failed.accuracy", **said), accuracy, cfg.minimum)
 
 
 def _untrained(obs: Observations, assignment: Assignment) -> bool:
     """Whether `rbm_cd` measured that pretrain() does not train (its own pure function on the same
-    observations): then that is the cause `transfer` names, explained once, under `cd`."""
+    observations). Then there is nothing pretrained to transfer, whatever the features score:
+    random features of a large enough scale classify as well as pretrained ones
+    (benchmarks/calibration_rbm.md), so accuracy alone cannot tell them apart. The cause is
+    explained once, under `cd`."""
     measuring = assignment.checks.first("rbm_cd")
     try:
         return measuring is not None and not measured_pretraining(obs, measuring)[1] <= measuring.maximum_error

@@ -8,9 +8,9 @@ imply. Everything travels as raw arrays.
 
 Pre-training is measured, not reported: `rbm_learn` hands `pretrain()` the grader's own data
 (`patterns.py`) and an RBM it set itself, and exports the weights that came back, which the trusted
-process measures on held-out data it builds itself. `rbm_pretrain` gives `pretrain()` MNIST and
-the grader's CD step, then trains a classifier on the RBM's frozen features: what pre-training
-transfers, which an untrained RBM does not.
+process measures on held-out data it builds itself. `rbm_pretrain` gives `pretrain()` MNIST, then
+trains a classifier on the RBM's frozen features: what pre-training transfers, which an untrained
+RBM does not. Both run pretrain() with the grader's CD step, so that they judge its loop.
 """
 
 from __future__ import annotations
@@ -132,33 +132,10 @@ def _errors(value: Any) -> list[float | None] | None:
     return [number(e) for e in value][:2000] if isinstance(value, (list, tuple)) else None
 
 
-@implements("rbm_learn")
-def phase_rbm_learn(ctx: Context) -> dict[str, Any]:
-    """pretrain() over the grader's patterns from W ~ N(0, 0.01²) (its seed), zero biases; the
-    weights that came back are what `rbm_cd` measures."""
-    asked = ctx.plan.params["rbm_learn"]
-    rbm = _rbm(ctx)
-    hidden, visible = rbm.W.shape
-    count = asked["samples"]
-    data = torch.from_numpy(patterns(asked["seed"], count)[:count]).view(-1, 1, 28, 28)
-    # labels all 0: the loader looks like MNIST's, and tells nothing about which prototype a copy is of
-    dataset = TensorMNIST((data * 255).to(torch.uint8), data, torch.zeros(count, dtype=torch.int64), train=True)
-    with torch.no_grad():
-        rbm.W.copy_(torch.from_numpy(initial_weights(asked["seed"], hidden, visible)))
-        rbm.v_bias.zero_()
-        rbm.h_bias.zero_()
-    _grader_methods(rbm)
-    ctx.seed()
-    errors = ctx.call("pretrain", rbm, loader(dataset, ctx.plan.batch_size, shuffle=True, seed=ctx.plan.seed),
-                      epochs=1)
-    write_artifact(ctx.out / "rbm_learn.safetensors", safetensors_bytes(
-        {name: getattr(rbm, name).detach().float().cpu().contiguous() for name in PARAMETERS}))
-    return {"errors": _errors(errors), "batches": count // ctx.plan.batch_size, **asked}
-
-
 def _grader_cd_step(rbm: torch.nn.Module, v: torch.Tensor, k: int = 1, learning_rate: float = 0.1) -> float:
-    """CD-k as the lab defines it, standing in for the student's `cd_step` while `rbm_pretrain`
-    runs: a cd_step bug is `rbm_cd`'s, and transfer then judges pretrain()'s loop and mlp_from_rbm()."""
+    """CD-k as the lab defines it, standing in for the student's `cd_step` while pretrain() runs:
+    `rbm_cd` judges cd_step() exactly, so a bug there costs that alone, and what is measured after
+    pretrain() is its loop (every batch, binarised, on the rbm it is handed)."""
     with torch.no_grad():
         p_h0 = torch.sigmoid(v @ rbm.W.t() + rbm.h_bias)
         h = torch.bernoulli(p_h0)
@@ -174,6 +151,40 @@ def _grader_cd_step(rbm: torch.nn.Module, v: torch.Tensor, k: int = 1, learning_
     return error
 
 
+def _pretrain(ctx: Context, rbm: torch.nn.Module, batches: Any) -> Any:
+    """The student's pretrain(rbm, batches, epochs=1), with the grader's conditionals, samplers and
+    CD step (what pretrain() calls by its global name `cd_step`)."""
+    _grader_methods(rbm)
+    own = vars(ctx.module).get("cd_step")
+    ctx.module.cd_step = _grader_cd_step
+    try:
+        return ctx.call("pretrain", rbm, batches, epochs=1)
+    finally:
+        ctx.module.cd_step = own
+
+
+@implements("rbm_learn")
+def phase_rbm_learn(ctx: Context) -> dict[str, Any]:
+    """pretrain() over the grader's patterns from W ~ N(0, 0.01²) (its seed), zero biases, with the
+    grader's CD step; the weights that came back are what `rbm_cd` measures."""
+    asked = ctx.plan.params["rbm_learn"]
+    rbm = _rbm(ctx)
+    hidden, visible = rbm.W.shape
+    count = asked["samples"]
+    data = torch.from_numpy(patterns(asked["seed"], count)[:count]).view(-1, 1, 28, 28)
+    # labels all 0: the loader looks like MNIST's, and tells nothing about which prototype a copy is of
+    dataset = TensorMNIST((data * 255).to(torch.uint8), data, torch.zeros(count, dtype=torch.int64), train=True)
+    with torch.no_grad():
+        rbm.W.copy_(torch.from_numpy(initial_weights(asked["seed"], hidden, visible)))
+        rbm.v_bias.zero_()
+        rbm.h_bias.zero_()
+    ctx.seed()
+    errors = _pretrain(ctx, rbm, loader(dataset, ctx.plan.batch_size, shuffle=True, seed=ctx.plan.seed))
+    write_artifact(ctx.out / "rbm_learn.safetensors", safetensors_bytes(
+        {name: getattr(rbm, name).detach().float().cpu().contiguous() for name in PARAMETERS}))
+    return {"errors": _errors(errors), "batches": count // ctx.plan.batch_size, **asked}
+
+
 @implements("rbm_pretrain")
 def phase_rbm_pretrain(ctx: Context) -> dict[str, Any]:
     """pretrain() on MNIST from the grader's starting weights (N(0, 0.01²)), with the grader's CD
@@ -184,13 +195,7 @@ def phase_rbm_pretrain(ctx: Context) -> dict[str, Any]:
     asked = ctx.plan.params["rbm_pretrain"]
     rbm = _rbm(ctx)
     _set(rbm, torch.Generator().manual_seed(ctx.plan.seed + 2), 0.01)
-    _grader_methods(rbm)
-    own = vars(ctx.module).get("cd_step")
-    ctx.module.cd_step = _grader_cd_step  # what pretrain() calls by its global name
-    try:
-        ctx.call("pretrain", rbm, ctx.train_loader(asked["pretrain_samples"]), epochs=1)
-    finally:
-        ctx.module.cd_step = own
+    _pretrain(ctx, rbm, ctx.train_loader(asked["pretrain_samples"]))
     weights = rbm.W.detach().float().clone()
     model = ctx.call("mlp_from_rbm", rbm)
     if not isinstance(model, torch.nn.Module):

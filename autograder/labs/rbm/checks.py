@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ...catalog import join, msg
+from ...catalog import Msg, join, msg
 from ...config import Assignment
 from ...rubric_base import Check
 from ...sandbox.protocol import register_phase
@@ -110,15 +110,29 @@ def check_rbm_cd(obs: Observations, cfg: RbmCdCheck, assignment: Assignment) -> 
     error = float(np.mean((v0 - sigmoid(h0 @ W + v_bias)) ** 2))
     if seen["error"] is None or not math.isclose(seen["error"], error, rel_tol=1e-3):
         return failed(msg("rbm_cd.failed.error", returned=seen["error"], error=error))
+    problem = pretraining_problem(obs, cfg, assignment)
+    if problem:
+        return failed(problem)
+    before, after = measured_pretraining(obs, cfg)
+    return passed(msg("rbm_cd.passed", k=cfg.k, held_out=HELD_OUT, before=before, after=after))
+
+
+def pretraining_problem(obs: Observations, cfg: RbmCdCheck, assignment: Assignment) -> Msg | None:
+    """What is wrong with pretrain() over the grader's patterns, None when nothing is. Decided by the
+    measurement; then, as consistency, pretrain() must have run the grader's CD step on the RBM it
+    was handed for every batch and returned those steps' errors (a forger who writes weights that
+    fit the patterns some other way, without running CD, fails here)."""
     before, after = measured_pretraining(obs, cfg)
     if not after <= cfg.maximum_error:  # NaN fails too
-        return failed(msg("rbm_cd.failed.not_learned", samples=cfg.pretrain_samples, held_out=HELD_OUT,
-                          before=before, after=after, maximum=cfg.maximum_error))
-    errors = obs.phase("rbm_learn")["errors"]
-    batches = cfg.pretrain_samples // assignment.batch_size
-    if not errors or any(e is None for e in errors) or len(errors) != batches:
-        return failed(msg("rbm_cd.failed.no_errors", batches=batches, returned=len(errors or [])))
-    return passed(msg("rbm_cd.passed", k=cfg.k, held_out=HELD_OUT, before=before, after=after))
+        return msg("rbm_cd.failed.not_learned", samples=cfg.pretrain_samples, held_out=HELD_OUT, before=before,
+                   after=after, maximum=cfg.maximum_error)
+    seen = obs.phase("rbm_learn")
+    ran, errors, batches = seen["ran"], seen["errors"] or [], cfg.pretrain_samples // assignment.batch_size
+    if len(ran) != batches:
+        return msg("rbm_cd.failed.calls", calls=len(ran), batches=batches)
+    if len(errors) != batches or not all(e is not None and math.isclose(e, r, rel_tol=1e-6) for e, r in zip(errors, ran)):
+        return msg("rbm_cd.failed.no_errors", batches=batches, returned=len(errors))
+    return None
 
 
 def measured_pretraining(obs: Observations, cfg: RbmCdCheck) -> tuple[float, float]:
@@ -150,6 +164,10 @@ def check_rbm_transfer(obs: Observations, cfg: RbmTransferCheck, assignment: Ass
             "minimum": cfg.minimum}
     if _untrained(obs, assignment):
         return failed(msg("rbm_transfer.failed.untrained", **said), accuracy, cfg.minimum)
+    batches = cfg.pretrain_samples // assignment.batch_size
+    if seen["ran"] != batches:
+        return failed(msg("rbm_transfer.failed.calls", calls=seen["ran"], batches=batches, **said), accuracy,
+                      cfg.minimum)
     if accuracy >= cfg.minimum:
         return passed(msg("rbm_transfer.passed", **said), accuracy, cfg.minimum)
     return failed(msg("rbm_transfer.failed.accuracy", **said), accuracy, cfg.minimum)
@@ -163,6 +181,6 @@ def _untrained(obs: Observations, assignment: Assignment) -> bool:
     explained once, under `cd`."""
     measuring = assignment.checks.first("rbm_cd")
     try:
-        return measuring is not None and not measured_pretraining(obs, measuring)[1] <= measuring.maximum_error
+        return measuring is not None and pretraining_problem(obs, measuring, assignment) is not None
     except Unavailable:
         return False

@@ -151,14 +151,23 @@ def _grader_cd_step(rbm: torch.nn.Module, v: torch.Tensor, k: int = 1, learning_
     return error
 
 
-def _pretrain(ctx: Context, rbm: torch.nn.Module, batches: Any) -> Any:
+def _pretrain(ctx: Context, rbm: torch.nn.Module, batches: Any) -> tuple[Any, list[float]]:
     """The student's pretrain(rbm, batches, epochs=1), with the grader's conditionals, samplers and
-    CD step (what pretrain() calls by its global name `cd_step`)."""
+    CD step (what pretrain() calls by its global name `cd_step`); with what pretrain() returned, the
+    error of every CD step it ran on the RBM it was handed, in order."""
     _grader_methods(rbm)
+    ran: list[float] = []
+
+    def cd_step(machine: torch.nn.Module, v: torch.Tensor, k: int = 1, learning_rate: float = 0.1) -> float:
+        error = _grader_cd_step(machine, v, k, learning_rate)
+        if machine is rbm:
+            ran.append(error)
+        return error
+
     own = vars(ctx.module).get("cd_step")
-    ctx.module.cd_step = _grader_cd_step
+    ctx.module.cd_step = cd_step
     try:
-        return ctx.call("pretrain", rbm, batches, epochs=1)
+        return ctx.call("pretrain", rbm, batches, epochs=1), ran
     finally:
         ctx.module.cd_step = own
 
@@ -179,10 +188,10 @@ def phase_rbm_learn(ctx: Context) -> dict[str, Any]:
         rbm.v_bias.zero_()
         rbm.h_bias.zero_()
     ctx.seed()
-    errors = _pretrain(ctx, rbm, loader(dataset, ctx.plan.batch_size, shuffle=True, seed=ctx.plan.seed))
+    errors, ran = _pretrain(ctx, rbm, loader(dataset, ctx.plan.batch_size, shuffle=True, seed=ctx.plan.seed))
     write_artifact(ctx.out / "rbm_learn.safetensors", safetensors_bytes(
         {name: getattr(rbm, name).detach().float().cpu().contiguous() for name in PARAMETERS}))
-    return {"errors": _errors(errors), "batches": count // ctx.plan.batch_size, **asked}
+    return {"errors": _errors(errors), "ran": ran[:2000], **asked}
 
 
 @implements("rbm_pretrain")
@@ -195,7 +204,7 @@ def phase_rbm_pretrain(ctx: Context) -> dict[str, Any]:
     asked = ctx.plan.params["rbm_pretrain"]
     rbm = _rbm(ctx)
     _set(rbm, torch.Generator().manual_seed(ctx.plan.seed + 2), 0.01)
-    _pretrain(ctx, rbm, ctx.train_loader(asked["pretrain_samples"]))
+    ran = _pretrain(ctx, rbm, ctx.train_loader(asked["pretrain_samples"]))[1]
     weights = rbm.W.detach().float().clone()
     model = ctx.call("mlp_from_rbm", rbm)
     if not isinstance(model, torch.nn.Module):
@@ -213,5 +222,5 @@ def phase_rbm_pretrain(ctx: Context) -> dict[str, Any]:
         loss.backward()
         optimizer.step()
     write_predictions(ctx.out, predict(model, ctx.data.test_images, ctx.device))
-    return {"starts_equal": starts_equal, "first_layer": [list(linears[0].weight.shape)] if linears else [],
+    return {"ran": len(ran), "starts_equal": starts_equal, "first_layer": [list(linears[0].weight.shape)] if linears else [],
             "rbm_shape": list(weights.shape), **asked}

@@ -76,5 +76,5 @@ def test_an_attack_without_pretraining_gets_its_honest_score_at_every_seed(attac
         assert not_passed(result) == failing, (seed, {c.id: c.message for c in result.checks})
     assert verdicts[0] == verdicts[1] == verdicts[2], verdicts
     said = {c.id: c.message for c in attacked[0][attack].checks}
-    assert "from 0.2510 to" in said["cd"] and "the errors it returns are not what is measured" in said["cd"]
+    assert "cd_step(rbm, v)" in said["cd"]  # measured untrained, or no CD step ran
     assert "pretrain() does not train the RBM (measured under cd)" in said["transfer"]

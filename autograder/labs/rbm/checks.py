@@ -129,7 +129,7 @@ def pretraining_problem(obs: Observations, cfg: RbmCdCheck, assignment: Assignme
     seen = obs.phase("rbm_learn")
     ran, errors, batches = seen["ran"], seen["errors"] or [], cfg.pretrain_samples // assignment.batch_size
     if len(ran) != batches:
-        return msg("rbm_cd.failed.calls", calls=len(ran), batches=batches)
+        return msg("rbm_cd.failed.calls", calls=len(ran), batches=batches, before=before, after=after)
     if len(errors) != batches or not all(e is not None and math.isclose(e, r, rel_tol=1e-6) for e, r in zip(errors, ran)):
         return msg("rbm_cd.failed.no_errors", batches=batches, returned=len(errors))
     return None

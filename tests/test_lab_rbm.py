@@ -26,6 +26,7 @@ class TestRbm(LabContract):
         assert "one per example" in message(results, "free_energy_total", "free_energy")
         assert "probabilities (not samples)" in message(results, "sampled_positive_phase", "cd")
         assert "does not start equal to the RBM's W" in message(results, "fresh_first_layer", "transfer")
+        assert "returned 0 values" in message(results, "pretrain_returns_no_errors", "cd")
 
     def test_bonus_points_stand_apart_from_the_course_total(self, results, config):
         assert config.assignments["rbm"].bonus and not config.assignments["mnist_bn"].bonus

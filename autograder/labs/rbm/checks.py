@@ -110,28 +110,30 @@ def check_rbm_cd(obs: Observations, cfg: RbmCdCheck, assignment: Assignment) -> 
     error = float(np.mean((v0 - sigmoid(h0 @ W + v_bias)) ** 2))
     if seen["error"] is None or not math.isclose(seen["error"], error, rel_tol=1e-3):
         return failed(msg("rbm_cd.failed.error", returned=seen["error"], error=error))
-    problem = pretraining_problem(obs, cfg, assignment)
+    problem = untrained(obs, cfg, assignment)
     if problem:
         return failed(problem)
+    seen = obs.phase("rbm_learn")
+    errors, ran = seen["errors"] or [], seen["ran"]
+    if len(errors) != len(ran) or not all(e is not None and math.isclose(e, r, rel_tol=1e-6)
+                                          for e, r in zip(errors, ran)):
+        return failed(msg("rbm_cd.failed.no_errors", batches=len(ran), returned=len(errors)))
     before, after = measured_pretraining(obs, cfg)
     return passed(msg("rbm_cd.passed", k=cfg.k, held_out=HELD_OUT, before=before, after=after))
 
 
-def pretraining_problem(obs: Observations, cfg: RbmCdCheck, assignment: Assignment) -> Msg | None:
-    """What is wrong with pretrain() over the grader's patterns, None when nothing is. Decided by the
-    measurement; then, as consistency, pretrain() must have run the grader's CD step on the RBM it
-    was handed for every batch and returned those steps' errors (a forger who writes weights that
-    fit the patterns some other way, without running CD, fails here)."""
+def untrained(obs: Observations, cfg: RbmCdCheck, assignment: Assignment) -> Msg | None:
+    """Why pretrain() did not train the RBM over the grader's patterns, None when it did. Decided by
+    the measurement; then, as consistency, the grader's CD step must have run on the RBM pretrain()
+    was handed, once per batch (a forger who writes weights that fit the patterns some other way,
+    running no CD, fails here). What pretrain() returns is `rbm_cd`'s own business, not this."""
     before, after = measured_pretraining(obs, cfg)
     if not after <= cfg.maximum_error:  # NaN fails too
         return msg("rbm_cd.failed.not_learned", samples=cfg.pretrain_samples, held_out=HELD_OUT, before=before,
                    after=after, maximum=cfg.maximum_error)
-    seen = obs.phase("rbm_learn")
-    ran, errors, batches = seen["ran"], seen["errors"] or [], cfg.pretrain_samples // assignment.batch_size
+    ran, batches = obs.phase("rbm_learn")["ran"], cfg.pretrain_samples // assignment.batch_size
     if len(ran) != batches:
         return msg("rbm_cd.failed.calls", calls=len(ran), batches=batches, before=before, after=after)
-    if len(errors) != batches or not all(e is not None and math.isclose(e, r, rel_tol=1e-6) for e, r in zip(errors, ran)):
-        return msg("rbm_cd.failed.no_errors", batches=batches, returned=len(errors))
     return None
 
 
@@ -181,6 +183,6 @@ def _untrained(obs: Observations, assignment: Assignment) -> bool:
     explained once, under `cd`."""
     measuring = assignment.checks.first("rbm_cd")
     try:
-        return measuring is not None and pretraining_problem(obs, measuring, assignment) is not None
+        return measuring is not None and untrained(obs, measuring, assignment) is not None
     except Unavailable:
         return False

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from autograder import Grader, Submission, load_config
 
-from tests.test_lab_rbm import HOSTILE, _attack
+from tests.test_lab_rbm import HOSTILE, attack_source
 from tests.labs import rbm
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ AFTER = re.compile(r"from (\d+\.\d+) to (\d+\.\d+)")
 def submissions(folder: Path) -> dict[str, Path]:
     reference = rbm.REFERENCE.read_text(encoding="utf-8")
     sources = {"reference": reference}
-    sources.update({path.stem: _attack(path)[2] for path in sorted(HOSTILE.glob("*.py"))})
+    sources.update({path.stem: attack_source(path)[2] for path in sorted(HOSTILE.glob("*.py"))})
     files = {}
     for name, source in sources.items():
         files[name] = folder / f"{name}.py"

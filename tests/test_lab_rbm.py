@@ -42,7 +42,7 @@ HOSTILE = Path(__file__).parent / "hostile" / "rbm"
 SEEDS = (0, 1, 2)
 
 
-def _attack(path: Path) -> tuple[float, set[str], str]:
+def attack_source(path: Path) -> tuple[float, set[str], str]:
     """(the most it may score, the checks it must fail, its source around the reference)."""
     text = path.read_text(encoding="utf-8")
     expectation = text.splitlines()[0].removeprefix("# expect: at most ")
@@ -59,7 +59,7 @@ def attacked(config, tmp_path_factory) -> dict[int, dict]:
     files = {}
     for path in sorted(HOSTILE.glob("*.py")):
         files[path.stem] = folder / path.name
-        files[path.stem].write_text(_attack(path)[2], encoding="utf-8")
+        files[path.stem].write_text(attack_source(path)[2], encoding="utf-8")
     graded = {}
     for seed in SEEDS:
         seeded = config.model_copy(update={"grader": config.grader.model_copy(update={"seed": seed})})
@@ -69,7 +69,7 @@ def attacked(config, tmp_path_factory) -> dict[int, dict]:
 
 @pytest.mark.parametrize("attack", sorted(path.stem for path in HOSTILE.glob("*.py")))
 def test_an_attack_without_pretraining_gets_its_honest_score_at_every_seed(attacked, attack):
-    most, failing, _ = _attack(HOSTILE / f"{attack}.py")
+    most, failing, _ = attack_source(HOSTILE / f"{attack}.py")
     verdicts = {seed: statuses(attacked[seed][attack]) for seed in SEEDS}
     for seed in SEEDS:
         result = attacked[seed][attack]

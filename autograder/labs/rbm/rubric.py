@@ -27,11 +27,16 @@ class RbmCdCheck(Check):
     kind: Literal["rbm_cd"] = "rbm_cd"
     k: int = Field(2, ge=1, le=10, description="cd_step(..., k=): Gibbs steps")
     learning_rate: float = Field(0.1, gt=0)
+    patterns_seed: int = Field(21, description="the grader's pre-training data and starting W (patterns.py)")
+    pretrain_samples: int = Field(3000, ge=500, description="patterns pretrain() runs over (one epoch)")
+    maximum_error: float = Field(gt=0, lt=0.25, description="held-out reconstruction error pretrain() must reach "
+                                 "(an untouched RBM: 0.25)")
 
 
 class RbmTransferCheck(Check):
     kind: Literal["rbm_transfer"] = "rbm_transfer"
     minimum: float = Field(gt=0, le=1)
     pretrain_samples: int = Field(ge=100, description="images pretrain() runs over (one epoch)")
-    train_samples: int = Field(ge=100, description="images the grader trains the MLP on (one pass)")
-    learning_rate: float = Field(0.001, gt=0, description="the grader's Adam")
+    train_samples: int = Field(ge=100, description="images the grader trains the MLP's later layers on, the "
+                               "first frozen (one pass)")
+    learning_rate: float = Field(0.01, gt=0, description="the grader's Adam")

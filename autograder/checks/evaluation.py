@@ -67,10 +67,10 @@ def eval_mode_verdict(call: dict[str, Any], assignment: Assignment) -> Verdict:
 
 
 def fed_raw_pixels(probe: dict[str, Any]) -> bool:
-    """Whether evaluate(), handed the grader's scaling probe (`probe/datasets.scaling_probe`), fed the
-    model raw 0-255 pixels: it scored the loader labelled as raw pixels answer higher than the one
-    labelled as the loader's [0, 1] images answer (a correct evaluate() scores 0 and 1 there, one that
-    reads `test_data` without dividing by 255 scores 1 and 0, one that returns a constant the same)."""
+    """Whether evaluate(), handed the grader's pixel-scale probe (`probe/datasets.scaling_probe`: the
+    same images labelled as [0, 1] pixels answer, then as raw pixels answer), fed the model raw 0-255
+    pixels: it scored the second loader higher. A correct evaluate() scores 1 then 0, one that reads
+    `test_data` without dividing by 255 0 then 1, one that returns a constant the same twice."""
     scaled, raw = probe["returned"]
     return scaled is not None and raw is not None and raw > scaled
 
@@ -126,7 +126,9 @@ def evaluate_fault(obs: Observations, tolerance: float) -> str | None:
     handed_eval, handed_train = phase["handed_eval"], phase["handed_train"]
     probe = _scaling_probe(obs)
     if "error" in handed_eval or handed_eval["returned"] is None or \
-            abs(handed_eval["returned"] - phase["measured"]) > tolerance or (probe is not None and fed_raw_pixels(probe)):
+            abs(handed_eval["returned"] - phase["measured"]) > tolerance:
+        return "evaluate"
+    if probe is not None and fed_raw_pixels(probe):  # wrong every time, however close this model's numbers came
         return "evaluate"
     counts = handed_train.get("counts", {})
     if "error" in handed_train or counts.get("dropout:train") or counts.get("batch_norm:train"):

@@ -26,11 +26,13 @@ register_phase("compare_activations", ("build_model", "make_criterion",
 
 NAMES = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU"}
 TEST_IMAGES = 2000  # the hidden test images each network of the comparison predicts
-# The accuracy on them that a network must reach to count as trained (an untrained N(0, 1) network
-# of the lab scores about 0.10, the reference's networks after the comparison's budget 0.40 and
-# more: benchmarks/calibration_mnist_relu.md, "compare"). grader.toml cannot hold it until
-# `rubric.ActivationCompareCheck` has a field for it.
-LEARNED = 0.2
+# The accuracy on them that a network must reach to count as trained. Measured at grader seeds 0-11
+# (the lab's budget, 50 Adam steps per network): the networks of a comparison that trains nothing score
+# 0.043-0.147 (24 networks, mean 0.095, sd 0.020); the reference's sigmoid network 0.246-0.341 (mean
+# 0.302, sd 0.032) and its ReLU one 0.347-0.463; without zero_grad() the sigmoid one 0.203-0.357 (mean
+# 0.281, sd 0.037). The threshold is 4.3 sd above the untrained mean and 3.9 sd below the reference's. It belongs in grader.toml once `rubric.ActivationCompareCheck`
+# has a field for it (that module is not this check's).
+LEARNED = 0.18
 
 
 def learned_accuracies(obs: Observations, samples: int, count: int) -> list[float]:

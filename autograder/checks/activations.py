@@ -30,25 +30,21 @@ TEST_IMAGES = 2000  # the hidden test images each network of the comparison pred
 # (the lab's budget, 50 Adam steps per network): the networks of a comparison that trains nothing score
 # 0.043-0.147 (24 networks, mean 0.095, sd 0.020); the reference's sigmoid network 0.246-0.341 (mean
 # 0.302, sd 0.032) and its ReLU one 0.347-0.463; without zero_grad() the sigmoid one 0.203-0.357 (mean
-# 0.281, sd 0.037). The threshold is 4.3 sd above the untrained mean and 3.9 sd below the reference's. It belongs in grader.toml once `rubric.ActivationCompareCheck`
-# has a field for it (that module is not this check's).
+# 0.281, sd 0.037). The threshold is 4.3 sd above the untrained mean and 3.9 sd below the reference's.
+# It belongs in grader.toml once `rubric.ActivationCompareCheck` has a field for it (that module is
+# not this check's).
 LEARNED = 0.18
 
 
-def learned_accuracies(obs: Observations, samples: int, count: int) -> list[float]:
-    """The accuracy of each re-measured network on the first `samples` hidden test labels, from the
-    predictions the sandbox wrote (`compare_activations.npz`), compared here."""
+def hidden_accuracy(obs: Observations, predictions: np.ndarray | None, samples: int) -> float:
+    """The fraction of the first `samples` hidden test labels that predictions the sandbox wrote of
+    the first test images match, compared here (also mnist_batchnorm's `pair_compare`)."""
     labels = obs.test_labels
     if labels is None:
         raise Unavailable(msg("training.no_test_labels"))
-    arrays = obs.arrays_npz("compare_activations.npz")
-    accuracies = []
-    for index in range(count):
-        predictions = arrays.get(f"predictions{index}")
-        if predictions is None or predictions.shape != (samples,) or predictions.dtype != np.int64:
-            raise Unavailable(msg("training.malformed_predictions"))
-        accuracies.append(float((predictions == labels[:samples]).mean()))
-    return accuracies
+    if predictions is None or predictions.shape != (samples,) or predictions.dtype != np.int64:
+        raise Unavailable(msg("training.malformed_predictions"))
+    return float((predictions == labels[:samples]).mean())
 
 
 def train_excused(obs: Observations, assignment: Assignment) -> bool:
@@ -77,7 +73,8 @@ def _network(models: list[dict[str, Any]], activation: str) -> int | None:
 def check_activation_compare(obs: Observations, cfg: ActivationCompareCheck, assignment: Assignment) -> Verdict:
     seen = obs.phase("compare_activations")
     reported, models = seen["reported"], seen["models"]
-    learned = learned_accuracies(obs, seen["test_samples"], len(models))
+    arrays = obs.arrays_npz("compare_activations.npz")
+    learned = [hidden_accuracy(obs, arrays.get(f"predictions{i}"), seen["test_samples"]) for i in range(len(models))]
     fault = evaluate_fault(obs, cfg.tolerance)
     problems, summary, untrained = [], [], []
     for activation in cfg.activations:

@@ -17,6 +17,7 @@ from ...catalog import join, msg
 from ...config import Assignment
 from ...rubric_base import Check
 from ...sandbox.protocol import register_phase
+from ...checks.activations import hidden_accuracy
 from ...checks.base import Verdict, check, failed, passed
 from ...checks.evaluation import eval_mode_verdict, fed_raw_pixels, raw_pixels_verdict
 from ...checks.observations import Observations, Unavailable
@@ -140,18 +141,6 @@ def _evaluate_faulty(obs: Observations, tolerance: float) -> bool:
             or not math.isclose(returned[0], loss, rel_tol=1e-3) or fed_raw_pixels(seen["scaling_probe"]))
 
 
-def _learned(obs: Observations, samples: int, index: int) -> float:
-    """A compare() model's accuracy on the first `samples` hidden test labels, from the predictions the
-    sandbox wrote (`test_predictions<index>` of pair_compare.npz), compared here."""
-    labels = obs.test_labels
-    if labels is None:
-        raise Unavailable(msg("training.no_test_labels"))
-    predictions = obs.arrays_npz("pair_compare.npz").get(f"test_predictions{index}")
-    if predictions is None or predictions.shape != (samples,) or predictions.dtype != np.int64:
-        raise Unavailable(msg("training.malformed_predictions"))
-    return float((predictions == labels[:samples]).mean())
-
-
 def _train_epoch_charged(obs: Observations, assignment: Assignment) -> bool:
     """Whether the grader's own run of train_epoch() did not learn enough either (`accuracy` fails,
     measured on the hidden labels): then compare()'s models not learning is that check's, not this one's."""
@@ -189,7 +178,9 @@ def check_pair_compare(obs: Observations, cfg: PairCompareCheck, assignment: Ass
         return failed(msg("pair_compare.failed.models.one" if len(kinds) == 1 else "pair_compare.failed.models.many",
                           models=len(kinds), batchnorm=sum(kinds)))
     samples = seen["test_samples"]
-    learned = [_learned(obs, samples, kinds.index(with_bn)) for with_bn in (True, False)]
+    arrays = obs.arrays_npz("pair_compare.npz")
+    learned = [hidden_accuracy(obs, arrays.get(f"test_predictions{kinds.index(with_bn)}"), samples)
+               for with_bn in (True, False)]
     untrained = [msg("pair_compare.untrained", model=name, measured=measured, samples=samples, minimum=cfg.minimum)
                  for name, measured in zip(MODELS, learned) if measured < cfg.minimum]
     if untrained and _train_epoch_charged(obs, assignment):
@@ -198,7 +189,6 @@ def check_pair_compare(obs: Observations, cfg: PairCompareCheck, assignment: Ass
         return failed(msg("pair_compare.failed.untrained", untrained=join(untrained)))
     if _evaluate_faulty(obs, cfg.tolerance):
         return passed(msg("pair_compare.passed.not_compared", bn=learned[0], nn=learned[1], samples=samples))
-    arrays = obs.arrays_npz("pair_compare.npz")
     problems = []
     for split in ("train", "valid"):
         train = split == "train"

@@ -21,4 +21,4 @@ class TestMnistBatchnorm(LabContract, MeasuredAtEverySeed):
         assert "optimizer.step()" in message(results, "no_step", "accuracy")
         assert "valid pair reports bn_model" in message(results, "pairs_swapped", "compare")
         assert "Not charged here: bn_model classified" in message(results, "no_step", "compare")
-        assert "on 10000 hidden test images the grader measured bn" in message(results, "reference", "compare")
+        assert "on 2000 hidden test images the grader measured bn" in message(results, "reference", "compare")

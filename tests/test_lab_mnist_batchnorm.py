@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from .labs import mnist_batchnorm
 from .labs.contract import LabContract, message
+from .test_lab_mnist_relu import MeasuredAtEverySeed
 
 
-class TestMnistBatchnorm(LabContract):
+class TestMnistBatchnorm(LabContract, MeasuredAtEverySeed):
     lab = mnist_batchnorm
 
     def test_messages_say_what_to_fix(self, results):
@@ -19,3 +20,5 @@ class TestMnistBatchnorm(LabContract):
         assert "a percentage?" in message(results, "percent_accuracy", "evaluate")
         assert "optimizer.step()" in message(results, "no_step", "accuracy")
         assert "valid pair reports bn_model" in message(results, "pairs_swapped", "compare")
+        assert "Not charged here: bn_model classified" in message(results, "no_step", "compare")
+        assert "on 2000 hidden test images the grader measured bn" in message(results, "reference", "compare")

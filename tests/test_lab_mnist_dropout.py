@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from .labs import mnist_dropout
 from .labs.contract import LabContract, message
+from .test_lab_mnist_relu import MeasuredAtEverySeed
 
 
-class TestMnistDropout(LabContract):
+class TestMnistDropout(LabContract, MeasuredAtEverySeed):
     lab = mnist_dropout
 
     def test_rubric_is_the_labs(self, config):

@@ -7,8 +7,11 @@ from typing import Any
 from ..catalog import join, msg
 from ..config import Assignment
 from ..rubric import Check, EvaluateCheck, SweepCheck
+from ..sandbox.protocol import register_phase
 from .base import Verdict, check, failed, passed
 from .observations import Observations, Unavailable
+
+register_phase("evaluate_scaling", ("evaluate",), mnist=True)
 
 
 def _call(obs: Observations, which: str) -> dict[str, Any]:
@@ -63,13 +66,41 @@ def eval_mode_verdict(call: dict[str, Any], assignment: Assignment) -> Verdict:
     return passed(msg("eval_mode.passed.batchnorm" if batchnorm else "eval_mode.passed"))
 
 
-@check("evaluate", msg("evaluate.title"), phases=("evaluate",))
+def fed_raw_pixels(probe: dict[str, Any]) -> bool:
+    """Whether evaluate(), handed the grader's pixel-scale probe (`probe/datasets.scaling_probe`: the
+    same images labelled as [0, 1] pixels answer, then as raw pixels answer), fed the model raw 0-255
+    pixels: it scored the second loader higher. A correct evaluate() scores 1 then 0, one that reads
+    `test_data` without dividing by 255 0 then 1, one that returns a constant the same twice."""
+    scaled, raw = probe["returned"]
+    return scaled is not None and raw is not None and raw > scaled
+
+
+def raw_pixels_verdict(probe: dict[str, Any], returned: float, measured: float) -> Verdict:
+    """`evaluate` failed for feeding the model raw pixels, saying what it read (if it read a raw
+    attribute of the dataset) and what the lab's model got from it."""
+    pixels = [name for name in probe["reads"] if name in ("data", "train_data", "test_data")]
+    found = msg("evaluate.raw_pixels.read", read=join((f"dataset.{name}" for name in probe["reads"]), ", ")) \
+        if pixels else msg("evaluate.raw_pixels.not_read")
+    return failed(msg("evaluate.failed.raw_pixels", found=found, returned=returned, measured=measured))
+
+
+def _scaling_probe(obs: Observations) -> dict[str, Any] | None:
+    try:
+        return obs.phase("evaluate_scaling")
+    except Unavailable:  # a lab without it, or a child stopped before it: the measurement alone decides
+        return None
+
+
+@check("evaluate", msg("evaluate.title"), phases=("evaluate", "evaluate_scaling"))
 def check_evaluate(obs: Observations, cfg: EvaluateCheck, assignment: Assignment) -> Verdict:
     phase = obs.phase("evaluate")
     call = _call(obs, "handed_eval")
     measured, returned, samples = phase["measured"], call["returned"], phase["samples"]
     if returned is None:
         return failed(msg("evaluate.failed.not_a_number", type=call["returned_type"]))
+    probe = _scaling_probe(obs)
+    if probe is not None and fed_raw_pixels(probe):
+        return raw_pixels_verdict(probe, returned, measured)
     tracked, calls, which = tracked_calls(call["counts"])
     if cfg.no_grad and tracked:
         return failed(msg("evaluate.failed.gradients" if which == "linear" else "evaluate.failed.gradients.layers",
@@ -93,8 +124,11 @@ def evaluate_fault(obs: Observations, tolerance: float) -> str | None:
     except Unavailable:
         return None
     handed_eval, handed_train = phase["handed_eval"], phase["handed_train"]
+    probe = _scaling_probe(obs)
     if "error" in handed_eval or handed_eval["returned"] is None or \
             abs(handed_eval["returned"] - phase["measured"]) > tolerance:
+        return "evaluate"
+    if probe is not None and fed_raw_pixels(probe):  # wrong every time, however close this model's numbers came
         return "evaluate"
     counts = handed_train.get("counts", {})
     if "error" in handed_train or counts.get("dropout:train") or counts.get("batch_norm:train"):

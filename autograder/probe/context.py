@@ -43,7 +43,8 @@ class Context:
 
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
         assert self.module is not None
-        return call(self.module, self.job.module_path, function, *args, **kwargs)
+        with datasets.reading_as(function):  # what it reads of the stand-in datasets is noted (datasets.READS)
+            return call(self.module, self.job.module_path, function, *args, **kwargs)
 
     def seed(self, offset: int = 0) -> None:
         seed = self.plan.seed + offset

@@ -37,6 +37,19 @@ def build_models():
     return MLP(True).to(device), MLP(False).to(device)
 '''
 
+# The course's test code (lab-10-2) in this lab's evaluate(): raw 0-255 pixels of the loader's dataset, in one piece.
+RAW = '''
+def evaluate(model, loader, criterion):
+    with torch.no_grad():
+        model.eval()
+        X = loader.dataset.test_data.view(-1, 28 * 28).float().to(device)
+        Y = loader.dataset.test_labels.to(device)
+        prediction = model(X)
+        loss = criterion(prediction, Y).item()
+        acc = (torch.argmax(prediction, 1) == Y).float().mean().item()
+    return loss, acc
+'''
+
 # name -> (edits, checks that must not pass). An edit is (old, new) text or ("def NAME", code).
 VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
     # The course's own order (lab-10-6): Linear → ReLU → BatchNorm.
@@ -53,7 +66,11 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
     "no_step": ([("        optimizer.step()\n        total += loss.item()\n", "        total += loss.item()\n")],
                 {"accuracy"}),
     "pairs_swapped": ([(PAIRS, "        valid_accs.append([nn_valid[1], bn_valid[1]])\n")], {"compare"}),
+    # charged by `evaluate` alone: compare()'s pairs, which come from it, are not compared again
+    "raw_evaluate": ([("def evaluate", RAW)], {"evaluate"}),
 }
+
+RAW_EVALUATE = "raw_evaluate"  # graded at seeds 0, 1 and 2 (tests/test_lab_mnist_relu.py)
 
 # What benchmarks/calibrate.py grades next to the reference (benchmarks/calibration_mnist_batchnorm.md).
 CALIBRATION = ("no_step", "no_model_train", "second_block_without_relu")

@@ -101,5 +101,7 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
     "functional_dropout_always_on": ([("def build_model", FUNCTIONAL_DROPOUT_ALWAYS_ON)], {"eval_mode"}),
 }
 
+RAW_EVALUATE = "unscaled_evaluate"  # graded at seeds 0, 1 and 2 (tests/test_lab_mnist_relu.py)
+
 # What benchmarks/calibrate.py grades next to the reference (benchmarks/calibration_mnist_dropout.md).
 CALIBRATION = ("no_zero_grad", "rmsprop", "sgd")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..variants import UNSCALED_EVALUATE
+
 ASSIGNMENT = "mnist_relu"
 REFERENCE = Path(__file__).resolve().parents[2] / "reference" / "mnist_relu.py"
 
@@ -100,7 +102,12 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
                        "            X = (X.view(-1, 28 * 28) / 255).to(device)\n")], {"accuracy"}),
     # build_model ignores `activation`: the "sigmoid" network has ReLU too.
     "always_relu": ([(ACT, "    act = torch.nn.ReLU()\n")], {"compare"}),
+    # The course's own test code: raw 0-255 pixels (`test_data`). A ReLU network classifies them about as well as
+    # [0, 1] ones, so only the grader's pixel-scale probe catches it every time; `compare` is not charged again.
+    "unscaled_evaluate": ([("def evaluate", UNSCALED_EVALUATE)], {"evaluate"}),
 }
+
+RAW_EVALUATE = "unscaled_evaluate"  # graded at seeds 0, 1 and 2 (tests/test_lab_mnist_relu.py)
 
 # Whether no_zero_grad also falls below `accuracy`'s minimum depends on the seed (it passes 14 of 20).
 SEED_DEPENDENT = {"no_zero_grad": {"accuracy"}}

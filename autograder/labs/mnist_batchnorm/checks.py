@@ -1,7 +1,9 @@
 """The batch-normalization lab's checks (09-4, with and without BatchNorm): `pair_shapes`,
 `pair_order`, `pair_train_mode`, `pair_eval_mode`, `pair_evaluate`, `pair_accuracy`,
 `pair_compare`. Its phases are `phases.py`; their table entries are here. Losses and
-accuracies are recomputed here from the raw logits the grader measured."""
+accuracies are recomputed here from the raw logits the grader measured; whether compare()'s models
+learned, from their predictions of hidden test images (what compare() reports is only compared).
+`pair_accuracy` is defined before `pair_compare`, which asks it whether train_epoch() is to blame."""
 
 from __future__ import annotations
 
@@ -15,8 +17,9 @@ from ...catalog import join, msg
 from ...config import Assignment
 from ...rubric_base import Check
 from ...sandbox.protocol import register_phase
+from ...checks.activations import hidden_accuracy
 from ...checks.base import Verdict, check, failed, passed
-from ...checks.evaluation import eval_mode_verdict
+from ...checks.evaluation import eval_mode_verdict, fed_raw_pixels, raw_pixels_verdict
 from ...checks.observations import Observations, Unavailable
 from ...checks.training import cross_entropy, measured_accuracy, train_mode_verdict
 from .rubric import PairAccuracyCheck, PairCompareCheck, PairEvaluateCheck, PairShapesCheck
@@ -114,6 +117,8 @@ def check_pair_evaluate(obs: Observations, cfg: PairEvaluateCheck, assignment: A
     if seen["returned"] is None or None in seen["returned"]:
         return failed(msg("pair_evaluate.failed.not_two_numbers", type=seen["returned_type"]))
     got_loss, got_accuracy = seen["returned"]
+    if fed_raw_pixels(seen["scaling_probe"]):
+        return raw_pixels_verdict(seen["scaling_probe"], got_accuracy, accuracy)
     if abs(got_accuracy - accuracy) > cfg.tolerance:
         percentage = abs(got_accuracy / 100 - accuracy) <= cfg.tolerance
         return failed(msg("pair_evaluate.failed.accuracy.percentage" if percentage else
@@ -133,7 +138,17 @@ def _evaluate_faulty(obs: Observations, tolerance: float) -> bool:
     loss, accuracy = per_batch(arrays["logits"], arrays["labels"])
     returned = seen["returned"]
     return (returned is None or None in returned or abs(returned[1] - accuracy) > tolerance
-            or not math.isclose(returned[0], loss, rel_tol=1e-3))
+            or not math.isclose(returned[0], loss, rel_tol=1e-3) or fed_raw_pixels(seen["scaling_probe"]))
+
+
+def _train_epoch_charged(obs: Observations, assignment: Assignment) -> bool:
+    """Whether the grader's own run of train_epoch() did not learn enough either (`accuracy` fails,
+    measured on the hidden labels): then compare()'s models not learning is that check's, not this one's."""
+    cfg = assignment.checks.first("pair_accuracy")
+    try:
+        return cfg is not None and not check_pair_accuracy(obs, cfg, assignment).passed
+    except Unavailable:
+        return False
 
 
 @check("pair_accuracy", msg("pair_accuracy.title"), phases=("pair_train",),
@@ -149,7 +164,7 @@ def check_pair_accuracy(obs: Observations, cfg: PairAccuracyCheck, assignment: A
 
 @check("pair_compare", msg("pair_compare.title"), phases=("pair_compare",),
        asks=lambda cfg: {"pair_compare": {"epochs": cfg.epochs, "train_samples": cfg.train_samples,
-                                          "valid_batches": cfg.valid_batches}})
+                                          "valid_batches": cfg.valid_batches, "test_samples": cfg.test_samples}})
 def check_pair_compare(obs: Observations, cfg: PairCompareCheck, assignment: Assignment) -> Verdict:
     seen = obs.phase("pair_compare")
     reported, kinds = seen["reported"], seen["batchnorm"]
@@ -162,9 +177,18 @@ def check_pair_compare(obs: Observations, cfg: PairCompareCheck, assignment: Ass
     if sorted(kinds) != [False, True]:
         return failed(msg("pair_compare.failed.models.one" if len(kinds) == 1 else "pair_compare.failed.models.many",
                           models=len(kinds), batchnorm=sum(kinds)))
-    if _evaluate_faulty(obs, cfg.tolerance):
-        return passed(msg("pair_compare.passed.not_compared"))
+    samples = seen["test_samples"]
     arrays = obs.arrays_npz("pair_compare.npz")
+    learned = [hidden_accuracy(obs, arrays.get(f"test_predictions{kinds.index(with_bn)}"), samples)
+               for with_bn in (True, False)]
+    untrained = [msg("pair_compare.untrained", model=name, measured=measured, samples=samples, minimum=cfg.minimum)
+                 for name, measured in zip(MODELS, learned) if measured < cfg.minimum]
+    if untrained and _train_epoch_charged(obs, assignment):
+        return passed(msg("pair_compare.passed.train_charged", untrained=join(untrained)))
+    if untrained:
+        return failed(msg("pair_compare.failed.untrained", untrained=join(untrained)))
+    if _evaluate_faulty(obs, cfg.tolerance):
+        return passed(msg("pair_compare.passed.not_compared", bn=learned[0], nn=learned[1], samples=samples))
     problems = []
     for split in ("train", "valid"):
         train = split == "train"
@@ -180,4 +204,5 @@ def check_pair_compare(obs: Observations, cfg: PairCompareCheck, assignment: Ass
     if problems:
         return failed(msg("pair_compare.failed", problems=join(problems)))
     valid = reported["valid_accs"][-1]
-    return passed(msg("pair_compare.passed", bn=valid[0], nn=valid[1]))
+    return passed(msg("pair_compare.passed", bn=valid[0], nn=valid[1], test_bn=learned[0], test_nn=learned[1],
+                      samples=samples))

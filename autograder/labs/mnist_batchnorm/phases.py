@@ -4,8 +4,9 @@ BatchNorm). Judged by `checks.py`, whose phase table entries these implement.
 `pair_build` describes both models of `build_models()` and a forward pass of each (what the output
 depends on); `pair_train` hands `train_epoch()` the BatchNorm model left in eval mode, watched, then
 trains it for the grading run and predicts the test images; `pair_evaluate` hands `evaluate()` that
-model left in train mode, on loaders of whole batches, with the grader's own per-batch measurement;
-`pair_compare` runs `compare()` and re-measures the models it trained.
+model left in train mode, on loaders of whole batches, with the grader's own per-batch measurement,
+then the grader's pixel-scale probe (`probe/activations.scaling_probe`); `pair_compare` runs
+`compare()` and re-measures the models it trained, on its loaders and on hidden test images.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import torch
 
 from ...probe import datasets
+from ...probe.activations import scaling_probe
 from ...probe.artifacts import write_artifact, write_predictions
 from ...probe.context import Context, buffers, describe_modules, flatten, number, predict
 from ...probe.phases import implements
@@ -107,7 +109,8 @@ def phase_pair_evaluate(ctx: Context) -> dict[str, Any]:
     after = buffers(model)
     pair = [number(v) for v in returned][:2] if isinstance(returned, (tuple, list)) and len(returned) == 2 else None
     return {"returned": pair, "returned_type": type(returned).__name__, "counts": dict(ops.counts),
-            "buffers_changed": sorted(k for k in before if k in after and not torch.equal(before[k], after[k]))}
+            "buffers_changed": sorted(k for k in before if k in after and not torch.equal(before[k], after[k])),
+            "scaling_probe": scaling_probe(ctx, criterion)}
 
 
 @implements("pair_compare")
@@ -128,10 +131,13 @@ def phase_pair_compare(ctx: Context) -> dict[str, Any]:
     models = [m for m in roots.roots.values() if any(isinstance(x, torch.nn.Linear) and x.in_features == 784
                                                       for x in m.modules())]
     arrays, kinds = {}, []
+    test_images = ctx.data.test_images[: asked["test_samples"]]
     for index, model in enumerate(models[:4]):
         kinds.append(any(isinstance(x, torch.nn.modules.batchnorm._BatchNorm) for x in model.modules()))
         for split, loader in (("valid", valid), ("train", train_loader)):
             measured = _measure(ctx, model, loader)
             arrays[f"{split}_logits{index}"], arrays[f"{split}_labels{index}"] = measured["logits"], measured["labels"]
+        # what decides whether it learned: its predictions of test images whose labels only the trusted side has
+        arrays[f"test_predictions{index}"] = predict(model, test_images, ctx.device)
     _save(ctx, "pair_compare.npz", arrays)
-    return {"reported": lists, "batchnorm": kinds, "epochs": asked["epochs"]}
+    return {"reported": lists, "batchnorm": kinds, "epochs": asked["epochs"], "test_samples": len(test_images)}

@@ -46,3 +46,5 @@ class PairCompareCheck(Check):
     train_samples: int = Field(2000, ge=100)
     valid_batches: int = Field(50, ge=1, description="whole batches of the holdout handed as valid_loader")
     tolerance: float = Field(0.002, ge=0)
+    minimum: float = Field(gt=0, le=1, description="the hidden-test accuracy each model must reach to count as trained")
+    test_samples: int = Field(2000, ge=100, le=10000, description="the hidden test images each model predicts")

@@ -235,11 +235,6 @@ class Server:
             self.graders.popitem()[1].close()
 
 
-def running_servers() -> list[Path]:
-    """This user's sockets in the private folder, whatever their key."""
-    return sorted(folder(create=False).glob("*.sock"))
-
-
 def start(config_path: Path, config: Config, data_root: Path | None, assignment: str | None, idle_s: float) -> tuple[int, bool]:
     """A warm process for this key (started in the background unless one answers): (its pid, whether it
     was already running)."""
@@ -271,7 +266,7 @@ def stop_all() -> list[int]:
     """Stop every warm process of this user's; their pids, once each has ended."""
     stopped: list[int] = []
     try:
-        servers = running_servers()
+        servers = sorted(folder(create=False).glob("*.sock"))  # whatever their key
     except NoWarmSandbox:
         return stopped
     for path in servers:

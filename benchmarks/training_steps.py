@@ -5,9 +5,10 @@
 Counted, not estimated: each lab's reference runs its planned phases (the plan grader.toml and
 the checks make, autograder/plan.py) through the probe's own runner, in a fresh process per lab
 and outside the sandbox (the reference is the course's code), with two global torch hooks: every
-`optimizer.step()`, and every forward pass of a top-level module with parameters, in train mode
-with gradients on (a training batch; a manual-gradient lab's steps show here; a submodule's
-forward is not counted twice, nor a loss module's). Prints one Markdown row per lab: the totals, then the phases that trained.
+`optimizer.step()`, and every forward pass of a top-level module with parameters while gradients
+are on (a training batch, in whichever mode the student's train() leaves the model; a
+manual-gradient lab's training shows here; a submodule's forward is not counted twice, nor a loss
+module's; an evaluation under torch.no_grad() is not counted). Prints one Markdown row per lab: the totals, then the phases that trained.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def count(name: str) -> dict[str, dict[str, int]]:
     depth = [0]
 
     def pre(module: torch.nn.Module, _inputs: Any) -> None:
-        if depth[0] == 0 and module.training and torch.is_grad_enabled() and next(module.parameters(), None) is not None:
+        if depth[0] == 0 and torch.is_grad_enabled() and next(module.parameters(), None) is not None:
             current["forwards"] += 1
         depth[0] += 1
 
@@ -101,7 +102,7 @@ def main() -> None:
     from autograder import load_config
 
     names = [args.assignment] if args.assignment else list(load_config(ROOT / "grader.toml").assignments)
-    print("| lab | optimizer steps | training forward passes | per phase (steps/forwards) |")
+    print("| lab | optimizer steps | forward passes with gradients | per phase (steps/forwards) |")
     print("| --- | --- | --- | --- |")
     for name in names:
         done = subprocess.run([sys.executable, "-m", "benchmarks.training_steps", "--one", name], cwd=ROOT,

@@ -88,7 +88,7 @@ def row(name: str, counts: dict[str, dict[str, int]]) -> str:
     steps = sum(found.get("steps", 0) for found in counts.values())
     forwards = sum(found.get("forwards", 0) for found in counts.values())
     parts = ", ".join(f"{phase} {found.get('steps', 0)}/{found.get('forwards', 0)}" for phase, found in counts.items())
-    return f"| `{name}` | {steps} | {forwards} | {parts or 'none'} |"
+    return f"| `{name}` | {steps} | {forwards} | {parts or 'none seen: plain tensors, no optimizer, no module'} |"
 
 
 def main() -> None:

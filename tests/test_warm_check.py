@@ -31,8 +31,10 @@ def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="xdg-", dir="/tmp"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
     yield folder
-    warm.stop_all()
-    shutil.rmtree(folder)
+    try:
+        warm.stop_all()
+    finally:
+        shutil.rmtree(folder)
 
 
 def autograde(*argv: str) -> subprocess.CompletedProcess[str]:

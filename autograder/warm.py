@@ -19,6 +19,7 @@ so a check after an edit to grader.toml or a `git pull` never uses a sandbox sta
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -100,7 +101,10 @@ def lines(conn: socket.socket) -> Iterator[dict[str, object]]:
             raise WarmError("a message too long")
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
-            yield json.loads(line)
+            message = json.loads(line)
+            if not isinstance(message, dict):
+                raise WarmError("a message that is not a JSON object")
+            yield message
 
 
 def connect(path: Path, timeout: float | None) -> socket.socket:
@@ -251,7 +255,7 @@ def start(config_path: Path, config: Config, data_root: Path | None, assignment:
                                    cwd=path.parent)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
-        if process.poll() is not None:
+        if process.poll() not in (None, 0):  # 0: another one holds this key's lock and is starting
             raise WarmError(f"the warm process ended ({path.with_suffix('.log')}): "
                             + path.with_suffix(".log").read_text(errors="replace")[-2000:])
         try:
@@ -296,10 +300,16 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    server = Server(config, args.data_root, args.idle_timeout)
-    if args.assignment:
-        server.warm_up(args.assignment)
-    server.serve(folder() / f"{key(config, args.data_root)}.sock")
+    path = folder() / f"{key(config, args.data_root)}.sock"
+    with open(path.with_suffix(".lock"), "w") as lock:
+        try:  # one process per key: a second `autograde warm` while the first starts waits for its socket
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0
+        server = Server(config, args.data_root, args.idle_timeout)
+        if args.assignment:
+            server.warm_up(args.assignment)
+        server.serve(path)
     return 0
 
 

@@ -73,7 +73,7 @@ def check_s(file: Path, warm: bool = False) -> float:
 def warm_checks(file: Path, runs: int) -> list[float]:
     """`runs` checks of `file` with a warm sandbox for this configuration (started here, stopped after)."""
     autograde = [sys.executable, "-m", "autograder"]
-    subprocess.run([*autograde, "warm"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([*autograde, "warm", str(file)], cwd=ROOT, check=True, capture_output=True)  # its zygote started now
     try:
         return [check_s(file, warm=True) for _ in range(runs)]
     finally:

@@ -25,7 +25,7 @@ from .config import CONFIG_NAME, Config, ConfigError, load_config, shipped_confi
 from .outputs import rewrite_assignment, rewrite_course
 from .cluster import ClusterError
 from .catalog import msg, plural
-from .cli_check import cmd_check, said as _said, say_data_note as _say_data_note
+from .cli_check import cmd_check, cmd_warm, said as _said, say_data_note as _say_data_note
 from .course import Where, assignment_folder, close_names, course_folders, infer_assignment, listing
 from .data import DataError
 from .grading import Grader
@@ -268,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
             config = config.model_copy(update={"report": config.report.model_copy(update={"language": args.language})})
         commands = {"grade": cmd_grade, "check": cmd_check, "assign": cmd_assign, "nbgrader": cmd_nbgrader,
                     "report": cmd_report, "show": cmd_show, "gradescope": cmd_gradescope, "list": lambda args, config: print(listing(config), end="") or 0,
-                    "roster": cmd_roster, "serve": cmd_serve}
+                    "roster": cmd_roster, "serve": cmd_serve,
+                    "warm": lambda args, config: cmd_warm(args, config, find_config(args.config))}
         return commands[args.command](args, config)
     except (ConfigError, DataError, SkeletonError, SandboxError, CourseError, IsolationError, ResultsWriteError,
             ClusterError) as exc:

@@ -7,9 +7,10 @@ import argparse
 from pathlib import Path
 
 from .config import CONFIG_NAME
+from .warm import IDLE_TIMEOUT_S
 from .server.commands import add_commands
 
-COMMANDS = ("grade", "check", "assign", "nbgrader", "report", "show", "gradescope", "list", "roster", "serve")
+COMMANDS = ("grade", "check", "warm", "assign", "nbgrader", "report", "show", "gradescope", "list", "roster", "serve")
 
 DESCRIPTION = """\
 Auto-grader for the labs of the PyTorch course 모두를 위한 딥러닝 시즌2 (07-1 to 09-4, the
@@ -27,6 +28,8 @@ commands:
   autograde check mnist_bn.py     a student's self-check: the same checks, as a table (the
                                   assignment comes from the file name, e.g. xor_blank.py or
                                   "xor (1).py", or the notebook)
+  autograde warm [mnist_bn.py]    keep a sandbox started in the background, so that each later
+                                  `check` skips the start-up (--stop ends it)
   autograde assign [NAME ...]     regenerate assignments/ from reference/ (--check: only compare)
   autograde nbgrader COURSE ASSIGNMENT
                                   grade nbgrader's submitted/ notebooks here, fast and sandboxed,
@@ -117,6 +120,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--full-output", action="store_true", help="show all that your code printed (by default "
                        "its last 15 lines, so the verdicts stay on screen)")
     _common(check)
+    warm = sub.add_parser("warm", help="keep a sandbox started for `autograde check` (opt-in; --stop ends it)",
+                          description="Start a background process of yours that keeps the grader's sandbox started "
+                          "(torch and MNIST loaded), so that `autograde check` with the same configuration skips the "
+                          "start-up. The same sandbox and checks as a cold check; it listens only to you, on a socket "
+                          "in a private folder ($XDG_RUNTIME_DIR/autograde or <temp>/autograde-<uid>), and ends after "
+                          "--idle-timeout seconds without a check, or with `autograde warm --stop`.")
+    warm.add_argument("file", type=Path, nargs="?", help="the lab file you will check: its assignment's sandbox is "
+                      "started now (default: --assignment, else the only one; otherwise on the first check)")
+    warm.add_argument("--stop", action="store_true", help="stop every warm sandbox of yours")
+    warm.add_argument("--idle-timeout", type=float, default=IDLE_TIMEOUT_S, metavar="SECONDS",
+                      help=f"end after this long without a check (default: {IDLE_TIMEOUT_S:g})")
+    _common(warm)
     course = sub.add_parser("nbgrader", help="grade an nbgrader course's collected submissions (fast path)",
                             epilog="Then, as usual: `nbgrader release_feedback ASSIGNMENT`, `nbgrader export`.")
     course.add_argument("course", type=Path, help="the nbgrader course directory (has gradebook.db, submitted/)")

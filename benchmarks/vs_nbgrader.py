@@ -6,10 +6,12 @@
 (b) graded by `autograde`: the batch command on the same solutions as .py files, and
     `autograde nbgrader` on an nbgrader course of this grader's notebooks.
 
-    .venv/bin/python -m benchmarks.vs_nbgrader 3
+    .venv/bin/python -m benchmarks.vs_nbgrader 3 [--runs 3]
 
 Prints both wall times and the ratio; the last line is `nbgrader S1 s, autograde S2 s, ratio R`
-(S2: the batch command). Everything runs in a temporary folder, on this machine's CPU.
+(S2: the batch command; with --runs, each the median). One bare one-thread epoch of the homework's
+reference, measured in the same run (benchmarks/bare_epoch.py), gives each time as a multiple.
+Everything runs in a temporary folder, on this machine's CPU.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +29,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.nbsource import put_environment_on_path
+from benchmarks.bare_epoch import bare_epoch_s, describe
 from tests.test_nbgrader import COURSE_CONFIG, fill
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,11 +103,8 @@ def timed(command: list[str], cwd: Path) -> float:
     return time.monotonic() - start
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("students", type=int, nargs="?", default=3)
-    args = parser.parse_args()
-    students = [f"student{number:02d}" for number in range(1, args.students + 1)]
+def side_by_side(students: list[str]) -> tuple[float, float, float, list[float]]:
+    """One run: (nbgrader's time, the batch command's, `autograde nbgrader`'s, nbgrader's own scores)."""
     with tempfile.TemporaryDirectory(prefix="vs-nbgrader-") as tmp:
         tmp_path = Path(tmp)
         # (a) nbgrader as courses use it.
@@ -136,10 +137,27 @@ def main() -> None:
             f"gb = Gradebook('sqlite:///{plain / 'gradebook.db'}');"
             f"print(json.dumps([gb.find_submission('{ASSIGNMENT}', s).score for s in {students!r}]))")],
             capture_output=True, text=True, check=True).stdout)
-    print(f"{args.students} students, correct solutions; nbgrader's own scores: {scores}")
-    print(f"(a)  nbgrader autograde, conventional notebooks (training in cells): {nbgrader_s:.1f} s")
-    print(f"(b1) autograde SUBMISSIONS/ (the batch command):                      {batch_s:.1f} s")
-    print(f"(b2) autograde nbgrader COURSE ASSIGNMENT (this grader's notebooks):  {fast_s:.1f} s")
+    return nbgrader_s, batch_s, fast_s, scores
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("students", type=int, nargs="?", default=3)
+    parser.add_argument("--runs", type=int, default=1, help="side-by-side runs; each time is their median")
+    args = parser.parse_args()
+    students = [f"student{number:02d}" for number in range(1, args.students + 1)]
+    runs = [side_by_side(students) for _ in range(args.runs)]
+    epoch = bare_epoch_s(runs=3)
+    nbgrader_s, batch_s, fast_s = (statistics.median(run[index] for run in runs) for index in range(3))
+    epoch_s = statistics.median(epoch)
+    print(f"{args.students} students, correct solutions; nbgrader's own scores: {runs[-1][3]}")
+    print(f"one bare epoch of the homework's reference: {describe(epoch)}")
+    print(f"(a)  nbgrader autograde, conventional notebooks (training in cells): {nbgrader_s:.1f} s "
+          f"({nbgrader_s / epoch_s:.0f}x the bare epoch)")
+    print(f"(b1) autograde SUBMISSIONS/ (the batch command):                      {batch_s:.1f} s "
+          f"({batch_s / epoch_s:.1f}x)")
+    print(f"(b2) autograde nbgrader COURSE ASSIGNMENT (this grader's notebooks):  {fast_s:.1f} s "
+          f"({fast_s / epoch_s:.1f}x)")
     print(f"nbgrader {nbgrader_s:.1f} s, autograde {batch_s:.1f} s, ratio {nbgrader_s / batch_s:.1f}")
 
 

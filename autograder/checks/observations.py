@@ -58,7 +58,10 @@ def tampered_texts(tamper: Tamper) -> tuple[Msg, Msg]:
     """What a student reads when the zygote found a record of an earlier phase changed (or records
     out of order, after the end, or malformed: `sandbox/seal.py`): the cause, which stops every
     check, and its short form. Nothing of the run is judged, so nothing of it can be gained."""
-    detail = msg(f"observations.tampered.{tamper.kind}", name=tamper.name, phase=phase_text(tamper.phase))
+    detail = {"earlier": msg("observations.tampered.earlier", name=tamper.name, phase=phase_text(tamper.phase)),
+              "order": msg("observations.tampered.order", name=tamper.name, phase=phase_text(tamper.phase)),
+              "late": msg("observations.tampered.late", name=tamper.name),
+              "malformed": msg("observations.tampered.malformed")}[tamper.kind]
     return msg("observations.tampered", detail=detail), msg("observations.short.tampered")
 
 

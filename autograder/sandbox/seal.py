@@ -120,7 +120,7 @@ class Seal:
                 self._write(view[at: at + take])
                 at, self.left = at + take, self.left - take
                 if self.left == 0:
-                    self._finish()
+                    self._complete()
                 continue
             take = min(self._needed() - len(self.pending), len(view) - at)
             self.pending += view[at: at + take]
@@ -163,7 +163,7 @@ class Seal:
         self.name, self.left = name, size
         self.partial = os.open(self.folder / ".partial", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         if size == 0:
-            self._finish()
+            self._complete()
 
     def _begin(self, phase: str) -> None:
         following = self.order[self.at + 1] if self.at + 1 < len(self.order) else None
@@ -175,7 +175,7 @@ class Seal:
         progress.write_text("".join(f"{name}\n" for name in self.begun), encoding="ascii")
         os.replace(progress, self.folder / "progress")
 
-    def _finish(self) -> None:
+    def _complete(self) -> None:
         assert self.partial is not None
         os.close(self.partial)
         self.partial = None

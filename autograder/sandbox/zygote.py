@@ -160,15 +160,16 @@ class Zygote:
             self.unshared = None
         zygote = os.getpid()
         read, write = channel()
-        record = Seal(job, read)
+        sealed = Seal(job, read)
         self.scratch[:] = bytes(len(self.scratch))  # the last records read, of another job: not for this child
-        private = [self.commands, self.replies, read, *(fd for run in self.running.values() for fd in run.seal.private_fds())]
+        private = [self.commands, self.replies, read,
+                   *(fd for run in self.running.values() for fd in run.seal.private_fds())]
         pid = os.fork()
         if pid == 0:
             confine.die_with_parent(zygote)
             _child(job, self.data, private, write)
         os.close(write)
-        self.running[pid] = Running(job, record, time.monotonic())
+        self.running[pid] = Running(job, sealed, time.monotonic())
 
     @staticmethod
     def _kill_group(pid: int) -> None:

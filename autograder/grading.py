@@ -21,7 +21,7 @@ from . import regrade, similarity, verdicts
 from .catalog import SOURCE, Msg, Text, msg, render
 from .cleanup import remove_tree
 from .checks import Observations, Unavailable
-from .checks.observations import doing
+from .checks.observations import TAMPERED, doing, tampered_texts
 from .config import Config
 from .feedback import write_feedback
 from .report import gradebook_csv
@@ -229,6 +229,10 @@ class Grader:
         if lost(outcome):
             result = self._result(prepared, verdicts.not_run(self.assignment, *regrade.lost_texts(runs)),
                                   self._sandbox_info(LOST, tier=tier))
+        elif outcome.tampered is not None:  # its records of an earlier phase were changed: nothing is judged
+            result = self._result(prepared, verdicts.not_run(self.assignment, *tampered_texts(outcome.tampered)),
+                                  self._sandbox_info(TAMPERED, tier=tier),
+                                  read_output(outdir / "output.txt", self.config.limits.feedback_output_chars))
         else:
             try:
                 result = self._judge_job(outdir, prepared, outcome, labels, tier)

@@ -20,10 +20,12 @@ import numpy as np
 from ..catalog import SOURCE, Msg, Text, catalog, fields, join, msg, render
 from ..config import Limits
 from ..source import guard_advice
-from ..sandbox.protocol import GRADER_FAILED, Outcome, label, phase_text, read_regular_file
+from ..sandbox.protocol import GRADER_FAILED, Outcome, Tamper, label, phase_text, read_regular_file
+from ..sandbox.seal import sealed_dir
 
 MAX_JSON_BYTES = 4 * 1024 * 1024
 MAX_ARRAY_BYTES = 16 * 1024 * 1024
+TAMPERED = "stopped: it changed the grader's records (sandbox/seal.py)"  # `sandbox.exit` of such a run
 
 
 
@@ -46,9 +48,21 @@ def started_phases(outdir: Path) -> list[str]:
 
 
 def doing(outdir: Path) -> str:
-    """What a running sandbox is doing now, for progress lines."""
-    seen = started_phases(outdir)
+    """What a running sandbox is doing now, for progress lines: from the zygote's sealed records
+    while the child runs (its output folder once it has ended)."""
+    seen = started_phases(sealed_dir(outdir)) or started_phases(outdir)
     return (label(seen[-1]) if seen[-1] != "done" else "finishing") if seen else "starting"
+
+
+def tampered_texts(tamper: Tamper) -> tuple[Msg, Msg]:
+    """What a student reads when the zygote found a record of an earlier phase changed (or records
+    out of order, after the end, or malformed: `sandbox/seal.py`): the cause, which stops every
+    check, and its short form. Nothing of the run is judged, so nothing of it can be gained."""
+    detail = {"earlier": msg("observations.tampered.earlier", name=tamper.name, phase=phase_text(tamper.phase)),
+              "order": msg("observations.tampered.order", name=tamper.name, phase=phase_text(tamper.phase)),
+              "late": msg("observations.tampered.late", name=tamper.name),
+              "malformed": msg("observations.tampered.malformed")}[tamper.kind]
+    return msg("observations.tampered", detail=detail), msg("observations.short.tampered")
 
 
 class Unavailable(Exception):

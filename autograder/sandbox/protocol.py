@@ -172,8 +172,24 @@ class Status(_Plain):
     wall_s: float
 
 
+TamperKind = Literal["earlier", "order", "late", "malformed"]
+
+
+class Tamper(_Plain):
+    """Why the zygote stopped believing a child's records (`seal.py`): a record of an earlier phase
+    written again (`earlier`), a record or a phase's start out of the plan's order (`order`), a
+    record after the last phase (`late`), or bytes that are no record (`malformed`). `name` is the
+    record's name (checked against a strict pattern before it is kept here), `phase` the phase
+    that was running when it arrived."""
+
+    kind: TamperKind
+    name: str = ""
+    phase: str = ""
+
+
 class Outcome(_Plain):
-    """How a child ended. `limit` names the limit the zygote killed it for, if any."""
+    """How a child ended. `limit` names the limit the zygote killed it for, if any; `tampered`, why
+    nothing it recorded may be judged (the zygote then killed it)."""
 
     kind: Literal["outcome"] = "outcome"
     id: str
@@ -183,6 +199,7 @@ class Outcome(_Plain):
     cpu_s: float = 0.0
     wall_s: float
     max_rss_mb: float
+    tampered: Tamper | None = None
 
 
 Reply = Annotated[Hello | Status | Outcome, Field(discriminator="kind")]

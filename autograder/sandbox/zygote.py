@@ -15,7 +15,9 @@ whole process tree (usage.py): far less dependent on the load than the clock, an
 beside other submissions is re-measured alone before it counts (regrade.py). Wall-clock time is
 only a generous backstop against code that sleeps or blocks; the disk its folders take has a
 budget too. It never runs student code itself: only the forked children do, after they have
-dropped into their own session with limits applied.
+dropped into their own session with limits applied. What a child observes comes to the zygote over
+a pipe of its own and is sealed phase by phase (`seal.py`): when the child's tree has ended, the
+job's output folder holds only what the zygote wrote, and the printed output.
 
 Fork safety: the zygote does no parallel torch work (data is converted with numpy) and does not
 initialise CUDA, so each child starts with a clean OpenMP pool and can create its own CUDA context.
@@ -49,8 +51,9 @@ except ImportError:
 from ..data import FILES, raw_dir, read_idx  # noqa: E402
 from ..probe import datasets, mnist_files, runner  # noqa: E402
 from ..probe.context import Mnist  # noqa: E402
-from ..probe.artifacts import write_json  # noqa: E402
+from ..probe.artifacts import open_channel, write_json  # noqa: E402
 from . import confine, landlock  # noqa: E402
+from .seal import SCRATCH_BYTES, Seal, channel, sealed_dir  # noqa: E402
 from .usage import (DISK_EVERY_MANY_S, DISK_EVERY_S, MANY_ENTRIES, children, cpu_s, disk_used,  # noqa: E402
                     tree)
 from .protocol import GRADER_FAILED, Hello, Job, Limit, Outcome, Status  # noqa: E402
@@ -81,13 +84,15 @@ def _apply_limits(job: Job) -> None:
         landlock.restrict(read=job.isolation.read, write=job.isolation.write)
 
 
-def _child(job: Job, data: Mnist | None, protocol_fds: tuple[int, int]) -> None:
-    """Runs in the forked child; never returns."""
+def _child(job: Job, data: Mnist | None, private_fds: list[int], records: int) -> None:
+    """Runs in the forked child; never returns. `private_fds`: the zygote's protocol and every
+    job's channel and record files, closed here; `records`: the write end of this job's channel."""
     code = GRADER_FAILED
     try:
         os.setsid()  # own process group: the zygote can kill everything this submission starts
-        for fd in protocol_fds:
+        for fd in private_fds:
             os.close(fd)
+        open_channel(records, Path(job.outdir), job.file_mb)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         output = os.open(Path(job.outdir) / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         null = os.open(os.devnull, os.O_RDONLY)
@@ -122,6 +127,7 @@ def _kill(pid: int) -> None:
 @dataclass
 class Running:
     job: Job
+    seal: Seal
     start: float
     limit: Limit | None = None  # set when the zygote kills the job for a limit
     cpu_s: float = 0.0  # the most the tree was seen to have used (it never decreases)
@@ -143,6 +149,7 @@ class Zygote:
         self.running: dict[int, Running] = {}
         self.buffer = b""
         self.last_police = 0.0
+        self.scratch = bytearray(SCRATCH_BYTES)  # every channel is read through it (seal.py)
 
     def reply(self, message: Hello | Status | Outcome) -> None:
         os.write(self.replies, (message.model_dump_json() + "\n").encode())
@@ -152,11 +159,17 @@ class Zygote:
             mnist_files.share(self.unshared)
             self.unshared = None
         zygote = os.getpid()
+        read, write = channel()
+        sealed = Seal(job, read)
+        self.scratch[:] = bytes(len(self.scratch))  # the last records read, of another job: not for this child
+        private = [self.commands, self.replies, read,
+                   *(fd for run in self.running.values() for fd in run.seal.private_fds())]
         pid = os.fork()
         if pid == 0:
             confine.die_with_parent(zygote)
-            _child(job, self.data, (self.commands, self.replies))
-        self.running[pid] = Running(job, time.monotonic())
+            _child(job, self.data, private, write)
+        os.close(write)
+        self.running[pid] = Running(job, sealed, time.monotonic())
 
     @staticmethod
     def _kill_group(pid: int) -> None:
@@ -165,8 +178,9 @@ class Zygote:
         except (ProcessLookupError, PermissionError):
             pass
 
-    def _stop(self, pid: int, family: list[int], limit: Limit) -> None:
-        self.running[pid].killed(limit)
+    def _stop(self, pid: int, family: list[int], limit: Limit | None) -> None:
+        if limit is not None:
+            self.running[pid].killed(limit)
         self._kill_group(pid)
         for member in family:  # members that left the group (setsid) go too
             _kill(member)
@@ -179,7 +193,7 @@ class Zygote:
         if now - run.measured < (DISK_EVERY_MANY_S if run.entries > MANY_ENTRIES else DISK_EVERY_S):
             return False
         run.measured = now
-        used = disk_used([run.job.workdir, run.job.outdir])
+        used = disk_used([run.job.workdir, run.job.outdir, str(sealed_dir(run.job.outdir))])
         if used is None:
             return True
         run.entries = used[1]
@@ -200,6 +214,9 @@ class Zygote:
                 _kill(pid)
         for pid, run in self.running.items():
             family = tree(pid, run.job.isolation.processes)
+            if run.seal.tampered is not None:  # nothing of this run is judged: it stops now
+                self._stop(pid, family, None)
+                continue
             run.cpu_s = max(run.cpu_s, sum(cpu_s(member) for member in family))
             if len(family) > run.job.isolation.processes:
                 self._stop(pid, family, "processes")
@@ -225,6 +242,7 @@ class Zygote:
                 continue  # an orphan of some submission, reparented to us (subreaper) and killed
             run = self.running.pop(pid)
             self._kill_group(pid)  # anything the submission left behind in its group goes too
+            tampered = run.seal.finish(self.scratch)
             self.reply(Outcome(
                 id=run.job.id,
                 exit_code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
@@ -233,12 +251,20 @@ class Zygote:
                 cpu_s=round(max(run.cpu_s, usage.ru_utime + usage.ru_stime), 3),
                 wall_s=round(time.monotonic() - run.start, 3),
                 max_rss_mb=round(usage.ru_maxrss / 1024, 1),
+                tampered=tampered,
             ))
 
     def serve(self) -> None:
         while True:
-            ready, _, _ = select.select([self.commands], [], [], 0.02)
-            if ready:
+            poller = select.poll()  # not select(): it cannot watch a descriptor numbered 1024 or more
+            poller.register(self.commands, select.POLLIN)
+            seals = {run.seal.fd: run.seal for run in self.running.values() if not run.seal.closed}
+            for fd in seals:
+                poller.register(fd, select.POLLIN)
+            ready = {fd for fd, _ in poller.poll(20)}
+            for fd in ready & set(seals):
+                seals[fd].drain(self.scratch)
+            if self.commands in ready:
                 chunk = os.read(self.commands, 65536)
                 if not chunk:
                     break

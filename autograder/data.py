@@ -110,6 +110,12 @@ def read_test_labels(root: Path) -> np.ndarray:
     return read_idx(raw_dir(root) / FILES["test_labels"], "labels", "test")
 
 
+def read_test_images(root: Path) -> np.ndarray:
+    """The test images as uint8 (10000, 28, 28): the trusted side replays a student's model on its own
+    copy (checks/rebuilt.py), never on pixels a sandbox handed back."""
+    return read_idx(raw_dir(root) / FILES["test_images"], "images", "test")
+
+
 def make_sandbox_root(root: Path, dest: Path, seed: int) -> Path:
     """A data root for sandboxes: the real train files and test images, decoy test labels.
 

@@ -70,6 +70,7 @@ class Grader:
         self._version = grader_version() + config.fingerprint(self.name)
         given = [config.path(self.assignment.reference), config.path(self.assignment.skeleton)]
         self.unprocessable: set[str] = set()  # students whose file a step of the grader's own failed on
+        self.test_images: np.ndarray | None = None  # read with the labels when the lab needs MNIST
         self._given = similarity.common_lines(*(p.read_text(encoding="utf-8") for p in given if p.is_file()))
 
     @property
@@ -132,6 +133,7 @@ class Grader:
         if self.plan.needs_mnist:  # a toy-data lab never touches MNIST
             data.ensure_mnist(self.data_root)
             labels = data.read_test_labels(self.data_root)
+            self.test_images = data.read_test_images(self.data_root)
         done: list[SubmissionResult] = []
         total = len(submissions)
         written = 0
@@ -292,8 +294,8 @@ class Grader:
         assert prepared.submission.path is not None
         obs = Observations(outdir=outdir, outcome=outcome, limits=self.config.limits,
                            submission_name=prepared.submission.path.name, locate=prepared.locate,
-                           test_labels=labels, skipped={name: prepared.locate(item.line) for item in prepared.skipped
-                                                        for name in item.names})
+                           test_labels=labels, test_images=self.test_images, source=prepared.source,
+                           skipped={name: prepared.locate(item.line) for item in prepared.skipped for name in item.names})
         judged = verdicts.judge(obs, self.assignment, unfilled_functions(prepared.source))
         try:
             device = obs.phase("import").get("device")

@@ -258,7 +258,7 @@ def written_out(obs: Observations, functions: list[str], capability: Capability)
     a forbidden name they can reach or, anywhere in the module, code that computes names or runs
     work out of sight, each said with where it is. None when clean, or when the source was not
     handed over (`Observations.source`, set by grading.py from the text the sandbox ran)."""
-    source = getattr(obs, "source", None)
+    source = obs.source
     if source is None:
         return None
     named = join((f"{function}()" for function in functions), ", ")

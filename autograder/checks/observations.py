@@ -93,6 +93,8 @@ class Observations:
     submission_name: str
     locate: Callable[[int], Text]  # a line of the module -> "file line N" or "file cell C, line L"
     test_labels: np.ndarray | None = None
+    test_images: np.ndarray | None = None  # uint8 (N, 28, 28), the trusted side's own copy (checks/rebuilt.py)
+    source: str | None = None  # the text the sandbox ran, read (never run) by checks/capability.py
     # Names bound only by top-level training the grader left out (source.skip_training), each with
     # where that training is: a NameError for one of them is explained by that, not by a typo.
     skipped: dict[str, Text] = field(default_factory=dict)

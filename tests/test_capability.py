@@ -128,7 +128,7 @@ def test_the_verdict_says_where_and_what():
     found = written_out(SimpleNamespace(source=source, locate=location("backprop.py")), ["backward"], AUTOGRAD)
     assert f"backprop.py line {line}: `torch.autograd.grad`" in render(found, "en")
     assert "backward()" in render(found, "en") and "backward()" in render(found, "ko")
-    assert written_out(SimpleNamespace(locate=location("backprop.py")), ["backward"], AUTOGRAD) is None
+    assert written_out(SimpleNamespace(source=None, locate=location("backprop.py")), ["backward"], AUTOGRAD) is None
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

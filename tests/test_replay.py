@@ -157,14 +157,18 @@ def test_a_model_the_grader_could_not_rebuild_needs_a_ta():
     assert needs_eyes(_with_result("fine"), "en") == []
 
 
+def with_test_images(patch: pytest.MonkeyPatch) -> None:
+    """Give the trusted side its own copy of the test images, which `rebuilt.rebuild` replays the
+    model on, until `Observations` carries them as it carries `test_labels` (a change to
+    `checks/observations.py` and `grading.py`, which this branch does not own)."""
+    if "test_images" not in observations.Observations.__dataclass_fields__:
+        images = data.read_idx(data.raw_dir(DATA_ROOT) / data.FILES["test_images"], "images", "test")
+        patch.setattr(observations.Observations, "test_images", images, raising=False)
+
+
 @pytest.fixture
 def trusted_test_images(monkeypatch):
-    """The test images the trusted process holds (until `Observations` carries them itself, as
-    `test_labels`: see the report of this change)."""
-    images = data.read_idx(data.raw_dir(DATA_ROOT) / data.FILES["test_images"], "images", "test")
-    if "test_images" not in observations.Observations.__dataclass_fields__:
-        monkeypatch.setattr(observations.Observations, "test_images", images, raising=False)
-    return images
+    with_test_images(monkeypatch)
 
 
 def test_patching_the_probes_description_of_the_model_gains_nothing(config, tmp_path, trusted_test_images):

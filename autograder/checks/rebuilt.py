@@ -11,9 +11,10 @@ predictions). Student code runs in that process and can patch the description. T
   predicted (`predictions.npy`, at least AGREEMENT of the images), else the same;
 - then its predictions are the ones `accuracy` counts, against labels the sandbox never sees.
 
-A tape with an op the replay does not know (`replay.Unsupported`) cannot be judged here: the checks
-keep the sandbox's word, and the result says so for a TA (`eyes.py`). So does a lab without a
-`train` phase, which has no tape.
+A tape with an op the replay does not know (`replay.Unsupported`) cannot be run here: its layers
+are still read from its constants (every one counted live) and must match the description, but
+`accuracy` keeps the sandbox's predictions, and the result says so for a TA (`eyes.py`). A lab
+without a `train` phase has no tape, and its checks are as before.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ SEED = 0  # the liveness noise: fixed, so the same tape always measures the same
 class Rebuilt:
     """What the trusted side measured of the trained model."""
 
-    layers: list[dict[str, Any]] | None = None  # describe_op's schema, `live` measured; None: not replayed
+    layers: list[dict[str, Any]] | None = None  # describe_op's schema, `live` measured when replayed
     predictions: np.ndarray | None = None  # the replayed model's classes of the test images
     agreement: float | None = None  # with the student's own predictions.npy
     unsupported: str | None = None  # the op the replay stopped at
@@ -71,10 +72,19 @@ def rebuild(obs: Observations) -> Rebuilt | None:
             result.predictions = replay.predictions(tape, constants, pixels)
             theirs = obs.array("predictions.npy")
             result.agreement = float((result.predictions == theirs).mean()) if theirs.shape == (samples,) else 0.0
-    except replay.Unsupported as exc:
-        result = Rebuilt(unsupported=str(exc))
+    except replay.Unsupported as exc:  # judged on what its constants say, every layer counted live
+        result = Rebuilt(layers=_static(tape, constants), unsupported=str(exc))
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a reference to nothing: forged
+        raise not_described(msg("model.not_described.no_tape")) from None
     _LAST[:] = [obs, result]
     return result
+
+
+def _static(tape: dict[str, Any], constants: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    try:
+        return replay.static_layers(tape, constants)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        raise not_described(msg("model.not_described.no_tape")) from None
 
 
 def _well_formed(tape: dict[str, Any]) -> bool:
@@ -89,11 +99,21 @@ def not_described(reason: Msg) -> Unavailable:
                        key="model not described")
 
 
+def _layers(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [op for op in ops if isinstance(op, dict) and is_layer(str(op.get("kind")))]
+
+
 def _signature(ops: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """What must match between the description and the rebuilt model: each live layer's kind and
-    sizes (Linear and convolution features, BatchNorm features, dropout's p)."""
-    return [(op.get("kind"), op.get("in"), op.get("out"), op.get("features"), op.get("p")) for op in ops
-            if isinstance(op, dict) and op.get("live", True) and is_layer(str(op.get("kind")))]
+    """What must match between the description and the rebuilt model: every layer that ran, live
+    or not, with its kind and sizes (Linear and convolution features, BatchNorm features, dropout's p)."""
+    return [(op.get("kind"), op.get("in"), op.get("out"), op.get("features"), op.get("p")) for op in _layers(ops)]
+
+
+def _claimed_live(ran: list[dict[str, Any]], described: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The layers the description calls live (the output depends on them) that the rebuilt model
+    measured dead: a decoy branch described as the model."""
+    return [_signature([op])[0] for op, claim in zip(_layers(ran), _layers(described))
+            if op.get("live") is False and claim.get("live", True)]
 
 
 def _shown(signature: list[tuple[Any, ...]]) -> str:
@@ -122,6 +142,9 @@ def confirm(obs: Observations, build: dict[str, Any] | None) -> Rebuilt | None:
             raise not_described(msg("model.not_described.layers", ran=_shown(ran), described=_shown(claimed)))
         if not _sizes(build.get("modules") or [], True) <= _sizes(rebuilt.layers, False):
             raise not_described(msg("model.not_described.modules", ran=_shown(ran)))
+        dead = _claimed_live(rebuilt.layers, build.get("ops") or [])
+        if dead:
+            raise not_described(msg("model.not_described.dead", layers=_shown(dead)))
     if rebuilt.agreement is not None and rebuilt.agreement < AGREEMENT:
         raise not_described(msg("model.not_described.predictions", agreement=rebuilt.agreement, minimum=AGREEMENT))
     return rebuilt

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..layers import FLATTEN, KINDS, POOLING, WEIGHTED, is_layer
+from ..layers import FLATTEN, KINDS, POOLING, TAPE_MAX_ELEMENTS, TAPE_MAX_OPS, WEIGHTED, is_layer
 
 
 class Unsupported(Exception):
@@ -167,7 +167,7 @@ def _decode(value: Any, values: list[Any], inputs: np.ndarray, constants: dict[s
         if ref[0] == "c":
             return constants[f"c{ref[1]}"]
         result = values[ref[1]]
-        return result[ref[2]] if len(ref) > 2 else result
+        return result[ref[2]] if len(ref) > 2 and result is not None else result
     if isinstance(value, list):
         return [_decode(v, values, inputs, constants) for v in value]
     if isinstance(value, dict) and "slice" in value:
@@ -185,7 +185,7 @@ def _arguments(op: dict[str, Any], values: list[Any], inputs: np.ndarray,
 
 def check_vocabulary(tape: dict[str, Any]) -> None:
     """Raise Unsupported for the first op the replay does not know (before any arithmetic)."""
-    if not tape.get("complete"):
+    if not tape.get("complete") or len(tape["ops"]) > TAPE_MAX_OPS:
         raise Unsupported("(tape cut short)")
     for op in tape["ops"]:
         if _name(op["fn"]) not in OPS:
@@ -206,9 +206,11 @@ def run(tape: dict[str, Any], constants: dict[str, np.ndarray], inputs: np.ndarr
                 result = _reshaped(args, tape["batch"][0]) if name in ("view", "reshape") else OPS[name](args, kwargs)
             except Unsupported:
                 raise
-            except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:  # shapes or arguments it cannot follow
-                raise Unsupported(f"{op['fn']} ({type(exc).__name__})") from None
+            except (ValueError, TypeError, IndexError, KeyError, AttributeError, MemoryError) as exc:
+                raise Unsupported(f"{op['fn']} ({type(exc).__name__})") from None  # shapes or arguments it cannot follow
             result = np.asarray(result, np.float32) if not isinstance(result, (tuple, list)) else result
+            if np.size(result) > TAPE_MAX_ELEMENTS:
+                raise Unsupported(f"{op['fn']} (too large)")
             if perturb is not None and perturb[0] == len(values):
                 result = result + perturb[1].reshape(result.shape)
             values.append(result)
@@ -241,10 +243,26 @@ def layers(tape: dict[str, Any], constants: dict[str, np.ndarray], inputs: np.nd
         entry = _described(kind, args, kwargs)
         if is_layer(kind):
             value = np.asarray(values[i] if not isinstance(values[i], (tuple, list)) else values[i][0])
-            noise = rng.standard_normal(value.shape).astype(np.float32) * (float(np.abs(value).mean()) + 1e-3)
+            # Noise far larger than the value: a trained layer saturated on these inputs still passes
+            # it on, while a branch multiplied by 0 or thrown away leaves the output bit for bit the same.
+            scale = 1e3 * (float(np.nanmax(np.abs(value), initial=0.0)) + 1.0)
+            noise = rng.standard_normal(value.shape).astype(np.float32) * np.float32(scale)
             changed = run(tape, constants, inputs, (i, noise), values[:i])[0]
-            entry["live"] = bool(np.abs(changed - output).max() > 1e-6 * (np.abs(output).max() + 1))
+            entry["live"] = not np.array_equal(changed, output, equal_nan=True)
         found.append(entry)
+    return found
+
+
+def static_layers(tape: dict[str, Any], constants: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """The layers of a tape the replay cannot run, described from its constants and literals alone
+    (a weight's shape, BatchNorm's running mean, dropout's p): liveness unknown, so none is `live`
+    or dead, and a reshape is left out."""
+    values: list[Any] = [None] * len(tape.get("ops", []))
+    found = []
+    for op in tape.get("ops", []):
+        kind = KINDS.get(op["fn"])
+        if kind is not None and kind != FLATTEN:
+            found.append(_described(kind, *_arguments(op, values, None, constants)))
     return found
 
 
@@ -257,7 +275,8 @@ def _described(kind: str, a: list, k: dict) -> dict[str, Any]:
         if weight.ndim > 2:
             op["kernel"] = [int(s) for s in weight.shape[2:]]
     elif kind == "batch_norm":
-        op["features"] = int(np.shape(a[0])[1]) if np.ndim(a[0]) > 1 else None
+        op["features"] = (int(np.shape(a[0])[1]) if a[0] is not None and np.ndim(a[0]) > 1 else
+                          int(np.size(a[1])) if len(a) > 1 and a[1] is not None else None)
     elif kind == "dropout":
         op["p"] = float(_at(a, k, 1, "p", 0.5))
     elif kind in POOLING and "adaptive" not in kind:

@@ -20,7 +20,8 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
-MAX_OPS = 400  # more than any course model makes; a longer tape is cut and marked `complete: False`
+from ..layers import TAPE_MAX_OPS as MAX_OPS  # a longer tape is cut and marked `complete: False`
+
 MAX_CONSTANT_BYTES = 12 * 1024 * 1024  # under the trusted side's cap on an array file (16 MiB)
 
 

@@ -23,7 +23,7 @@ from autograder.results import CheckResult, SandboxInfo, SubmissionResult
 
 from .conftest import DATA_ROOT, REFERENCE, ROOT, grade_files
 
-ATTACK = Path(__file__).parent / "hostile" / "rebuild" / "logreg_patched_description.py"
+ATTACKS = Path(__file__).parent / "hostile" / "rebuild"
 
 
 def _reference(lab: str):
@@ -173,11 +173,16 @@ def trusted_test_images(monkeypatch):
 
 def test_patching_the_probes_description_of_the_model_gains_nothing(config, tmp_path, trusted_test_images):
     """A logistic regression that patches the probe to describe the homework's MLP (90 on the
-    grader before the rebuild) gets at most the honest 65 for the rest of its work; the reference
-    keeps 100, and its rebuilt model predicts exactly what it predicted."""
-    before, _, after = ATTACK.read_text(encoding="utf-8").partition("# --- after the reference ---")
-    attack = tmp_path / "attack.py"
-    attack.write_text(before + "\n" + REFERENCE.read_text(encoding="utf-8") + "\n" + after, encoding="utf-8")
+    grader before the rebuild) gets at most the honest 65, whether it leaves the tape alone (its
+    layers are not the described ones) or hands the recorder an MLP (which does not predict what
+    the trained model predicted); the reference keeps 100, and its rebuilt model predicts exactly
+    what it predicted."""
+    files = {"reference": REFERENCE}
+    for attack in sorted(ATTACKS.glob("*.py")):
+        before, _, after = attack.read_text(encoding="utf-8").partition("# --- after the reference ---")
+        files[attack.stem] = tmp_path / attack.name
+        files[attack.stem].write_text(before + "\n" + REFERENCE.read_text(encoding="utf-8") + "\n" + after,
+                                      encoding="utf-8")
     seen: list[float | None] = []
     original = rebuilt.rebuild
 
@@ -188,12 +193,16 @@ def test_patching_the_probes_description_of_the_model_gains_nothing(config, tmp_
 
     rebuilt.rebuild = spied
     try:
-        results = grade_files(config, {"attack": attack, "reference": REFERENCE})
+        results = grade_files(config, files)
     finally:
         rebuilt.rebuild = original
     assert results["reference"].score == 100, [c.message for c in results["reference"].checks if c.status != "passed"]
     assert 1.0 in seen  # the reference's rebuilt model: the same predictions as its own
-    charged = results["attack"]
-    assert charged.score <= 65
-    assert {c.id for c in charged.checks if c.status == "error"} >= {"shapes", "order", "dropout", "accuracy"}
-    assert any("not the model described" in cause for cause in charged.fix_first)
+    described = results["logreg_patched_description"]
+    assert described.score <= 65
+    assert {c.id for c in described.checks if c.status == "error"} == {"shapes", "order", "dropout", "init"}
+    assert any("runs Linear(784, 10), while" in cause for cause in described.fix_first)
+    forged = results["logreg_forged_tape"]
+    assert forged.score <= 65
+    assert {c.id for c in forged.checks if c.status == "error"} == {"shapes", "order", "dropout", "init", "accuracy"}
+    assert any("predicts the same class as your model for only" in cause for cause in forged.fix_first)

@@ -5,10 +5,12 @@ Why: those checks used to believe the sandbox's description of the model (the op
 predictions). Student code runs in that process and can patch the description. The tape is data
 (weights and the ops that combined them), replayed here in numpy (`replay.py`):
 
-- the layers it runs, each measured live or dead by perturbing its result, must be the layers the
-  description names (`build`'s ops), else "the model that ran is not the model described";
+- the layers it runs must be the layers the description names (`build`'s ops and modules), and a
+  layer described live must be live when measured here by perturbing its result, else "the model
+  that ran is not the model described": the structure checks stop at that one cause;
 - replayed on the test images this process holds, it must predict what the student's model
-  predicted (`predictions.npy`, at least AGREEMENT of the images), else the same;
+  predicted (`predictions.npy`, at least AGREEMENT of the images), else the same cause stops the
+  structure checks and `accuracy`;
 - then its predictions are the ones `accuracy` counts, against labels the sandbox never sees.
 
 A tape with an op the replay does not know (`replay.Unsupported`) cannot be run here: its layers
@@ -131,8 +133,9 @@ def _sizes(entries: list[dict[str, Any]], modules: bool) -> set[tuple[Any, ...]]
 
 def confirm(obs: Observations, build: dict[str, Any] | None) -> Rebuilt | None:
     """Raise the root cause when the rebuilt model is not the one `build` describes (the layers its
-    forward pass ran, and the Linear and BatchNorm sizes of its modules) or does not predict what
-    the student's model predicted; return what was rebuilt (None: nothing to rebuild)."""
+    forward pass ran, and the Linear and BatchNorm sizes of its modules; skipped when `build` is
+    None, as for `accuracy`) or does not predict what the student's model predicted; return what
+    was rebuilt (None: nothing to rebuild)."""
     rebuilt = rebuild(obs)
     if rebuilt is None or rebuilt.layers is None:
         return rebuilt

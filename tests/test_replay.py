@@ -175,8 +175,9 @@ def test_patching_the_probes_description_of_the_model_gains_nothing(config, tmp_
     """A logistic regression that patches the probe to describe the homework's MLP (90 on the
     grader before the rebuild) gets at most the honest 65, whether it leaves the tape alone (its
     layers are not the described ones) or hands the recorder an MLP (which does not predict what
-    the trained model predicted); the reference keeps 100, and its rebuilt model predicts exactly
-    what it predicted."""
+    the trained model predicted); a decoy branch whose liveness marks are patched gains nothing
+    over the plain decoy (85 before); the reference keeps 100, and its rebuilt model predicts
+    exactly what it predicted."""
     files = {"reference": REFERENCE}
     for attack in sorted(ATTACKS.glob("*.py")):
         before, _, after = attack.read_text(encoding="utf-8").partition("# --- after the reference ---")
@@ -206,3 +207,5 @@ def test_patching_the_probes_description_of_the_model_gains_nothing(config, tmp_
     assert forged.score <= 65
     assert {c.id for c in forged.checks if c.status == "error"} == {"shapes", "order", "dropout", "init", "accuracy"}
     assert any("predicts the same class as your model for only" in cause for cause in forged.fix_first)
+    decoy = results["decoy_claimed_live"]
+    assert decoy.score <= 70 and {"order", "dropout"} <= {c.id for c in decoy.checks if c.status != "passed"}

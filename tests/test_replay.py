@@ -5,6 +5,7 @@ submission that patches the probe's description of its model gains nothing (`che
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib.util
 from pathlib import Path
@@ -18,7 +19,9 @@ from autograder import data
 from autograder.checks import observations, rebuilt, replay
 from autograder.eyes import needs_eyes, unreplayed
 from autograder.probe.phases import TAPE_BATCH
+from autograder.probe.context import describe_modules
 from autograder.probe.tape import MAX_OPS, record
+from autograder.probe.tracing import OpRecorder
 from autograder.results import CheckResult, SandboxInfo, SubmissionResult
 
 from .conftest import DATA_ROOT, REFERENCE, ROOT, grade_files
@@ -136,6 +139,54 @@ def test_a_tape_longer_than_the_cap_is_marked_incomplete():
     assert len(tape["ops"]) == MAX_OPS and not tape["complete"]
     with pytest.raises(replay.Unsupported):
         replay.check_vocabulary(tape)
+
+
+class _Seen:
+    """What `rebuilt.confirm` reads of a submission's observations, without a sandbox."""
+
+    def __init__(self, tape: dict, constants: dict, predictions: np.ndarray, images: np.ndarray) -> None:
+        self.tape, self.constants, self.predictions, self.test_images = tape, constants, predictions, images
+
+    def phase(self, name: str) -> dict:
+        if name != "train":
+            raise observations.Unavailable("not run")
+        return {"tape": self.tape}
+
+    def arrays(self, name: str) -> dict:
+        return self.constants
+
+    def array(self, name: str) -> np.ndarray:
+        return self.predictions
+
+
+def _described(model: torch.nn.Module) -> dict:
+    """`build`'s observations of `model` (the probe's own recorder, train mode, as phase_build)."""
+    model = copy.deepcopy(model).train()
+    with OpRecorder(outputs=True) as recorder:
+        output = model(torch.rand(TAPE_BATCH, 784))
+    recorder.mark_live(output, 0)
+    return {"ops": recorder.ops, "modules": describe_modules(model)}
+
+
+def test_the_rebuilt_model_must_be_the_described_one_and_predict_what_it_predicted():
+    model, shape = _models()["mnist_bn"]
+    images = (np.random.default_rng(2).random((300, 28, 28)) * 255).astype(np.uint8)
+    pixels = torch.from_numpy(images.astype(np.float32) / np.float32(255)).reshape(300, 784)
+    tape, constants = record(model, pixels[:TAPE_BATCH])
+    constants = {key: value.numpy() for key, value in constants.items()}
+    with torch.no_grad():
+        theirs = model(pixels).argmax(1).numpy()
+    honest = _Seen(tape, constants, theirs, images)
+    assert rebuilt.confirm(honest, _described(model)).agreement == 1.0
+    with pytest.raises(observations.Unavailable, match="predicts the same class as your model for only"):
+        rebuilt.confirm(_Seen(tape, constants, (theirs + 1) % 10, images), None)
+    with pytest.raises(observations.Unavailable, match=r"runs Linear\(784, 100\) → BatchNorm"):
+        rebuilt.confirm(_Seen(tape, constants, theirs, images), _described(torch.nn.Linear(784, 10)))
+    forged = {**tape, "ops": [{**tape["ops"][0], "args": [{"t": "in"}, {"t": ["c", 99]}]}, *tape["ops"][1:]]}
+    with pytest.raises(observations.Unavailable, match="missing or unreadable"):
+        rebuilt.confirm(_Seen(forged, constants, theirs, images), None)
+    with pytest.raises(observations.Unavailable, match="missing or unreadable"):
+        rebuilt.confirm(_Seen({**tape, "batch": [4096, 4096, 4096]}, constants, theirs, images), None)
 
 
 def _with_result(message: str) -> SubmissionResult:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ..layers import FLATTEN, KINDS, POOLING, TAPE_MAX_ELEMENTS, TAPE_MAX_OPS, WEIGHTED, is_layer
 
@@ -40,13 +41,9 @@ def _conv2d(a: list, k: dict) -> np.ndarray:
         raise Unsupported("conv2d(dilation, groups)")
     kh, kw = w.shape[2:]
     pad = ((kh - 1) // 2, (kw - 1) // 2) if padding == "same" else (0, 0) if padding == "valid" else _pair(padding)
-    x = np.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1]))).transpose(0, 2, 3, 1)  # channels last
-    oh, ow = (x.shape[1] - kh) // stride[0] + 1, (x.shape[2] - kw) // stride[1] + 1
-    out = np.zeros((x.shape[0], oh, ow, w.shape[0]), np.float32)
-    for i in range(kh):  # one matrix product per kernel position: no im2col copy of the input
-        for j in range(kw):
-            out += x[:, i:i + stride[0] * oh:stride[0], j:j + stride[1] * ow:stride[1], :] @ w[:, :, i, j].T
-    out = out.transpose(0, 3, 1, 2)
+    x = np.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])))
+    windows = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::stride[0], ::stride[1]]  # a view: no copy
+    out = np.einsum("ncijkl,ockl->noij", windows, w, optimize=True)
     return out if b is None else out + b[None, :, None, None]
 
 
@@ -57,9 +54,11 @@ def _pool2d(a: list, k: dict, reduce: Callable[..., np.ndarray]) -> np.ndarray:
     if _pair(_at(a, k, 3, "padding", 0)) != (0, 0) or _at(a, k, 5, "ceil_mode", False):
         raise Unsupported("pool2d(padding, ceil_mode)")
     oh, ow = (x.shape[2] - kernel[0]) // stride[0] + 1, (x.shape[3] - kernel[1]) // stride[1] + 1
-    windows = [x[:, :, i:i + stride[0] * oh:stride[0], j:j + stride[1] * ow:stride[1]]
-               for i in range(kernel[0]) for j in range(kernel[1])]
-    return reduce(np.stack(windows), axis=0)
+    if stride == kernel:  # windows side by side (the course's pooling): one reshape, no window view
+        tiles = x[:, :, :oh * kernel[0], :ow * kernel[1]].reshape(*x.shape[:2], oh, kernel[0], ow, kernel[1])
+        return reduce(tiles, axis=(3, 5))
+    windows = sliding_window_view(x, kernel, axis=(2, 3))[:, :, ::stride[0], ::stride[1]]
+    return reduce(windows, axis=(-2, -1))
 
 
 def _batch_norm(a: list, k: dict) -> np.ndarray:

@@ -34,6 +34,7 @@ from .observations import Observations, Unavailable
 
 AGREEMENT = 0.995  # float32 numpy against torch: a prediction flips only at a near tie of two logits
 SEED = 0  # the liveness noise: fixed, so the same tape always measures the same
+LIVENESS_BATCH = 16  # random images liveness is measured on: the noise, not their number, decides
 
 
 @dataclass
@@ -66,7 +67,7 @@ def rebuild(obs: Observations) -> Rebuilt | None:
     try:
         replay.check_vocabulary(tape)
         shape = [int(s) for s in tape["batch"][1:]]
-        probe = np.random.default_rng(SEED).random((tape["batch"][0], *shape), dtype=np.float32)
+        probe = np.random.default_rng(SEED).random((LIVENESS_BATCH, *shape), dtype=np.float32)
         result.layers = replay.layers(tape, constants, probe, SEED)
         images = getattr(obs, "test_images", None)  # the trusted side's own copy (data.py); None: not given
         if images is not None:

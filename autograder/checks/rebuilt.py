@@ -127,7 +127,8 @@ def _shown(signature: list[tuple[Any, ...]]) -> str:
 
 def _sizes(entries: list[dict[str, Any]], modules: bool) -> set[tuple[Any, ...]]:
     """The Linear sizes and BatchNorm features of `build`'s modules (`modules`) or of rebuilt layers."""
-    linear = [e for e in entries if isinstance(e, dict) and e.get("type" if modules else "kind") in ("Linear", "linear")]
+    kind = "type" if modules else "kind"
+    linear = [e for e in entries if isinstance(e, dict) and e.get(kind) in ("Linear", "linear")]
     norms = [e for e in entries if isinstance(e, dict) and (
         "features" in e if modules else e.get("kind") == "batch_norm")]
     return {("linear", e.get("in"), e.get("out")) for e in linear} | {("norm", e.get("features")) for e in norms}

@@ -203,10 +203,9 @@ def run(tape: dict[str, Any], constants: dict[str, np.ndarray], inputs: np.ndarr
             try:
                 name = _name(op["fn"])
                 result = _reshaped(args, tape["batch"][0]) if name in ("view", "reshape") else OPS[name](args, kwargs)
-            except Unsupported:
-                raise
             except (ValueError, TypeError, IndexError, KeyError, AttributeError, MemoryError) as exc:
-                raise Unsupported(f"{op['fn']} ({type(exc).__name__})") from None  # shapes or arguments it cannot follow
+                # shapes or arguments the replay cannot follow
+                raise Unsupported(f"{op['fn']} ({type(exc).__name__})") from None
             result = np.asarray(result, np.float32) if not isinstance(result, (tuple, list)) else result
             if np.size(result) > TAPE_MAX_ELEMENTS:
                 raise Unsupported(f"{op['fn']} (too large)")

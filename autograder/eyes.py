@@ -1,6 +1,7 @@
 """Who among a class needs a TA's eyes, and why, for the class report (class_report.py): the sandbox
 stopped the run (a limit, a signal, an exit code, a lost worker), no check or some checks could not
-run, or the file trains a model as soon as it is imported. Each reason is said wholly in one
+run, the trained model could not be rebuilt outside the student's code (checks/rebuilt.py), or the
+file trains a model as soon as it is imported. Each reason is said wholly in one
 language: the sandbox's own exit text is English, so the reasons are catalog messages built from
 its fields, and the cause the student was told comes from the result's translation.
 """
@@ -37,6 +38,14 @@ def trains_at_import(result: SubmissionResult) -> int | None:
     """The index in `warnings` of the grader's warning that the file trains a model on import."""
     patterns = [pattern for key in TRAINS_AT_IMPORT if (pattern := _template(key))]
     return next((i for i, text in enumerate(result.warnings) if any(p.fullmatch(text) for p in patterns)), None)
+
+
+def unreplayed(result: SubmissionResult) -> str | None:
+    """The op that kept the grader from rebuilding the trained model outside the student's code, as a
+    check's message says it (`checks/rebuilt.unreplayed_note`); None when it was rebuilt."""
+    pattern = _template("model.unreplayed")
+    found = next((m for check in result.checks if pattern and (m := pattern.search(check.message))), None)
+    return found[1] if found else None
 
 
 def _cut(text: str) -> str:
@@ -81,6 +90,9 @@ def needs_eyes(result: SubmissionResult, language: str = SOURCE) -> list[str]:
         reasons.append(msg("class_report.eyes.nothing_ran", cause=cause or "-"))
     elif errors:
         reasons.append(msg("class_report.eyes.some_errors", count=len(errors), checks=", ".join(errors)))
+    op = unreplayed(result)
+    if op is not None:  # its accuracy and layers rest on what the student's own process reported
+        reasons.append(msg("model.eyes.unreplayed", op=op))
     trains = trains_at_import(result)
     if trains is not None:
         reasons.append(msg("class_report.eyes.trains", warning=_cut(view.warnings[trains])))

@@ -41,6 +41,12 @@ KINDS: dict[str, str] = {
     **{name: FLATTEN for name in RESHAPES},
 }
 
+# The most ops a tape of one forward pass holds (probe/tape.py cuts it there; checks/replay.py runs
+# no longer one): more than any course model makes, few enough that the trusted side's replay,
+# which replays the rest of the tape once per layer to measure liveness, stays cheap.
+TAPE_MAX_OPS = 400
+TAPE_MAX_ELEMENTS = 1 << 25  # the largest value the replay computes (128 MiB of float32)
+
 # How a message shows a kind (the name of the nn module a student would write); a kind not listed
 # is shown as it is (`sigmoid`, `tanh`, `log_softmax`).
 NAMES: dict[str, str] = {

@@ -15,6 +15,7 @@ from ..config import Assignment
 from ..rubric import ArchitectureCheck, DropoutCheck, InitCheck, OrderCheck, ShapesCheck
 from ..layers import ACTIVATIONS, DROPOUT, NORMALISATIONS, OUTPUTS, is_layer, shown as op_name
 from .base import Verdict, check, failed, passed
+from .rebuilt import confirm
 from .observations import Observations, Unavailable
 from .init_stats import law_stats, layer_stats
 
@@ -42,17 +43,19 @@ def _difference(first: list[dict[str, Any]], later: list[dict[str, Any]]) -> Msg
 def same_model_every_time(obs: Observations) -> None:
     """The structure checks judge the model of the first `build_model()` call; the grader trains
     models from later calls. When they differ, none of these checks can stand (Unavailable, one
-    cause explained once)."""
-    first = obs.phase("build")["modules"]
+    cause explained once); nor when the trained model, rebuilt by the trusted side, is not the
+    model `build` described (`rebuilt.confirm`)."""
+    build = obs.phase("build")
     try:
         builds = obs.phase("train").get("builds") or []
     except Unavailable:
         return
-    for number, build in enumerate(builds[1:], start=2):
-        difference = _difference(first, build.get("modules") or [])
+    for number, later in enumerate(builds[1:], start=2):
+        difference = _difference(build["modules"], later.get("modules") or [])
         if difference:
             raise Unavailable(msg("model.different_models", call=number, calls=len(builds), difference=difference),
                               msg("model.different_models.short"), key="different models")
+    confirm(obs, build)
 
 
 def _conv(entry: dict[str, Any] | Any) -> str:

@@ -12,6 +12,7 @@ from ..config import Assignment
 from ..rubric import AccuracyCheck, Check, LossCheck, OptimizerCheck
 from .base import REGISTRY, Verdict, check, failed, passed
 from .observations import Observations, Unavailable
+from .rebuilt import confirm, unreplayed_note
 
 
 def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
@@ -205,10 +206,12 @@ def optimizer_hint(obs: Observations, assignment: Assignment, goal: Text) -> Msg
                learning_rate=assignment.learning_rate, goal=goal)
 
 
-def measured_accuracy(obs: Observations, samples: int | None = None) -> float:
+def measured_accuracy(obs: Observations, samples: int | None = None, rebuilt: np.ndarray | None = None) -> float:
     """The fraction of the hidden test labels the grader's predictions (`predictions.npy`, written by
     a training phase) match: the one measurement every accuracy-type check reads. `samples`: the
-    predictions cover only the first so many test images (a slow model's budget), exactly."""
+    predictions cover only the first so many test images (a slow model's budget), exactly.
+    `rebuilt`: the trusted side's own predictions of the same images (`rebuilt.py`), which count
+    instead of the sandbox's once the file is checked."""
     predictions = obs.array("predictions.npy")
     labels = obs.test_labels
     if labels is None:
@@ -217,7 +220,7 @@ def measured_accuracy(obs: Observations, samples: int | None = None) -> float:
     if predictions.shape != labels.shape or predictions.dtype != np.int64 or not (
             (predictions >= 0) & (predictions <= 9)).all():
         raise Unavailable(msg("training.malformed_predictions"))
-    return float((predictions == labels).mean())
+    return float(((predictions if rebuilt is None else rebuilt) == labels).mean())
 
 
 # What `train()` is handed, and the check kinds that judge each part (the optimizer has its own hint).
@@ -248,12 +251,15 @@ def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment
     training loop without zero_grad()/backward()/step() in every batch (counted in `train_probe`);
     it never blames the training loop when the probe saw all three in every batch."""
     run = obs.phase("train")
-    accuracy = measured_accuracy(obs, cfg.test_samples)
+    rebuilt = confirm(obs, None)  # the model that ran, whatever it is: its layers are the structure checks' concern
+    accuracy = measured_accuracy(obs, cfg.test_samples, rebuilt.predictions if rebuilt else None)
     measured = {"epochs": run["epochs"], "samples": run["samples"], "accuracy": accuracy, "minimum": cfg.minimum,
                 "tested": cfg.test_samples}
     costs = run.get("costs")
+    note = unreplayed_note(rebuilt)
     if accuracy >= cfg.minimum:
-        return passed(msg("accuracy.passed", **measured), accuracy, cfg.minimum)
+        return passed(join([msg("accuracy.passed", **measured), note], " ") if note else
+                      msg("accuracy.passed", **measured), accuracy, cfg.minimum)
     hints = []
     if costs is not None and any(c is None for c in costs):
         hints.append(msg("accuracy.failed.not_finite"))
@@ -274,4 +280,5 @@ def check_accuracy(obs: Observations, cfg: AccuracyCheck, assignment: Assignment
         hints.append(msg("accuracy.failed.other_checks", causes=join(
             (msg("accuracy.cause", function=function, check=check_id) for check_id, function in parts), "; "))
             if parts else msg("accuracy.failed.loop_ran"))
-    return failed(msg("accuracy.failed", **measured, hints=join(hints, " ")), accuracy, cfg.minimum)
+    return failed(msg("accuracy.failed", **measured, hints=join(hints + ([note] if note else []), " ")),
+                  accuracy, cfg.minimum)

@@ -20,7 +20,10 @@ from . import standins
 from .artifacts import write_artifact, write_predictions
 from .context import Context, buffers, holdout_accuracy, holdout_as_evaluate, number, predict
 from .student import StudentError, describe_exception, import_module, wrong_type
+from .tape import record
 from .tracing import LossTrace, OpRecorder, RootModules, TrainingCalls
+
+TAPE_BATCH = 97  # test images in the traced pass: a size no layer has, so a literal 97 in a reshape is the batch
 
 
 def phase_import(ctx: Context) -> dict[str, Any]:
@@ -167,8 +170,11 @@ def phase_train(ctx: Context) -> dict[str, Any]:
     ctx.trained = model
     write_predictions(ctx.out, predict(model, ctx.data.test_images[: ctx.plan.test_samples], ctx.device,
                                        input_shape=ctx.plan.input_shape))
+    # The same model's forward pass as data, for the trusted side to rebuild (checks/replay.py).
+    tape, constants = record(model, ctx.inputs(ctx.data.test_images[:TAPE_BATCH]).to(ctx.device))
+    write_artifact(ctx.out / "tape.safetensors", safetensors_bytes(constants))
     costs_list = [number(c) for c in costs] if isinstance(costs, (list, tuple)) else None
-    return {"costs": costs_list, "samples": ctx.plan.train_samples, "epochs": ctx.plan.epochs,
+    return {"costs": costs_list, "samples": ctx.plan.train_samples, "epochs": ctx.plan.epochs, "tape": tape,
             "builds": [build for build in ctx.builds if build["builder"] == "build_model" and not build["kwargs"]]}
 
 

@@ -15,7 +15,6 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder import data
 from autograder.checks import observations, rebuilt, replay
 from autograder.eyes import needs_eyes, unreplayed
 from autograder.probe.phases import TAPE_BATCH
@@ -24,7 +23,7 @@ from autograder.probe.tape import MAX_OPS, record
 from autograder.probe.tracing import OpRecorder
 from autograder.results import CheckResult, SandboxInfo, SubmissionResult
 
-from .conftest import DATA_ROOT, REFERENCE, ROOT, grade_files
+from .conftest import REFERENCE, ROOT, grade_files
 
 ATTACKS = Path(__file__).parent / "hostile" / "rebuild"
 
@@ -208,21 +207,7 @@ def test_a_model_the_grader_could_not_rebuild_needs_a_ta():
     assert needs_eyes(_with_result("fine"), "en") == []
 
 
-def with_test_images(patch: pytest.MonkeyPatch) -> None:
-    """Give the trusted side its own copy of the test images, which `rebuilt.rebuild` replays the
-    model on, until `Observations` carries them as it carries `test_labels` (a change to
-    `checks/observations.py` and `grading.py`, which this branch does not own)."""
-    if "test_images" not in observations.Observations.__dataclass_fields__:
-        images = data.read_idx(data.raw_dir(DATA_ROOT) / data.FILES["test_images"], "images", "test")
-        patch.setattr(observations.Observations, "test_images", images, raising=False)
-
-
-@pytest.fixture
-def trusted_test_images(monkeypatch):
-    with_test_images(monkeypatch)
-
-
-def test_patching_the_probes_description_of_the_model_gains_nothing(config, tmp_path, trusted_test_images):
+def test_patching_the_probes_description_of_the_model_gains_nothing(config, tmp_path):
     """A logistic regression that patches the probe to describe the homework's MLP (90 on the
     grader before the rebuild) gets at most the honest 65, whether it leaves the tape alone (its
     layers are not the described ones) or hands the recorder an MLP (which does not predict what

@@ -69,7 +69,7 @@ def rebuild(obs: Observations) -> Rebuilt | None:
         shape = [int(s) for s in tape["batch"][1:]]
         probe = np.random.default_rng(SEED).random((LIVENESS_BATCH, *shape), dtype=np.float32)
         result.layers = replay.layers(tape, constants, probe, SEED)
-        images = getattr(obs, "test_images", None)  # the trusted side's own copy (data.py); None: not given
+        images = obs.test_images  # the trusted side's own copy (grading.py reads it); None: a lab without MNIST
         if images is not None:
             theirs = obs.array("predictions.npy")
             samples = min(len(theirs), len(images))

@@ -183,14 +183,14 @@ def check_xor_fit(obs: Observations, cfg: XorFitCheck, assignment: Assignment) -
     errors = [run["error"] for run in runs if "error" in run]
     if errors and (lab is None or errors[0].get("function") != "train"):
         obs.raise_student_error(errors[0])  # the builder, the loss or the optimizer stopped it: that error, once
+    judged = fitted[:1] if cfg.fits else runs if not (fitted or errors) else []
+    contradicted = next((run for run in judged if not run["consistent"]), None)
+    if contradicted:  # the run that would pass: its returned costs must agree with its weights
+        return failed(msg("xor_fit.failed.costs_contradict", builder=cfg.builder, tried=tried,
+                          reported=_number(contradicted["reported_last"]), measured=_number(contradicted["last_cost"])))
     if cfg.fits and fitted:
         return passed(msg("xor_fit.passed", builder=cfg.builder, tried=tried, predicted=fitted[0]["predicted"]))
     if not cfg.fits and not fitted and not errors:
-        contradicted = next((run for run in runs if not run["consistent"]), None)
-        if contradicted:  # nothing fitted, and train() says otherwise: the cost list is not the weights'
-            return failed(msg("xor_fit.failed.costs_contradict", builder=cfg.builder, tried=tried,
-                              reported=_number(contradicted["reported_last"]),
-                              measured=_number(contradicted["last_cost"])))
         return passed(msg("xor_fit.passed.perceptron_fails", tried=tried, costs=costs, predicted=last.get("predicted")))
     if lab is not None and "error" in lab:
         obs.raise_student_error(lab["error"])  # train() raises on the lab's own model too: train() is the cause

@@ -156,12 +156,10 @@ class Run:
                     self.arrays[f"{self.prefix}.outputs"] = out.detach().double().cpu().reshape(-1).contiguous()
             except BaseException:
                 pass  # no output to compare: not the model its layers describe
-        costs_list = [number(c) for c in costs] if isinstance(costs, (list, tuple)) else None
-        last = costs_list[-1] if costs_list else None
+        last = number(costs[-1]) if isinstance(costs, (list, tuple)) and costs else None  # a consistency check only
         numpy_arrays = {name: value.numpy() for name, value in self.arrays.items()}
         fits = measure.judge_run(numpy_arrays, self.prefix, self.activation, last, cross_check)["fits"]
-        return {"prefix": self.prefix, "fits": fits, "costs": len(costs_list) if costs_list is not None else None,
-                "reported_last": last}
+        return {"fits": fits, "reported_last": last}
 
 
 def _activation(ctx: Context, builder: str) -> str:

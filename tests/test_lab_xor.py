@@ -89,11 +89,13 @@ def test_a_forward_pass_that_is_not_its_layers_is_named(hostile):
                                                                                    "mlp_learns")
 
 
-def test_known_limit_a_train_that_solves_xor_by_hand_for_the_labels_it_is_shown(hostile):
-    """docs/security.md, known limits: weights written by hand for the labels train() is handed, with
-    the costs of those weights, are what a trained network would give; only a step-by-step replay of
-    training could tell them apart. Pinned here so that a defence updates this test."""
-    assert hostile[0]["reads_the_labels"].score == 100
+@pytest.mark.parametrize("attack", ["reads_the_labels", "patch_the_probe"])
+def test_known_limit_weights_written_by_hand_for_the_labels_shown(hostile, attack):
+    """docs/security.md, known limits: weights written by hand for the labels train() is handed
+    (by train() itself, or into the probe's record by a module that patches it), with the costs of
+    those weights, are what a trained network would give; only checking every step of the training
+    run could tell them apart. Pinned here so that a defence updates this test."""
+    assert hostile[0][attack].score == 100
 
 
 @pytest.mark.parametrize("attack", sorted(path.stem for path in HOSTILE.glob("*.py")))

@@ -1,8 +1,8 @@
 """The XOR lab's checks (08-1 perceptron, 08-2 multi-layer perceptron): `xor_data`,
 `bce_loss`, `xor_fit` (perceptron_fails, mlp_learns, wide_deep_learns: judged from the weights
-before and after each training run, recomputed here in numpy, `measure.py`) and `xor_predict`. Its phases run on four points, without MNIST
-(`phases.py`); their table entries are here. Its three `architecture` checks (perceptron, mlp,
-wide_deep) are the core's (`checks/model.py`)."""
+before and after each training run, recomputed here in numpy, `measure.py`) and `xor_predict`.
+Its phases run on four points, without MNIST (`phases.py`); their table entries are here. Its
+three `architecture` checks (perceptron, mlp, wide_deep) are the core's (`checks/model.py`)."""
 
 from __future__ import annotations
 
@@ -169,7 +169,9 @@ def _loop_facts(lab: dict[str, Any]) -> Text:
 @check("xor_fit", _fit_title, phases=("xor_train", "optimizer"),
        asks=lambda cfg: {"train": {cfg.builder: [cfg.steps, cfg.seeds, cfg.fits]}})
 def check_xor_fit(obs: Observations, cfg: XorFitCheck, assignment: Assignment) -> Verdict:
-    """What the check judges is the student's train(). When the student's own model, loss and
+    """What the check judges is the student's train(), by what the weights it leaves compute
+    (`measured_runs`): a model whose forward pass is not its layers' never fits, and the run that
+    would pass must return costs that agree with its weights. When the student's own model, loss and
     optimizer do not end as the lab says, the phase has trained the lab's own model with the grader's
     BCELoss and SGD by the same train() (`lab_parts`): if that also falls short, train() is the
     cause, and the message counts its calls; if it does not, the cause is in what train() was

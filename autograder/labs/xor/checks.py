@@ -185,9 +185,13 @@ def check_xor_fit(obs: Observations, cfg: XorFitCheck, assignment: Assignment) -
     errors = [run["error"] for run in runs if "error" in run]
     if errors and (lab is None or errors[0].get("function") != "train"):
         obs.raise_student_error(errors[0])  # the builder, the loss or the optimizer stopped it: that error, once
-    judged = fitted[:1] if cfg.fits else runs if not (fitted or errors) else []
+    parts = failing_parts(obs, cfg, assignment)
+    # The run that would pass must return costs that agree with its weights, when its criterion is
+    # BCELoss (the loss check passes): another criterion's costs are not BCE's.
+    bce = not any(function == "make_criterion" for _, function in parts)
+    judged = (fitted[:1] if cfg.fits else runs if not (fitted or errors) else []) if bce else []
     contradicted = next((run for run in judged if not run["consistent"]), None)
-    if contradicted:  # the run that would pass: its returned costs must agree with its weights
+    if contradicted:
         return failed(msg("xor_fit.failed.costs_contradict", builder=cfg.builder, tried=tried,
                           reported=_number(contradicted["reported_last"]), measured=_number(contradicted["last_cost"])))
     if cfg.fits and fitted:
@@ -196,7 +200,6 @@ def check_xor_fit(obs: Observations, cfg: XorFitCheck, assignment: Assignment) -
         return passed(msg("xor_fit.passed.perceptron_fails", tried=tried, costs=costs, predicted=last.get("predicted")))
     if lab is not None and "error" in lab:
         obs.raise_student_error(lab["error"])  # train() raises on the lab's own model too: train() is the cause
-    parts = failing_parts(obs, cfg, assignment)
     model = _lab_model(cfg, assignment)
     if not cfg.fits and fitted:
         lesson = msg("xor_fit.failed.perceptron_fits", builder=cfg.builder, predicted=fitted[0]["predicted"])

@@ -1,8 +1,8 @@
 """The XOR lab's checks (08-1 perceptron, 08-2 multi-layer perceptron): `xor_data`,
-`bce_loss`, `xor_fit` (perceptron_fails, mlp_learns,
-wide_deep_learns) and `xor_predict`. Its phases run on four points, without MNIST
-(`phases.py`); their table entries are here. Its three `architecture` checks (perceptron, mlp,
-wide_deep) are the core's (`checks/model.py`)."""
+`bce_loss`, `xor_fit` (perceptron_fails, mlp_learns, wide_deep_learns: judged from the weights
+before and after each training run, recomputed here in numpy, `measure.py`) and `xor_predict`.
+Its phases run on four points, without MNIST (`phases.py`); their table entries are here. Its
+three `architecture` checks (perceptron, mlp, wide_deep) are the core's (`checks/model.py`)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from ...checks.base import REGISTRY, Verdict, check, failed, passed, tensor_prob
 from ...checks.model import _layers as layers_text
 from ...checks.observations import Observations, Unavailable
 from ...checks.training import optimizer_hint
+from ...rubric import ArchitectureCheck
+from . import measure
 from .rubric import BceLossCheck, XorFitCheck
 
 BUILDERS = ("build_perceptron", "build_mlp", "build_wide_deep")
@@ -91,12 +93,40 @@ def _causes(parts: list[tuple[str, str]]) -> Joined:
     return join((msg("xor_fit.cause", function=function, check=check_id) for check_id, function in parts), "; ")
 
 
+def _architecture(cfg: XorFitCheck, assignment: Assignment) -> ArchitectureCheck | None:
+    """The `architecture` check that describes the builder's layers, if any."""
+    return next((other for other in assignment.checks.of_kind("architecture").values()
+                 if other.builder == cfg.builder), None)
+
+
 def _lab_model(cfg: XorFitCheck, assignment: Assignment) -> Text:
     """The lab's model for the builder, as its `architecture` check describes it."""
-    for other in assignment.checks.of_kind("architecture").values():
-        if other.builder == cfg.builder:
-            return layers_text(other.layers, other.activation)
-    return cfg.builder
+    architecture = _architecture(cfg, assignment)
+    return layers_text(architecture.layers, architecture.activation) if architecture else cfg.builder
+
+
+def measured_runs(obs: Observations, cfg: XorFitCheck,
+                  assignment: Assignment) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The builder's runs and the lab model's run (None if there was none), each as the trusted
+    side measures it from the weights (`measure.judge_run`), or its error: nothing the sandbox
+    concluded about fitting is used. The grader names each run's weights itself (`phases.py`)."""
+    observed = obs.phase("xor_train")
+    arrays = obs.arrays("xor_train.safetensors")
+    architecture = _architecture(cfg, assignment)
+    activation = architecture.activation if architecture else "sigmoid"
+
+    def judged(run: dict[str, Any], prefix: str, cross_check: bool) -> dict[str, Any]:
+        if "error" in run:
+            return run
+        reported = run.get("reported_last")
+        reported = float(reported) if isinstance(reported, (int, float)) and math.isfinite(reported) else None
+        return {**{k: run[k] for k in ("calls", "steps") if k in run}, "reported_last": reported,
+                **measure.judge_run(arrays, prefix, activation, reported, cross_check)}
+
+    runs = [judged(run, f"{cfg.builder}.{seed}", True)
+            for run, seed in zip(observed["runs"].get(cfg.builder, []), cfg.seeds)]
+    lab = (observed.get("lab_parts") or {}).get(cfg.builder)
+    return runs, None if lab is None else judged(lab, f"{cfg.builder}.lab", False)
 
 
 def short_error(info: dict[str, Any]) -> Text:
@@ -112,6 +142,8 @@ def _student_outcome(runs: list[dict[str, Any]], tried: Text, costs: Text) -> Te
     if error is not None:
         return msg("xor_fit.outcome.raised", error=short_error(error))
     last = runs[-1] if runs else {}
+    if last.get("predicted") is not None and not last.get("agrees"):
+        return msg("xor_fit.outcome.not_its_layers", tried=tried, costs=costs, predicted=last["predicted"])
     return msg("xor_fit.outcome.predicted", tried=tried, costs=costs, predicted=last.get("predicted"))
 
 
@@ -137,15 +169,15 @@ def _loop_facts(lab: dict[str, Any]) -> Text:
 @check("xor_fit", _fit_title, phases=("xor_train", "optimizer"),
        asks=lambda cfg: {"train": {cfg.builder: [cfg.steps, cfg.seeds, cfg.fits]}})
 def check_xor_fit(obs: Observations, cfg: XorFitCheck, assignment: Assignment) -> Verdict:
-    """What the check judges is the student's train(). When the student's own model, loss and
+    """What the check judges is the student's train(), by what the weights it leaves compute
+    (`measured_runs`): a model whose forward pass is not its layers' never fits, and the run that
+    would pass must return costs that agree with its weights. When the student's own model, loss and
     optimizer do not end as the lab says, the phase has trained the lab's own model with the grader's
     BCELoss and SGD by the same train() (`lab_parts`): if that also falls short, train() is the
     cause, and the message counts its calls; if it does not, the cause is in what train() was
     handed, and when another check already charges that function (the builder's architecture, the
     loss, the optimizer), this one does not charge it again: it passes and names that function."""
-    observed = obs.phase("xor_train")
-    runs = observed["runs"].get(cfg.builder, [])
-    lab = (observed.get("lab_parts") or {}).get(cfg.builder)
+    runs, lab = measured_runs(obs, cfg, assignment)
     tried = msg("xor_fit.tried", seeds=len(runs), steps=cfg.steps)
     fitted = [run for run in runs if run.get("fits")]
     last = runs[-1] if runs else {}
@@ -153,13 +185,21 @@ def check_xor_fit(obs: Observations, cfg: XorFitCheck, assignment: Assignment) -
     errors = [run["error"] for run in runs if "error" in run]
     if errors and (lab is None or errors[0].get("function") != "train"):
         obs.raise_student_error(errors[0])  # the builder, the loss or the optimizer stopped it: that error, once
+    parts = failing_parts(obs, cfg, assignment)
+    # The run that would pass must return costs that agree with its weights, when its criterion is
+    # BCELoss (the loss check passes): another criterion's costs are not BCE's.
+    bce = not any(function == "make_criterion" for _, function in parts)
+    judged = (fitted[:1] if cfg.fits else runs if not (fitted or errors) else []) if bce else []
+    contradicted = next((run for run in judged if not run["consistent"]), None)
+    if contradicted:
+        return failed(msg("xor_fit.failed.costs_contradict", builder=cfg.builder, tried=tried,
+                          reported=_number(contradicted["reported_last"]), measured=_number(contradicted["last_cost"])))
     if cfg.fits and fitted:
         return passed(msg("xor_fit.passed", builder=cfg.builder, tried=tried, predicted=fitted[0]["predicted"]))
     if not cfg.fits and not fitted and not errors:
         return passed(msg("xor_fit.passed.perceptron_fails", tried=tried, costs=costs, predicted=last.get("predicted")))
     if lab is not None and "error" in lab:
         obs.raise_student_error(lab["error"])  # train() raises on the lab's own model too: train() is the cause
-    parts = failing_parts(obs, cfg, assignment)
     model = _lab_model(cfg, assignment)
     if not cfg.fits and fitted:
         lesson = msg("xor_fit.failed.perceptron_fits", builder=cfg.builder, predicted=fitted[0]["predicted"])

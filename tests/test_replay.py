@@ -207,8 +207,9 @@ def test_a_model_the_grader_could_not_rebuild_needs_a_ta():
     assert needs_eyes(_with_result("fine"), "en") == []
 
 
-def test_patching_the_probes_description_of_the_model_gains_nothing(config, tmp_path):
-    """A logistic regression that patches the probe to describe the homework's MLP (90 on the
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_patching_the_probes_description_of_the_model_gains_nothing(config, tmp_path, seed):
+    """At each of the grader's seeds 0, 1 and 2 (the same verdicts at each): a logistic regression that patches the probe to describe the homework's MLP (90 on the
     grader before the rebuild) gets at most the honest 65, whether it leaves the tape alone (its
     layers are not the described ones) or hands the recorder an MLP (which does not predict what
     the trained model predicted); a decoy branch whose liveness marks are patched gains nothing
@@ -230,7 +231,8 @@ def test_patching_the_probes_description_of_the_model_gains_nothing(config, tmp_
 
     rebuilt.rebuild = spied
     try:
-        results = grade_files(config, files)
+        results = grade_files(config.model_copy(update={"grader": config.grader.model_copy(update={"seed": seed})}),
+                              files)
     finally:
         rebuilt.rebuild = original
     assert results["reference"].score == 100, [c.message for c in results["reference"].checks if c.status != "passed"]

@@ -101,17 +101,24 @@ class ConsoleProgress:
         if wall_s < self.quiet_s or (last is not None and wall_s - last < self.every_s):
             return
         self._last[student] = wall_s
+        if self.setting != "en":  # a student's `check` without a terminal (Colab's `!autograde check`)
+            self._write(f"  ... {for_terminal(student)}: {for_terminal(self._status(doing, cpu_s, wall_s))}\n")
+            return
         # `doing` is a phase's name ("the import of your module", "train() (the grading run)") or a
         # word ("starting", "finishing"): in parentheses, the line reads right with any of them
         self._write(f"  ... {for_terminal(student)}: still running ({doing}; {budget}, {wall_s:.0f} s so far)\n")
 
+    def _status(self, doing: str, cpu_s: float, wall_s: float) -> str:
+        """What one submission is doing, in the student's languages."""
+        text = msg("progress.live", doing=_phase_text(doing), cpu=cpu_s, limit=self.cpu_limit_s, wall=wall_s)
+        return " / ".join(dict.fromkeys(render(text, language) for language in
+                                        (("ko", "en") if self.setting == "both" else (self.setting,))))
+
     def live_line(self, doing: str, cpu_s: float, wall_s: float) -> str:
         """The status line of one submission (`autograde check`), in the student's languages: one
         line, no wider than the terminal, or "\\r" could not redraw it."""
-        text = msg("progress.live", doing=_phase_text(doing), cpu=cpu_s, limit=self.cpu_limit_s, wall=wall_s)
-        shown = " / ".join(dict.fromkeys(render(text, language) for language in
-                                          (("ko", "en") if self.setting == "both" else (self.setting,))))
-        return truncate("  " + for_terminal(shown), shutil.get_terminal_size((100, 24)).columns - 1)
+        return truncate("  " + for_terminal(self._status(doing, cpu_s, wall_s)),
+                        shutil.get_terminal_size((100, 24)).columns - 1)
 
     def again(self, student: str, why: str) -> None:
         """A submission starts again alone (regrade.py): said at once, and its clock starts again."""

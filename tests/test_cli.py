@@ -145,6 +145,17 @@ def test_progress_reports_slow_submissions_without_flooding():
                      "  ... kim: still running (train() (the grading run); 22 of 60 s CPU time used, 24 s so far)"]
 
 
+def test_a_students_check_without_a_terminal_reports_progress_in_its_language():
+    """`!autograde check` in Colab writes to a pipe, not a terminal: its progress lines follow the
+    check's language like the live line does, not the TA batch's English."""
+    stream = io.StringIO()
+    console = ConsoleProgress(60, stream=stream, quiet_s=5, every_s=15, setting="ko")
+    console.running("xor.py", "starting", 7.0, 8.0)
+    [line] = stream.getvalue().splitlines()
+    assert line.startswith("  ... xor.py: 실행 중: ") and "CPU 시간 7 / 60초 사용 (8초)" in line
+    assert "still running" not in line
+
+
 def test_korean_names_line_up_in_the_progress_lines():
     from autograder.progress import pad
 

@@ -19,7 +19,7 @@ from ...probe.context import Context, flatten, number
 from ...probe.phases import implements
 from ...probe.student import wrong_type
 from ...probe.tracing import PythonCalls
-from .watch import GraphWatch, OtherThreads
+from ...probe.watch import GraphWatch, OtherThreads
 
 NAMES = ("w1", "b1", "w2", "b2")
 CACHE = ("l1", "a1", "l2", "y_pred")

@@ -24,6 +24,7 @@ from .server.commands import cmd_roster, cmd_serve
 from .config import CONFIG_NAME, Config, ConfigError, load_config, shipped_config
 from .outputs import rewrite_assignment, rewrite_course
 from .cluster import ClusterError
+from . import plots
 from .catalog import msg, plural
 from .cli_check import cmd_check, cmd_warm, said as _said, say_data_note as _say_data_note
 from .course import Where, assignment_folder, close_names, course_folders, infer_assignment, listing
@@ -135,6 +136,7 @@ def _grade_folder(args: argparse.Namespace, config: Config, name: str, where: Wh
             print(f"{name}: none of --only {', '.join(args.only)}", file=sys.stderr)
             return [], []
         start = time.monotonic()
+        plots.prepare_in_background()  # the class report's plots, drawn after the last result
         where_run = (f"on the Dask cluster {grader.config.grader.scheduler}" if grader.config.grader.scheduler
                      else f"with {grader.config.grader.jobs} at a time")
         print(f"Grading {plural(len(submissions), 'submission')} of {grader.name} {where_run}...", file=sys.stderr, flush=True)

@@ -35,7 +35,7 @@ def count(name: str) -> dict[str, dict[str, int]]:
     from torch.optim.optimizer import register_optimizer_step_post_hook
 
     from autograder import Grader, data, load_config
-    from autograder.probe import phases, runner
+    from autograder.probe import artifacts, phases, runner
     from autograder.sandbox.batch import LocalBatch
     from autograder.sandbox.zygote import load
 
@@ -76,6 +76,7 @@ def count(name: str) -> dict[str, dict[str, int]]:
         phases.PHASE_FUNCTIONS[phase] = counted(phase, function)
     os.chdir(job.workdir)
     sys.path.insert(0, job.workdir)
+    artifacts.open_channel(os.open(os.devnull, os.O_WRONLY), Path(job.outdir), 1 << 20)  # records: not read here
     try:
         with open(os.devnull, "w") as null, contextlib.redirect_stdout(null), contextlib.redirect_stderr(null):
             runner.run(job, load(local.sandbox_root) if local.sandbox_root else None)

@@ -296,6 +296,10 @@ def main() -> None:
     zygote = Zygote(load(root) if root else None, commands, replies, raw_dir(root) if root else None)
     zygote.reply(Hello(torch=torch.__version__))
     zygote.serve()
+    # Every reply is written and every job's group killed: nothing is left to flush. An orderly
+    # interpreter exit would tear down torch's modules for 1 to 2 s, which a student's `check`
+    # waits for before the verdict prints.
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -216,11 +216,13 @@ class Grader:
             return None
         return result if result.fingerprint == fingerprint else None
 
-    def _settings(self) -> BatchSettings:
+    def _settings(self, sources: list[str] | None = None) -> BatchSettings:
+        """What the batch's machines need; `sources`, when known, say whether any file plots."""
         grader = self.config.grader
         return BatchSettings(module_name=self.plan.module_name, plan=self.plan, limits=self.config.limits,
                              threads=grader.threads, parallel=grader.jobs, seed=grader.seed,
-                             data_root=self.data_root if self.plan.needs_mnist else None)
+                             data_root=self.data_root if self.plan.needs_mnist else None,
+                             plots=sources is None or any("matplotlib" in source for source in sources))
 
     def _finish_one(self, prepared: Prepared, outcome: Outcome, outdir: Path, labels: np.ndarray | None, tier: str,
                     finish: Callable[[SubmissionResult], None], runs: regrade.Runs) -> None:
@@ -261,7 +263,7 @@ class Grader:
         if self.config.grader.scheduler:
             self._run_on_cluster(by_key, record, announce)
             return
-        with LocalBatch(self._settings()) as local:
+        with LocalBatch(self._settings([prepared.source for prepared in batch])) as local:
             def make(key: str, job_id: str) -> Job | None:
                 try:  # writing the source into its job folder (a name or text the file system refuses)
                     return local.job(job_id, by_key[key].source)
@@ -284,8 +286,9 @@ class Grader:
 
         scratch = Path(tempfile.mkdtemp(prefix="autograde-cluster-"))
         try:
-            grade_on_cluster(self.config.grader.scheduler, self._settings(), grader_version(),
-                             {key: prepared.source for key, prepared in by_key.items()}, scratch, record, announce)
+            sources = {key: prepared.source for key, prepared in by_key.items()}
+            grade_on_cluster(self.config.grader.scheduler, self._settings(list(sources.values())), grader_version(),
+                             sources, scratch, record, announce)
         finally:
             remove_tree(scratch)
 

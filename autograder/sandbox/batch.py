@@ -40,6 +40,10 @@ class BatchSettings:
     parallel: int
     seed: int
     data_root: Path | None  # this machine's MNIST (train images and labels, test images)
+    # Whether the zygote imports matplotlib (0.4 to 0.7 s of its start): a batch where some file names
+    # it, and a warm sandbox, whose files are not known yet. A file that imports it otherwise pays
+    # the import on its own CPU budget, as it would without a zygote.
+    plots: bool = True
 
 
 class LocalBatch:
@@ -64,7 +68,7 @@ class LocalBatch:
                 self.real_files = [data.raw_dir(s.data_root) / data.FILES[key]
                                    for key in ("train_images", "train_labels", "test_images")]
             self.sandbox = Sandbox(self.sandbox_root, s.threads, s.parallel, self.tier, self.tmp,
-                                   [path.resolve().parent for path in self.real_files]).__enter__()
+                                   [path.resolve().parent for path in self.real_files], s.plots).__enter__()
         except BaseException:
             remove_tree(self.tmp)
             raise

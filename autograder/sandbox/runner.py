@@ -31,13 +31,14 @@ class Sandbox:
     """Runs jobs, `parallel` at a time, in children of a pre-warmed zygote."""
 
     def __init__(self, data_root: Path | None, threads: int, parallel: int, tier: str, writable: Path,
-                 readable: list[Path]):
+                 readable: list[Path], plots: bool = True):
         self.data_root = data_root
         self.threads = threads
         self.parallel = parallel
         self.tier = tier
         self.writable = writable  # the batch folder: the only place a bwrap-tier sandbox may write
         self.readable = readable  # the real data files the batch's data root points to
+        self.plots = plots  # the zygote imports matplotlib (BatchSettings.plots)
         self.process: subprocess.Popen[bytes] | None = None
         self._buffer = b""
 
@@ -56,7 +57,8 @@ class Sandbox:
                    PYTHONDONTWRITEBYTECODE="1", CUBLAS_WORKSPACE_CONFIG=":4096:8",
                    MPLBACKEND="Agg", MPLCONFIGDIR=str(self.writable / "matplotlib"),
                    XDG_CACHE_HOME=str(self.writable / "cache"))
-        command = [sys.executable, "-m", "autograder.sandbox.zygote", str(self.data_root or "-"), str(self.threads)]
+        command = [sys.executable, "-m", "autograder.sandbox.zygote", str(self.data_root or "-"), str(self.threads),
+                   "plots" if self.plots else "-"]
         if self.tier == "bwrap":
             command = bwrap_prefix(self.writable, runtime_paths() + self.readable) + command
         self.process = subprocess.Popen(

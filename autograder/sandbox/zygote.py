@@ -2,13 +2,14 @@
 child per submission. What it imports is what every child would otherwise import again, on its
 own CPU budget: torch, `torch._dynamo` (1 s: torch.optim imports it when the first optimizer is
 built, with or without torchvision), matplotlib for the course's plotting
-cells, and for an MNIST lab torchvision's datasets and transforms (0.1 s once `torch._dynamo` is
+cells when a file of the batch names it (`BatchSettings.plots`), and for an MNIST lab torchvision's datasets and transforms (0.1 s once `torch._dynamo` is
 loaded). MNIST itself is read with numpy. The tensors loaded here reach every child by fork,
 shared copy-on-write: the grader never writes them, and where the plan calls a student's
 `load_mnist()` (the `data` phase), it gets the files torchvision reads from here too
 (`probe/mnist_files.py`, read before the first such job's fork).
 
-Run as `python -m autograder.sandbox.zygote DATA_ROOT THREADS` (DATA_ROOT `-`: no MNIST). It speaks the line protocol of
+Run as `python -m autograder.sandbox.zygote DATA_ROOT THREADS PLOTS` (DATA_ROOT `-`: no MNIST;
+PLOTS `plots`: import matplotlib, `-`: not). It speaks the line protocol of
 `protocol.py` on its stdin/stdout, enforces each job's limits by killing the child's whole process
 tree, and reports how each child ended. The limit that decides is CPU time, summed over the job's
 whole process tree (usage.py): far less dependent on the load than the clock, and a stop at it
@@ -42,11 +43,6 @@ import torch  # noqa: E402
 import torch.nn.functional  # noqa: E402, F401
 import torch.optim  # noqa: E402, F401
 import torch._dynamo  # noqa: E402, F401  (see above: imported by every training run's optimizer)
-
-try:  # the course's plotting cells; Agg (MPLBACKEND) draws nothing on screen
-    import matplotlib.pyplot  # noqa: E402, F401
-except ImportError:
-    pass
 
 from ..data import FILES, raw_dir, read_idx  # noqa: E402
 from ..probe import datasets, mnist_files, runner  # noqa: E402
@@ -282,6 +278,11 @@ class Zygote:
 def main() -> None:
     root = None if sys.argv[1] == "-" else Path(sys.argv[1])  # "-": a lab that does not need MNIST
     threads = int(sys.argv[2])
+    if sys.argv[3] == "plots":  # the course's plotting cells; Agg (MPLBACKEND) draws nothing on screen
+        try:
+            import matplotlib.pyplot  # noqa: F401
+        except ImportError:
+            pass
     torch.set_num_threads(threads)
     # Keep the protocol off fds 0/1, so nothing printed by a library can corrupt it.
     commands, replies = os.dup(0), os.dup(1)

@@ -113,7 +113,8 @@ class Sandbox:
         pending = list(jobs)
         pending.reverse()
         running: dict[str, Job] = {}
-        while pending or running:
+
+        def fill() -> None:
             while pending and len(running) < self.parallel:
                 if self.process is None:  # lost in an earlier run or batch: a fresh zygote, none of the old one's state
                     self._start()
@@ -125,6 +126,9 @@ class Sandbox:
                     self.process.stdin.flush()
                 except BrokenPipeError:
                     break
+
+        while pending or running:
+            fill()
             line = self._read_line(SILENCE_S)
             if line is None:
                 # The zygote is gone or stuck (the OOM killer, an operator's kill, a crash): everything in
@@ -142,4 +146,5 @@ class Sandbox:
             elif isinstance(reply, Outcome):
                 job = running.pop(reply.id, None)
                 if job is not None:
+                    fill()  # the freed core starts the next job while this one is judged (on_done)
                     on_done(job, reply)

@@ -27,6 +27,7 @@ FULL_EPOCH = 55000  # the training images a course epoch sees here (60000 less t
 def one_epoch(reference: Path, data_root: Path, threads: int = 1, samples: int = FULL_EPOCH) -> float:
     """Seconds of one epoch of `reference`'s train() in this process (imports torch)."""
     import torch
+    import torch._dynamo  # noqa: F401  (the first optimizer step imports it: plain PyTorch, outside the timing)
 
     from autograder.probe import datasets
     from autograder.sandbox.zygote import load

@@ -1,9 +1,10 @@
 """The zygote: one process that pays for `import torch` and loading MNIST once, then forks a fresh
 child per submission. What it imports is what every child would otherwise import again, on its
-own CPU budget: torch, `torch._dynamo` (1 s: torch.optim imports it when the first optimizer is
-built, with or without torchvision), matplotlib for the course's plotting
-cells when a file of the batch names it (`BatchSettings.plots`), and for an MNIST lab torchvision's datasets and transforms (0.1 s once `torch._dynamo` is
-loaded). MNIST itself is read with numpy. The tensors loaded here reach every child by fork,
+own CPU budget: torch, matplotlib for the course's plotting cells when a file of the batch names it
+(`BatchSettings.plots`), and for an MNIST lab torchvision's datasets and transforms. It does not
+import `torch._dynamo` (2 s), which every optimizer step and `import torchvision` reach for only
+to do nothing in eager PyTorch: `lazy_dynamo` stands in for it, and imports it the moment a
+submission needs more. MNIST itself is read with numpy. The tensors loaded here reach every child by fork,
 shared copy-on-write: the grader never writes them, and where the plan calls a student's
 `load_mnist()` (the `data` phase), it gets the files torchvision reads from here too
 (`probe/mnist_files.py`, read before the first such job's fork).
@@ -42,13 +43,12 @@ import torch  # noqa: E402
 # What student files import, paid for once here rather than once per submission.
 import torch.nn.functional  # noqa: E402, F401
 import torch.optim  # noqa: E402, F401
-import torch._dynamo  # noqa: E402, F401  (see above: imported by every training run's optimizer)
 
 from ..data import FILES, raw_dir, read_idx  # noqa: E402
 from ..probe import datasets, mnist_files, runner  # noqa: E402
 from ..probe.context import Mnist  # noqa: E402
 from ..probe.artifacts import open_channel, write_json  # noqa: E402
-from . import confine, landlock  # noqa: E402
+from . import confine, landlock, lazy_dynamo  # noqa: E402
 from .seal import SCRATCH_BYTES, Seal, channel, sealed_dir  # noqa: E402
 from .usage import (DISK_EVERY_MANY_S, DISK_EVERY_S, MANY_ENTRIES, children, cpu_s, disk_used,  # noqa: E402
                     tree)
@@ -284,6 +284,7 @@ def main() -> None:
         except ImportError:
             pass
     torch.set_num_threads(threads)
+    lazy_dynamo.install()
     # Keep the protocol off fds 0/1, so nothing printed by a library can corrupt it.
     commands, replies = os.dup(0), os.dup(1)
     os.dup2(2, 1)

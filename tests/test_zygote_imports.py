@@ -1,10 +1,11 @@
-"""What the zygote imports before it forks (sandbox/zygote.py): matplotlib only for a batch where
-some file names it (`BatchSettings.plots`); a file that imports it another way still runs, paying
-the import itself. softmax_tips is the lab: no MNIST, so each zygote starts in seconds."""
+"""What the zygote imports before it forks (sandbox/zygote.py): everything grading the homework
+imports on first use, never the real `torch._dynamo`, and matplotlib only for a batch where some
+file names it (`BatchSettings.plots`); a file that imports it another way still runs, paying the
+import itself. softmax_tips is the lab where MNIST is not needed, so each zygote starts in seconds."""
 
 from __future__ import annotations
 
-from .conftest import ROOT, grade_files
+from .conftest import REFERENCE as HOMEWORK, ROOT, grade_files
 
 ASSIGNMENT = "softmax_tips"
 REFERENCE = (ROOT / "reference" / f"{ASSIGNMENT}.py").read_text(encoding="utf-8")
@@ -38,3 +39,20 @@ def test_a_file_that_imports_matplotlib_unnamed_still_plots(config, tmp_path):
     result = grade_files(config, _write(tmp_path, {"hidden": PLOTS_UNNAMED + REFERENCE}), assignment=ASSIGNMENT)["hidden"]
     assert "plotted" in result.output
     assert {check.id for check in result.checks if check.status != "passed"} <= {"test"}  # importlib: as above
+
+
+# Reports every module imported after it, i.e. whatever the child had to import itself.
+LAZY = """import sys
+class _Reports:
+    def find_spec(self, name, path=None, target=None):
+        print("imported in the child:", name)
+sys.meta_path.insert(0, _Reports())
+"""
+
+
+def test_grading_the_homework_imports_nothing_the_zygote_could_have(config, tmp_path):
+    """Each module a child imports costs every submission its CPU time (sympy alone 0.6 s); the real
+    `torch._dynamo` (2 s) is not imported at all (sandbox/lazy_dynamo.py)."""
+    result = grade_files(config, _write(tmp_path, {"mnist_bn": LAZY + HOMEWORK.read_text(encoding="utf-8")}))["mnist_bn"]
+    assert result.score == result.max_score
+    assert "imported in the child" not in result.output, result.output[:2000]

@@ -43,6 +43,12 @@ import torch  # noqa: E402
 # What student files import, paid for once here rather than once per submission.
 import torch.nn.functional  # noqa: E402, F401
 import torch.optim  # noqa: E402, F401
+# What a child would import on first use: numpy's RNG (every phase seeds it), what safetensors
+# writes arrays with, and symbolic shapes (sympy, 0.6 s), which `torch.autograd.grad` with
+# grad_outputs imports, as the probe's `build` does. (tests/test_zygote_imports.py: none is left.)
+import numpy.ctypeslib  # noqa: E402, F401
+import numpy.random  # noqa: E402, F401
+import torch.fx.experimental.symbolic_shapes  # noqa: E402, F401
 
 from ..data import FILES, raw_dir, read_idx  # noqa: E402
 from ..probe import datasets, mnist_files, runner  # noqa: E402
@@ -295,6 +301,7 @@ def main() -> None:
     if root:  # every MNIST lab's files import torchvision's datasets and transforms
         import torchvision.datasets  # noqa: F401
         import torchvision.transforms  # noqa: F401
+        import PIL.ImageFile  # noqa: F401  (torchvision's MNIST items are PIL images)
     zygote = Zygote(load(root) if root else None, commands, replies, raw_dir(root) if root else None)
     zygote.reply(Hello(torch=torch.__version__))
     zygote.serve()

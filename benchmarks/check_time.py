@@ -32,15 +32,20 @@ from pathlib import Path
 def step(name, run):
     start = time.monotonic(); run(); print(name, round(time.monotonic() - start, 3))
 step("torch (with torch.nn.functional, torch.optim)", lambda: __import__("torch.nn.functional") and __import__("torch.optim"))
-step("torch._dynamo (what building an optimizer imports)", lambda: __import__("torch._dynamo"))
-step("torchvision.datasets, .transforms", lambda: __import__("torchvision.datasets") and __import__("torchvision.transforms"))
+step("what children import on first use (numpy.random, sympy)",
+     lambda: [__import__(name) for name in ("numpy.ctypeslib", "numpy.random", "torch.fx.experimental.symbolic_shapes")])
+step("the stand-in for torch._dynamo (sandbox/lazy_dynamo.py)",
+     lambda: __import__("autograder.sandbox.lazy_dynamo").sandbox.lazy_dynamo.install())
+step("torchvision.datasets, .transforms, PIL.ImageFile",
+     lambda: [__import__(name) for name in ("torchvision.datasets", "torchvision.transforms", "PIL.ImageFile")])
 step("matplotlib.pyplot", lambda: __import__("matplotlib.pyplot"))
 step("the sandbox's own modules (probe, labs)", lambda: __import__("autograder.sandbox.zygote"))
 from autograder.data import raw_dir
 from autograder.probe import mnist_files
-from autograder.sandbox import zygote
+from autograder.sandbox import lazy_dynamo, zygote
 root = Path(sys.argv[1])
 step("MNIST: numpy from the IDX files, and torchvision's read", lambda: (zygote.load(root), mnist_files.share(raw_dir(root))))
+step("not in the zygote: the real torch._dynamo the stand-in saves", lazy_dynamo._real)
 """
 
 

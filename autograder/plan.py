@@ -29,7 +29,8 @@ def plan(name: str, assignment: Assignment, config: Config) -> ProbePlan:
         train_samples=accuracy.train_samples if accuracy else 1000,
         test_samples=accuracy.test_samples if accuracy else 10000,
         input_shape=list(assignment.input_shape),
-        sweep=SweepPlan(configs=sweep.configs, train_samples=sweep.train_samples, epochs=sweep.epochs) if sweep else None,
+        sweep=SweepPlan(configs=sweep.configs, train_samples=sweep.train_samples, epochs=sweep.epochs,
+                        test_samples=sweep.test_samples) if sweep else None,
         needs_mnist=any(PHASES[phase].mnist for phase in phases),
         params=_asked(checks.enabled().values()),
     )

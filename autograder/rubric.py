@@ -131,11 +131,17 @@ class EvaluateCheck(Check):
 
 
 class SweepCheck(Check):
+    """The student's comparison of hidden sizes (Q1-2): one model per configuration, each of the right
+    sizes, each learned as the grader measures it, each reported as measured (`checks/evaluation.py`)."""
+
     kind: Literal["sweep"] = "sweep"
     configs: list[tuple[int, int]] = Field(min_length=1)
     train_samples: int = Field(5000, ge=100)
     epochs: int = Field(1, ge=1)
     tolerance: float = Field(0.002, ge=0)
+    test_samples: int = Field(2000, ge=100, le=10000, description="the hidden test images each model predicts")
+    learned: float = Field(0.3, gt=0, lt=1, description="the accuracy on them that counts as trained "
+                           "(benchmarks/calibration.md, `python -m benchmarks.calibrate --check sweep`)")
 
 
 class ActivationCompareCheck(Check):

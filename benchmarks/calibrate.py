@@ -2,7 +2,7 @@
 
     python -m benchmarks.calibrate --assignment NAME [--check ID] [--seeds 20] [--init-draws 20000] [--data-root DIR]
 
-1. `accuracy`: grades the reference and the lab's calibration variants (`CALIBRATION` in
+1. `accuracy` (or, with `--check sweep`, `sweep`'s hidden-test accuracy of each model): grades the reference and the lab's calibration variants (`CALIBRATION` in
    `tests/labs/<name>.py`: bugs `accuracy` must catch, and rules broken elsewhere it should not
    charge again) under grader seeds 0..S-1, one batch per seed, through the real sandbox and the
    budget in grader.toml, and prints each distribution next to the configured minimum, with the
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import math
+import re
 import statistics
 import tempfile
 from pathlib import Path
@@ -79,6 +80,34 @@ def calibrate_accuracy(config: Config, assignment: str, reference: Path, variant
           f"{(mean - minimum) / sd if sd else float('inf'):.1f} seed-to-seed standard deviations"
           + (f" (normal-fit false-failure rate {0.5 * math.erfc((mean - minimum) / sd / math.sqrt(2)):.1e})" if sd else ""))
     return table
+
+
+LEARNED = re.compile(r"\((\d+), (\d+)\) (?:did not learn: it classified )?(\d\.\d+)")
+
+
+def calibrate_sweep(config: Config, assignment: str, reference: Path, variants: dict[str, list[tuple[str, str]]],
+                    data_root: Path, seeds: int) -> None:
+    """`sweep`'s `learned`: each configuration's accuracy on the hidden test images, as the check
+    measures it (read from its message), for the reference and each variant under seeds 0..seeds-1."""
+    cfg = config.assignments[assignment].checks.first("sweep")
+    table: dict[tuple[str, str], list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        files = {"reference": reference, **{name: write_variant(reference, Path(tmp), name, edits)
+                                            for name, edits in variants.items()}}
+        for seed in range(seeds):
+            seeded = config.model_copy(update={"grader": config.grader.model_copy(update={"seed": seed})})
+            for result in Grader(seeded, assignment, data_root=data_root).grade([Submission(n, p) for n, p in files.items()]):
+                message = next(c.message for c in result.checks if c.id == "sweep")
+                for h1, h2, value in LEARNED.findall(message):
+                    table.setdefault((result.student, f"({h1}, {h2})"), []).append(float(value))
+            print(f"  seed {seed:>2} done", flush=True)
+    print(f"\n{assignment}: sweep models' accuracy on {cfg.test_samples} hidden test images, {seeds} seeds "
+          f"(configured `learned` {cfg.learned:.2f})")
+    print(f"  {'variant':<20} {'model':<11} {'min':>7} {'mean':>7} {'sd':>7} {'max':>7}  learned")
+    for (name, label), values in table.items():
+        sd = statistics.stdev(values) if len(values) > 1 else 0.0
+        print(f"  {name:<20} {label:<11} {min(values):7.4f} {statistics.fmean(values):7.4f} {sd:7.4f} "
+              f"{max(values):7.4f}  {sum(v >= cfg.learned for v in values)}/{len(values)}")
 
 
 def calibrate_init(shapes: list[tuple[int, int]], rate: float, draws: int, seed: int = 0) -> None:
@@ -223,10 +252,14 @@ def main() -> None:
     config = load_config(ROOT / "grader.toml")
     lab = importlib.import_module(f"tests.labs.{args.assignment}")
     checks = config.assignments[args.assignment].checks
-    if not args.skip_accuracy and args.check in checks.enabled():
+    if not args.skip_accuracy and args.check in checks.enabled() and args.check != "sweep":
         variants = {name: lab.VARIANTS[name][0] for name in lab.CALIBRATION}
         calibrate_accuracy(config, args.assignment, lab.REFERENCE, variants,
                            args.data_root or config.path(config.data.root), args.seeds, args.check)
+    if args.check == "sweep" and checks.first("sweep"):
+        variants = {name: lab.VARIANTS[name][0] for name in (*lab.CALIBRATION, "sweep_untrained")}
+        calibrate_sweep(config, args.assignment, lab.REFERENCE, variants, args.data_root or config.path(config.data.root),
+                        args.seeds)
     if checks.first("xor_fit"):
         calibrate_fit(config, args.assignment, lab.REFERENCE, args.seeds)
     if checks.first("init_function"):

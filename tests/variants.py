@@ -66,7 +66,10 @@ assert FUNCTIONAL_DROPOUT_ALWAYS_ON.count("p=0.3)") == 2
 SEQUENTIAL = ("bn_model = torch.nn.Sequential(linear1, bn1, relu, dropout,\n"
               "                                   linear2, bn2, relu, dropout,")
 
+SWEEP_TRAINS = "        costs = train(model, train_loader, criterion, optimizer, training_epochs)"  # in compare_hidden_sizes
+
 # name -> (edits, checks that must not pass). An edit is (old, new) text or ("def NAME", code).
+
 VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
     "functional_style": ([("def build_model", FUNCTIONAL_MODEL)], set()),
     "apply_init_style": ([("def build_model", APPLY_MODEL)], set()),
@@ -104,6 +107,12 @@ VARIANTS: dict[str, tuple[list[tuple[str, str]], set[str]]] = {
                     {"shapes", "order", "dropout", "train_mode", "accuracy", "eval_mode", "evaluate", "sweep"}),
     "bn_ignores_hidden": ([("bn1 = torch.nn.BatchNorm1d(hidden1)", "bn1 = torch.nn.BatchNorm1d(100)"),
                            ("bn2 = torch.nn.BatchNorm1d(hidden2)", "bn2 = torch.nn.BatchNorm1d(100)")], {"sweep"}),
+    # Q1-2 without its work: the models are built and evaluated untrained, honestly reported; then,
+    # beside an evaluate() already charged, made-up numbers (once passed as "not compared").
+    "sweep_untrained": ([(SWEEP_TRAINS, "        costs = [2.3]")], {"sweep"}),
+    "sweep_made_up": ([("def evaluate", UNSCALED_EVALUATE), (SWEEP_TRAINS, "        costs = [0.1]"),
+                       ("        accuracy = evaluate(model, test_loader)", "        accuracy = 0.95")],
+                      {"evaluate", "sweep"}),
 }
 
 

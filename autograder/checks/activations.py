@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..catalog import join, msg
 from ..config import Assignment
 from ..rubric import ActivationCompareCheck
 from ..sandbox.protocol import register_phase
-from .base import REGISTRY, Verdict, check, failed, passed
+from .base import Verdict, check, failed, passed
 from .evaluation import evaluate_fault
-from .observations import Observations, Unavailable
+from .hidden import hidden_accuracy, train_excused
+from .observations import Observations
 
 register_phase("compare_activations", ("build_model", "make_criterion",
                "make_optimizer", "train", "evaluate"), mnist=True)
@@ -34,31 +33,6 @@ TEST_IMAGES = 2000  # the hidden test images each network of the comparison pred
 # It belongs in grader.toml once `rubric.ActivationCompareCheck` has a field for it (that module is
 # not this check's).
 LEARNED = 0.18
-
-
-def hidden_accuracy(obs: Observations, predictions: np.ndarray | None, samples: int) -> float:
-    """The fraction of the first `samples` hidden test labels that predictions the sandbox wrote of
-    the first test images match, compared here (also mnist_batchnorm's `pair_compare`)."""
-    labels = obs.test_labels
-    if labels is None:
-        raise Unavailable(msg("training.no_test_labels"))
-    if predictions is None or predictions.shape != (samples,) or predictions.dtype != np.int64:
-        raise Unavailable(msg("training.malformed_predictions"))
-    return float((predictions == labels[:samples]).mean())
-
-
-def train_excused(obs: Observations, assignment: Assignment) -> bool:
-    """Whether a network of the comparison that did not learn is already explained by train(): the
-    grader's own run of it did not reach `accuracy`'s minimum either (measured on the hidden labels),
-    and `accuracy` charges that. (A train() broken on purpose then saves these points for those:
-    docs/security.md's limits.)"""
-    cfg = assignment.checks.first("accuracy")
-    if cfg is None:
-        return False
-    try:
-        return not REGISTRY[cfg.kind].judge(obs, cfg, assignment).passed
-    except Unavailable:
-        return False
 
 
 def _network(models: list[dict[str, Any]], activation: str) -> int | None:

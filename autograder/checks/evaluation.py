@@ -9,6 +9,7 @@ from ..config import Assignment
 from ..rubric import Check, EvaluateCheck, SweepCheck
 from ..sandbox.protocol import register_phase
 from .base import Verdict, check, failed, passed
+from .hidden import hidden_accuracy, train_excused
 from .observations import Observations, Unavailable
 
 register_phase("evaluate_scaling", ("evaluate",), mnist=True)
@@ -136,22 +137,26 @@ def evaluate_fault(obs: Observations, tolerance: float) -> str | None:
     return None
 
 
-def _matches(model: dict[str, Any], hidden: tuple[int, int]) -> bool:
-    """The sweep's MLP with these hidden sizes (its input size is the one the phase looked for)."""
+def _model_of(models: list[dict[str, Any]], hidden: tuple[int, int]) -> int | None:
+    """The index of the sweep's MLP with these hidden sizes (its input size is the one the phase looked for)."""
     h1, h2 = hidden
-    linear = model["linear"]
-    return (len(linear) == 3 and linear[1:] == [[h1, h2], [h2, 10]] and linear[0][1] == h1
-            and model["batchnorm"] == [h1, h2])
+    return next((index for index, model in enumerate(models)
+                 if len(model["linear"]) == 3 and model["linear"][1:] == [[h1, h2], [h2, 10]]
+                 and model["linear"][0][1] == h1 and model["batchnorm"] == [h1, h2]), None)
 
 
 @check("sweep", msg("sweep.title"), phases=("sweep", "evaluate"))
 def check_sweep(obs: Observations, cfg: SweepCheck, assignment: Assignment) -> Verdict:
+    """Decided by what this process measures: each configuration's model, found by its sizes, must
+    have learned on test labels no sandbox has (`checks/hidden.py`); what the student reports is
+    only compared with the sandbox's measurement of the same model (when evaluate() is right)."""
     sweep = obs.phase("sweep")
     reported, models = sweep["reported"], sweep["models"]
     if len(reported) != len(cfg.configs):
         return failed(msg("sweep.failed.count.one" if len(reported) == 1 else "sweep.failed.count.many",
                           configs=len(cfg.configs), entries=len(reported)))
-    problems, summary = [], []
+    arrays = obs.arrays_npz("sweep.npz")
+    problems, summary, learned, untrained = [], [], [], []
     fault = evaluate_fault(obs, cfg.tolerance)
     for (h1, h2), row in zip(cfg.configs, reported):
         label = f"({h1}, {h2})"  # a configuration, as the lab writes it
@@ -166,17 +171,28 @@ def check_sweep(obs: Observations, cfg: SweepCheck, assignment: Assignment) -> V
         if accuracy is None or not 0 <= accuracy <= 1:
             problems.append(msg("sweep.failed.not_a_fraction", label=label))
             continue
-        model = next((m for m in models if _matches(m, (h1, h2))), None)
-        if model is None:
+        index = _model_of(models, (h1, h2))
+        if index is None:
             problems.append(msg("sweep.failed.sizes", label=label, h1=h1, h2=h2))
             continue
-        if abs(model["measured"] - accuracy) > cfg.tolerance and not fault:
+        measured = hidden_accuracy(obs, arrays.get(f"predictions{index}"), sweep["test_samples"])
+        if measured < cfg.learned:
+            untrained.append(msg("sweep.learned", label=label, measured=measured))
+            continue
+        if abs(models[index]["measured"] - accuracy) > cfg.tolerance and not fault:
             problems.append(msg("sweep.failed.misreported", label=label, accuracy=accuracy,
-                                measured=model["measured"]))
+                                measured=models[index]["measured"]))
             continue
         summary.append(msg("sweep.summary", label=label, cost=row["train_cost"], accuracy=accuracy))
-    if problems:
-        return failed(msg("sweep.failed", problems=join(problems)))
+        learned.append(msg("sweep.learned", label=label, measured=measured))
+    if untrained:  # one cause, said once for every configuration it hit
+        untrained = [msg("sweep.untrained", measured=join(untrained, ", "), samples=sweep["test_samples"],
+                         minimum=cfg.learned)]
+    if untrained and not problems and train_excused(obs, assignment):
+        return passed(msg("sweep.passed.train_charged", untrained=untrained[0]))
+    if problems or untrained:
+        return failed(msg("sweep.failed", problems=join([*untrained, *problems])))
+    hidden = msg("sweep.hidden", learned=join(learned, ", "), samples=sweep["test_samples"])
     if fault:
-        return passed(msg("sweep.passed.not_compared", fault=fault, summary=join(summary)))
-    return passed(msg("sweep.passed", summary=join(summary)))
+        return passed(msg("sweep.passed.not_compared", fault=fault, summary=join(summary), hidden=hidden))
+    return passed(msg("sweep.passed", summary=join(summary), hidden=hidden))

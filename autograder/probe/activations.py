@@ -17,13 +17,12 @@ import torch
 
 from . import datasets
 from .artifacts import write_artifact
-from .context import Context, flatten, holdout_accuracy, number, predict
+from .context import MAX_MODELS, Context, flatten, holdout_accuracy, number, predict
 from .phases import implements
 from .tracing import OpRecorder, RootModules
 from .student import StudentError, wrong_type
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "elu", "gelu")
-MAX_MODELS = 6  # the models of one comparison the grader re-measures (a lab compares two)
 
 
 def scaling_probe(ctx: Context, *args: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from safetensors.torch import save as safetensors_bytes
 
 from . import standins
 from .artifacts import write_artifact, write_predictions
-from .context import Context, buffers, holdout_accuracy, holdout_as_evaluate, number, predict
+from .context import MAX_MODELS, Context, buffers, holdout_accuracy, holdout_as_evaluate, number, predict
 from .student import StudentError, describe_exception, import_module, wrong_type
 from .tape import record
 from .tracing import LossTrace, OpRecorder, RootModules, TrainingCalls
@@ -218,6 +218,10 @@ def _describe_model(ctx: Context, model: torch.nn.Module) -> dict[str, Any]:
 
 
 def phase_sweep(ctx: Context) -> dict[str, Any]:
+    """compare_hidden_sizes() on the grader's loaders: what it reported, and each model it trained
+    found, described and re-measured: its holdout accuracy (what the student's evaluate() should
+    report of it, a consistency check) and its predictions of the first test images (`sweep.npz`),
+    whose accuracy the trusted side measures on labels no sandbox has: what decides that it learned."""
     sweep = ctx.plan.sweep
     assert sweep is not None
     ctx.seed()
@@ -238,9 +242,15 @@ def phase_sweep(ctx: Context) -> dict[str, Any]:
                          "train_cost": number(row.get("train_cost")),
                          "test_accuracy": number(row.get("test_accuracy"))})
     features = math.prod(ctx.plan.input_shape)  # a model the sweep trained takes the grader's images
-    models = [_describe_model(ctx, m) for m in roots.roots.values()
-              if any(isinstance(x, torch.nn.Linear) and x.in_features == features for x in m.modules())]
-    return {"reported": reported, "models": models}
+    found = [m for m in roots.roots.values()
+             if any(isinstance(x, torch.nn.Linear) and x.in_features == features for x in m.modules())][:MAX_MODELS]
+    models = [_describe_model(ctx, m) for m in found]
+    test_images = ctx.data.test_images[: sweep.test_samples]
+    buffer = io.BytesIO()
+    np.savez(buffer, **{f"predictions{index}": predict(model, test_images, ctx.device, input_shape=ctx.plan.input_shape)
+                        for index, model in enumerate(found)})
+    write_artifact(ctx.out / "sweep.npz", buffer.getvalue())
+    return {"reported": reported, "models": models, "test_samples": len(test_images)}
 
 
 def phase_architectures(ctx: Context) -> dict[str, Any]:

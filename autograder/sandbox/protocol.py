@@ -106,6 +106,7 @@ class SweepPlan(_Plain):
     configs: list[tuple[int, int]]
     train_samples: int
     epochs: int
+    test_samples: int  # the hidden test images each model of the sweep predicts
 
 
 class ProbePlan(_Plain):

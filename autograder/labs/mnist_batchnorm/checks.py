@@ -17,7 +17,7 @@ from ...catalog import join, msg
 from ...config import Assignment
 from ...rubric_base import Check
 from ...sandbox.protocol import register_phase
-from ...checks.activations import hidden_accuracy
+from ...checks.hidden import hidden_accuracy
 from ...checks.base import Verdict, check, failed, passed
 from ...checks.evaluation import eval_mode_verdict, fed_raw_pixels, raw_pixels_verdict
 from ...checks.observations import Observations, Unavailable

@@ -138,7 +138,7 @@ def flatten(images: torch.Tensor) -> torch.Tensor:
     return model_input(images, None)
 
 
-MAX_MODELS = 6  # the models of one comparison the grader re-measures (the labs compare two)
+MAX_MODELS = 6  # the models of one comparison (or one sweep configuration) the grader re-measures
 
 
 def predict(model: torch.nn.Module, images: torch.Tensor, device: str, batch: int = 1000,

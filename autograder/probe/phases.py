@@ -242,8 +242,9 @@ def phase_sweep(ctx: Context) -> dict[str, Any]:
                          "train_cost": number(row.get("train_cost")),
                          "test_accuracy": number(row.get("test_accuracy"))})
     features = math.prod(ctx.plan.input_shape)  # a model the sweep trained takes the grader's images
-    found = [m for m in roots.roots.values()
-             if any(isinstance(x, torch.nn.Linear) and x.in_features == features for x in m.modules())][:MAX_MODELS]
+    found = [m for m in roots.roots.values()  # up to MAX_MODELS per configuration: a bounded artifact
+             if any(isinstance(x, torch.nn.Linear) and x.in_features == features for x in m.modules())]
+    found = found[: MAX_MODELS * len(sweep.configs)]
     models = [_describe_model(ctx, m) for m in found]
     test_images = ctx.data.test_images[: sweep.test_samples]
     buffer = io.BytesIO()

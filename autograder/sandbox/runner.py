@@ -31,7 +31,7 @@ class Sandbox:
     """Runs jobs, `parallel` at a time, in children of a pre-warmed zygote."""
 
     def __init__(self, data_root: Path | None, threads: int, parallel: int, tier: str, writable: Path,
-                 readable: list[Path], plots: bool = True):
+                 readable: list[Path], plots: bool):
         self.data_root = data_root
         self.threads = threads
         self.parallel = parallel
